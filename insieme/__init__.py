@@ -1,0 +1,1 @@
+"""Insieme: digital co-production of public services."""

@@ -1,0 +1,326 @@
+"""The one write path of the catalogue: validate, write in a transaction, audit.
+
+Staff views, the API, CLI commands and the demo call these; each raises ValidationError with
+field errors (and writes nothing) on bad input.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from insieme.catalog.models import (
+    TEMPLATE_FIELDS,
+    Attribute,
+    Provision,
+    Regulation,
+    Service,
+    ServiceTemplate,
+    TemplateAttribute,
+    Trace,
+)
+from insieme.core import audit
+from insieme.core.models import Administration, Membership
+
+ATTRIBUTE_FIELDS = ["code", "datatype", "label", "help_text", "required", "variable", "order",
+                    "values"]
+
+
+class StaleObject(Exception):
+    """Someone else saved the object since it was read (optimistic concurrency)."""
+
+
+def ancestors_and_self(admin: Administration) -> list[int]:
+    ids, node = [], admin
+    while node is not None and len(ids) < 8:
+        ids.append(node.pk)
+        node = node.parent
+    return ids
+
+
+def visible_templates(admin: Administration):
+    """Templates this administration may build on: its own, and shared ones of its hosts."""
+    chain = ancestors_and_self(admin)
+    return ServiceTemplate.objects.filter(owner_id__in=chain).filter(
+        shared=True) | ServiceTemplate.objects.filter(owner=admin)
+
+
+def visible_provisions(admin: Administration):
+    """Provisions a service of `admin` can rest on: its own register and its hosts' registers."""
+    return Provision.objects.filter(regulation__administration_id__in=ancestors_and_self(admin))
+
+
+# --- form attributes (shared by templates and services) --------------------------------------
+
+
+def _check_attribute_set(rows: list[dict]) -> None:
+    """Errors across a whole form: codes and orders must be unique."""
+    errors = []
+    codes = [str(r.get("code", "")).strip() for r in rows]
+    orders = [r.get("order") for r in rows]
+    dup_codes = sorted({c for c in codes if c and codes.count(c) > 1})
+    dup_orders = sorted({o for o in orders if o is not None and orders.count(o) > 1})
+    if dup_codes:
+        errors.append(_("Two questions share the code %(c)s.") % {"c": ", ".join(dup_codes)})
+    if dup_orders:
+        errors.append(_("Two questions share the position %(o)s.") % {
+            "o": ", ".join(map(str, dup_orders))})
+    if errors:
+        raise ValidationError(errors)
+
+
+def _clean_attribute(attr, exclude: list[str]) -> None:
+    attr.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def _attr_dict(a) -> dict:
+    return {f: getattr(a, f) for f in ATTRIBUTE_FIELDS}
+
+
+# --- deviation from the template (T5) -----------------------------------------------------------
+
+
+def compute_overrides(service: Service) -> list[str]:
+    """Names of the template's fields this service changes, and form questions added, removed or
+    changed (as `form:+code`, `form:-code`, `form:code`). Empty for a service without template."""
+    template = service.template
+    if template is None:
+        return []
+    changed = [f for f in TEMPLATE_FIELDS if getattr(service, f) != getattr(template, f)]
+    t_attrs = {a.code: _attr_dict(a) for a in template.attributes.all()}
+    s_attrs = {a.code: _attr_dict(a) for a in service.attributes.all()} if service.pk else {}
+    for code in sorted(set(t_attrs) | set(s_attrs)):
+        if code not in s_attrs:
+            changed.append(f"form:-{code}")
+        elif code not in t_attrs:
+            changed.append(f"form:+{code}")
+        elif t_attrs[code] != s_attrs[code]:
+            changed.append(f"form:{code}")
+    return changed
+
+
+def _refresh_overrides(service: Service) -> None:
+    overrides = compute_overrides(service)
+    if overrides != service.overridden_fields:
+        service.overridden_fields = overrides
+        Service.objects.filter(pk=service.pk).update(overridden_fields=overrides)
+
+
+# --- templates ------------------------------------------------------------------------------
+
+
+def create_template(actor, owner: Administration, *, attributes: list[dict] | None = None,
+                    **fields) -> ServiceTemplate:
+    tpl = ServiceTemplate(owner=owner, **fields)
+    tpl.full_clean()
+    rows = attributes or []
+    _check_attribute_set(rows)
+    attrs = [TemplateAttribute(**row) for row in rows]
+    for a in attrs:
+        _clean_attribute(a, exclude=["template"])
+    with transaction.atomic():
+        tpl.save()
+        for a in attrs:
+            a.template = tpl
+        TemplateAttribute.objects.bulk_create(attrs)
+        audit.record(actor=actor, action="template.create", obj=tpl,
+                     after={**audit.snapshot(tpl), "attributes": [_attr_dict(a) for a in attrs]},
+                     administration=owner)
+    return tpl
+
+
+def update_template(actor, tpl: ServiceTemplate, **changes) -> ServiceTemplate:
+    before = audit.snapshot(tpl)
+    for k, v in changes.items():
+        setattr(tpl, k, v)
+    tpl.full_clean()
+    with transaction.atomic():
+        tpl.save()
+        audit.record(actor=actor, action="template.update", obj=tpl, before=before,
+                     after=audit.snapshot(tpl), administration=tpl.owner)
+        for service in tpl.services.all():
+            _refresh_overrides(service)
+    return tpl
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def create_service(actor, admin: Administration, *, template: ServiceTemplate | None = None,
+                   attributes: list[dict] | None = None, **fields) -> Service:
+    """A service from scratch, or from a template whose fields and form it copies; `fields` and
+    `attributes` given alongside a template are local overrides and are recorded as such."""
+    if template is not None:
+        if not visible_templates(admin).filter(pk=template.pk).exists():
+            raise ValidationError({"template": _("That template is not offered to this administration.")})
+        base = {f: getattr(template, f) for f in TEMPLATE_FIELDS}
+        base["code"] = template.code
+        base.update(fields)
+        fields = base
+        if attributes is None:
+            attributes = [_attr_dict(a) | {"template_attribute": a} for a in template.attributes.all()]
+    service = Service(administration=admin, template=template, **fields)
+    service.full_clean()
+    rows = attributes or []
+    _check_attribute_set(rows)
+    attrs = [Attribute(**row) for row in rows]
+    for a in attrs:
+        _clean_attribute(a, exclude=["service"])
+    with transaction.atomic():
+        service.save()
+        for a in attrs:
+            a.service = service
+        Attribute.objects.bulk_create(attrs)
+        _refresh_overrides(service)
+        audit.record(actor=actor, action="service.create", obj=service,
+                     after={**audit.snapshot(service),
+                            "attributes": [_attr_dict(a) for a in attrs]},
+                     administration=admin)
+    return service
+
+
+def update_service(actor, service: Service, *, expected_version: int | None = None,
+                   **changes) -> Service:
+    """Change a service's fields. With `expected_version`, refuse (StaleObject) if someone saved it
+    since the editor loaded it, rather than silently overwriting their change."""
+    before = audit.snapshot(service)
+    for k, v in changes.items():
+        setattr(service, k, v)
+    service.full_clean()
+    with transaction.atomic():
+        qs = Service.objects.filter(pk=service.pk)
+        if expected_version is not None:
+            qs = qs.filter(version=expected_version)
+        fields = {f.attname: getattr(service, f.attname) for f in Service._meta.concrete_fields
+                  if f.name not in ("id", "version", "created_at", "overridden_fields")}
+        from django.utils import timezone
+
+        fields["updated_at"] = timezone.now()
+        updated = qs.update(**fields, version=F("version") + 1)
+        if not updated:
+            raise StaleObject
+        service.refresh_from_db(fields=["version", "updated_at"])
+        _refresh_overrides(service)
+        audit.record(actor=actor, action="service.update", obj=service, before=before,
+                     after=audit.snapshot(service), administration=service.administration)
+    return service
+
+
+def save_attribute(actor, service: Service, attribute: Attribute | None = None,
+                   **fields) -> Attribute:
+    """Add a question to the service's form, or change one."""
+    rows = [_attr_dict(a) for a in service.attributes.all()
+            if attribute is None or a.pk != attribute.pk]
+    new = attribute or Attribute(service=service)
+    before = audit.snapshot(attribute) if attribute else None
+    for k, v in fields.items():
+        setattr(new, k, v)
+    _clean_attribute(new, exclude=["service", "template_attribute"])
+    _check_attribute_set([*rows, _attr_dict(new)])
+    with transaction.atomic():
+        new.save()
+        _refresh_overrides(service)
+        Service.objects.filter(pk=service.pk).update(version=F("version") + 1)
+        audit.record(actor=actor, action="service.attribute_save", obj=new, before=before,
+                     after=audit.snapshot(new), administration=service.administration)
+    return new
+
+
+def delete_attribute(actor, attribute: Attribute) -> None:
+    service = attribute.service
+    with transaction.atomic():
+        audit.record(actor=actor, action="service.attribute_delete", obj=attribute,
+                     before=audit.snapshot(attribute), administration=service.administration)
+        attribute.delete()
+        _refresh_overrides(service)
+        Service.objects.filter(pk=service.pk).update(version=F("version") + 1)
+
+
+def set_skilled(actor, service: Service, memberships: list[Membership]) -> None:
+    wrong = [m for m in memberships if m.administration_id != service.administration_id]
+    if wrong:
+        raise ValidationError({"skilled": _("Only staff of this administration can be skilled for it.")})
+    with transaction.atomic():
+        before = sorted(service.skilled.values_list("pk", flat=True))
+        service.skilled.set(memberships)
+        audit.record(actor=actor, action="service.skilled", obj=service,
+                     before={"skilled": before},
+                     after={"skilled": sorted(m.pk for m in memberships)},
+                     administration=service.administration)
+
+
+# --- regulations ----------------------------------------------------------------------------
+
+
+def create_regulation(actor, admin: Administration, **fields) -> Regulation:
+    reg = Regulation(administration=admin, **fields)
+    reg.full_clean()
+    with transaction.atomic():
+        reg.save()
+        audit.record(actor=actor, action="regulation.create", obj=reg,
+                     after=audit.snapshot(reg), administration=admin)
+    return reg
+
+
+def update_regulation(actor, reg: Regulation, **changes) -> Regulation:
+    before = audit.snapshot(reg)
+    for k, v in changes.items():
+        setattr(reg, k, v)
+    reg.full_clean()
+    with transaction.atomic():
+        reg.save()
+        audit.record(actor=actor, action="regulation.update", obj=reg, before=before,
+                     after=audit.snapshot(reg), administration=reg.administration)
+    return reg
+
+
+def create_provision(actor, reg: Regulation, **fields) -> Provision:
+    prov = Provision(regulation=reg, **fields)
+    prov.full_clean()
+    with transaction.atomic():
+        prov.save()
+        audit.record(actor=actor, action="provision.create", obj=prov,
+                     after=audit.snapshot(prov), administration=reg.administration)
+    return prov
+
+
+def update_provision(actor, prov: Provision, **changes) -> Provision:
+    before = audit.snapshot(prov)
+    for k, v in changes.items():
+        setattr(prov, k, v)
+    prov.full_clean()
+    with transaction.atomic():
+        prov.save()
+        audit.record(actor=actor, action="provision.update", obj=prov, before=before,
+                     after=audit.snapshot(prov), administration=prov.regulation.administration)
+    return prov
+
+
+# --- traces (S4, T3) --------------------------------------------------------------------------
+
+
+def add_trace(actor, service: Service, *, attribute: Attribute | None = None,
+              provision: Provision | None = None, policy_need: str = "") -> Trace:
+    if provision is not None and not visible_provisions(service.administration).filter(
+            pk=provision.pk).exists():
+        raise ValidationError({"provision": _("That provision is not in this administration's register.")})
+    if provision is not None and Trace.objects.filter(
+            service=service, attribute=attribute, provision=provision).exists():
+        raise ValidationError({"provision": _("This is traced to that provision already.")})
+    trace = Trace(service=service, attribute=attribute, provision=provision,
+                  policy_need=(policy_need or "").strip())
+    trace.full_clean(validate_constraints=False)
+    with transaction.atomic():
+        trace.save()
+        audit.record(actor=actor, action="trace.create", obj=trace, after=audit.snapshot(trace),
+                     administration=service.administration)
+    return trace
+
+
+def remove_trace(actor, trace: Trace) -> None:
+    with transaction.atomic():
+        audit.record(actor=actor, action="trace.delete", obj=trace, before=audit.snapshot(trace),
+                     administration=trace.service.administration)
+        trace.delete()

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "insieme.catalog"
+    label = "catalog"
+    verbose_name = _("Service catalogue")
+
+    def ready(self) -> None:
+        from insieme.catalog import demo, indicators
+        from insieme.core.permissions import Perm
+        from insieme.core.registry import (
+            register_demo_seed,
+            register_indicator,
+            register_permissions,
+        )
+
+        register_permissions(self.label, [p for p in Perm if p.value.startswith("catalog:")])
+        for indicator in indicators.INDICATORS:
+            register_indicator(indicator)
+        register_demo_seed(demo.SEED)

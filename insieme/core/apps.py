@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "insieme.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from insieme.core import demo
+        from insieme.core.permissions import Perm
+        from insieme.core.registry import register_demo_seed, register_permissions
+
+        register_permissions(self.label, [p for p in Perm if p.value.startswith("core:")])
+        register_demo_seed(demo.SEED)

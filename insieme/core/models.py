@@ -1,0 +1,409 @@
+"""Administrations (tenants), people, roles, partners, API keys and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from insieme.core.permissions import Role
+
+CHANNELS = [
+    ("web", _("Web")),
+    ("app", _("App")),
+    ("api", _("API")),
+    ("counter", _("Counter")),
+    ("phone", _("Phone")),
+    ("email", _("E-mail")),
+]
+CHANNEL_KEYS = [c for c, _label in CHANNELS]
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: citizen, business representative, partner member or employee (by memberships)."""
+
+    class ContactChannel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("Text message")
+        POST = "post", _("Post")
+        NONE = "none", _("No notifications")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, default="en",
+        choices=[("en", "English"), ("it", "Italiano")],
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_channel = models.CharField(
+        _("preferred contact channel"), max_length=10, choices=ContactChannel.choices,
+        default=ContactChannel.EMAIL,
+    )
+    large_text = models.BooleanField(_("larger text"), default=False)
+    high_contrast = models.BooleanField(_("high contrast"), default=False)
+    easy_read = models.BooleanField(_("plain-language summaries"), default=False)
+    screen_reader = models.BooleanField(_("I use a screen reader"), default=False)
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text=_("Can use the technical Django admin (operators only).")
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Administration(models.Model):
+    """A tenant: a region, a municipality or another public body. Every tenant row points here."""
+
+    class Kind(models.TextChoices):
+        NATIONAL = "national", _("National body")
+        REGION = "region", _("Region")
+        MUNICIPALITY = "municipality", _("Municipality")
+        OTHER = "other", _("Other public body")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("hosted by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    ipa_code = models.CharField(
+        _("IPA code"), max_length=20, blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_]{2,20}$", _("Letters, digits and _ only."))],
+        help_text=_("Code of the body in Italy's Indice delle Pubbliche Amministrazioni."),
+    )
+    locale = models.CharField(_("locale"), max_length=8, default="it",
+                              choices=[("en", "English"), ("it", "Italiano")])
+    timezone = models.CharField(_("time zone"), max_length=60, default="Europe/Rome")
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    brand_name = models.CharField(_("brand name"), max_length=200, blank=True)
+    logo_url = models.CharField(_("logo URL"), max_length=500, blank=True)
+    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#0066cc",
+                                      validators=[hex_colour])
+    secondary_colour = models.CharField(_("secondary colour"), max_length=7, default="#004080",
+                                        validators=[hex_colour])
+    feature_flags = models.JSONField(_("feature flags"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("administration")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from insieme.core.geo import GeometryError, parse_boundary
+
+        if self.boundary:
+            try:
+                parse_boundary(self.boundary)
+            except GeometryError as exc:
+                raise ValidationError({"boundary": str(exc)}) from exc
+        if self.timezone:
+            import zoneinfo
+
+            if self.timezone not in zoneinfo.available_timezones():
+                raise ValidationError({"timezone": _("Unknown time zone.")})
+        if self.parent_id and self.pk:
+            node, seen = self.parent, {self.pk}
+            while node is not None:
+                if node.pk in seen:
+                    raise ValidationError({"parent": _("An administration cannot host itself.")})
+                seen.add(node.pk)
+                node = node.parent
+        if not isinstance(self.feature_flags, dict):
+            raise ValidationError({"feature_flags": _("Feature flags must be a JSON object.")})
+
+    @property
+    def display_name(self) -> str:
+        return self.brand_name or self.name
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        return bool((self.feature_flags or {}).get(name, default))
+
+
+class Holiday(models.Model):
+    """A non-working day of an administration (for SLAs in working days)."""
+
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
+                                       related_name="holidays")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "date"], name="holiday_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class Department(models.Model):
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
+                                       related_name="departments")
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=40)
+    email = models.EmailField(_("e-mail"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "code"], name="department_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in an administration, with the capacity (open cases they can carry)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
+                                       related_name="memberships")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="memberships", verbose_name=_("department"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), default=20, help_text=_("Open cases this person can carry at once.")
+    )
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["administration__name", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "administration", "role"],
+                                    name="membership_unique_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.administration}"
+
+    def clean(self):
+        if self.department_id and self.department.administration_id != self.administration_id:
+            raise ValidationError({"department": _("The department belongs to another administration.")})
+
+
+class Invitation(models.Model):
+    """A staff invitation: the invited person sets a password and gets the membership."""
+
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
+                                       related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    full_name = models.CharField(_("full name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL)
+    capacity = models.PositiveIntegerField(_("capacity"), default=20)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class PartnerOrganisation(models.Model):
+    """An NGO, association or company that takes part in an administration's processes."""
+
+    class Kind(models.TextChoices):
+        NGO = "ngo", _("Non-profit organisation")
+        ASSOCIATION = "association", _("Association")
+        COMPANY = "company", _("Company")
+        PUBLIC = "public", _("Other public body")
+        OTHER = "other", _("Other")
+
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
+                                       related_name="partners")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NGO)
+    tax_code = models.CharField(_("tax code / VAT number"), max_length=20, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(User, through="PartnerMember", related_name="partner_orgs")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "name"], name="partner_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerMember(models.Model):
+    organisation = models.ForeignKey(PartnerOrganisation, on_delete=models.CASCADE)
+    user = models.ForeignKey(User, on_delete=models.CASCADE)
+    is_representative = models.BooleanField(_("can act for the organisation"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="partner_member_unique")
+        ]
+
+
+class ApiKey(models.Model):
+    """A key for an application; only a SHA-256 of the secret is kept, shown once at creation."""
+
+    SCOPES = [
+        ("services:read", _("Read services and forms")),
+        ("cases:read", _("Read cases")),
+        ("cases:write", _("Create and update cases")),
+        ("open311:write", _("Submit Open311 requests")),
+        ("opendata:read", _("Read open data")),
+    ]
+
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
+                                       related_name="api_keys")
+    name = models.CharField(_("name"), max_length=120)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def hash_secret(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AuditEntry(models.Model):
+    """Append-only, hash-chained record of every write.
+
+    `seq` is contiguous from 1; `entry_hash` covers the entry's content and the previous hash, so a
+    changed, removed or reordered entry breaks the chain (see `insieme audit verify`).
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    administration = models.ForeignKey(Administration, null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["administration", "seq"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise RuntimeError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit entries are append-only")
+
+    def payload(self) -> str:
+        """The canonical text that the hash covers."""
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "created_at": self.created_at.isoformat(),
+                "actor_id": self.actor_id,
+                "actor_label": self.actor_label,
+                "administration_id": self.administration_id,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "object_repr": self.object_repr,
+                "before": self.before,
+                "after": self.after,
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.payload().encode()).hexdigest()
+
+
+def today_in(administration: Administration | None) -> date:
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo(administration.timezone if administration else "Europe/Rome")
+    return timezone.now().astimezone(tz).date()

@@ -1,0 +1,74 @@
+"""Permission names (`scope:resource:action`) in one enum, and the roles that hold them.
+
+Each app claims the permissions it owns from its AppConfig (see `registry.register_permissions`);
+the tests walk the whole role x permission matrix against the screens that check them.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    SERVICE_MANAGER = "service_manager", _("Service manager")
+    DATA_STEWARD = "data_steward", _("Data steward")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Perm(StrEnum):
+    # core
+    ADMINISTRATION_UPDATE = "core:administration:update"
+    DEPARTMENT_MANAGE = "core:department:manage"
+    MEMBERSHIP_MANAGE = "core:membership:manage"
+    PARTNER_MANAGE = "core:partner:manage"
+    APIKEY_MANAGE = "core:apikey:manage"
+    AUDIT_READ = "core:audit:read"
+    # catalog
+    SERVICE_READ = "catalog:service:read"
+    SERVICE_WRITE = "catalog:service:write"
+    TEMPLATE_WRITE = "catalog:template:write"
+    REGULATION_READ = "catalog:regulation:read"
+    REGULATION_WRITE = "catalog:regulation:write"
+    # insights
+    SCORECARD_READ = "insights:scorecard:read"
+
+
+_OFFICER = {Perm.SERVICE_READ, Perm.REGULATION_READ}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.OFFICER: frozenset(_OFFICER),
+    Role.SUPERVISOR: frozenset(_OFFICER | {Perm.SCORECARD_READ}),
+    Role.SERVICE_MANAGER: frozenset(
+        _OFFICER
+        | {
+            Perm.SERVICE_WRITE,
+            Perm.TEMPLATE_WRITE,
+            Perm.REGULATION_WRITE,
+            Perm.SCORECARD_READ,
+        }
+    ),
+    Role.DATA_STEWARD: frozenset(_OFFICER | {Perm.AUDIT_READ, Perm.SCORECARD_READ}),
+    Role.ADMINISTRATOR: frozenset(
+        _OFFICER
+        | {
+            Perm.ADMINISTRATION_UPDATE,
+            Perm.DEPARTMENT_MANAGE,
+            Perm.MEMBERSHIP_MANAGE,
+            Perm.PARTNER_MANAGE,
+            Perm.APIKEY_MANAGE,
+            Perm.AUDIT_READ,
+            Perm.SCORECARD_READ,
+        }
+    ),
+}
+
+
+def roles_with(perm: Perm | str) -> list[str]:
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+
+
+def role_has(role: str, perm: Perm | str) -> bool:
+    return perm in ROLE_PERMISSIONS.get(role, frozenset())

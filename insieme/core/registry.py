@@ -1,0 +1,126 @@
+"""Small registries that each app fills once, from its AppConfig.ready().
+
+Adding a module must not mean editing a central list: an app declares its Scorecard indicators,
+publishable datasets, demo seeds and the permissions it owns here, and the readers (the Scorecard
+page, the open-data catalogue, `insieme demo`, the permission tests) iterate over what is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+class Registry:
+    """An ordered, keyed collection that refuses a key twice (two apps claiming one name is a bug)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._items: dict[str, Any] = {}
+
+    def register(self, key: str, item: Any) -> Any:
+        if key in self._items and self._items[key] is not item:
+            raise ValueError(f"{self.name}: {key!r} is registered twice")
+        self._items[key] = item
+        return item
+
+    def get(self, key: str) -> Any:
+        return self._items[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._items
+
+    def __iter__(self):
+        return iter(self._items.values())
+
+    def keys(self) -> list[str]:
+        return list(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an indicator is computed over: a set of administrations, as of a day."""
+
+    administration_ids: tuple[int, ...]
+    today: date
+    label: str = ""
+
+
+@dataclass
+class IndicatorResult:
+    """A computed value with the numbers behind it, so the page can show a table and a CSV."""
+
+    value: float | None
+    display: str
+    numerator: float | None = None
+    denominator: float | None = None
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One measured figure for one cell of the benefits-and-challenges table (DESIGN.md §1)."""
+
+    key: str
+    cell: str
+    title: Any  # str or lazy translation
+    method: Any
+    unit: str
+    compute: Callable[[Scope], IndicatorResult]
+    app: str = ""
+    # "higher" or "lower" is better; None where neither is (a volume, a spread to be read).
+    better: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    """A step of `insieme demo`; seeds run by ascending order, each gets the shared DemoContext."""
+
+    key: str
+    order: int
+    run: Callable[[Any], None]
+    app: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    key: str
+    title: Any
+    description: Any
+    rows: Callable[[Scope], Iterable[dict]]
+    app: str = ""
+
+
+indicators = Registry("indicators")
+datasets = Registry("datasets")
+demo_seeds = Registry("demo seeds")
+permission_owners = Registry("permission owners")
+
+
+def register_indicator(indicator: Indicator) -> Indicator:
+    from insieme.core.cells import CELLS
+
+    if indicator.cell not in CELLS:
+        raise ValueError(f"indicator {indicator.key!r} names unknown cell {indicator.cell!r}")
+    return indicators.register(indicator.key, indicator)
+
+
+def register_demo_seed(seed: DemoSeed) -> DemoSeed:
+    return demo_seeds.register(seed.key, seed)
+
+
+def register_dataset(dataset: Dataset) -> Dataset:
+    return datasets.register(dataset.key, dataset)
+
+
+def register_permissions(app_label: str, perms: Iterable[str]) -> None:
+    """An app claims the permissions it defines; each permission has exactly one owner."""
+    for perm in perms:
+        permission_owners.register(str(perm), app_label)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "insieme.demo"
+    label = "demo"
+    verbose_name = "Demo region"

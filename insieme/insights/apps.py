@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightsConfig(AppConfig):
+    name = "insieme.insights"
+    label = "insights"
+    verbose_name = _("Insights and Scorecard")
+
+    def ready(self) -> None:
+        from insieme.core.permissions import Perm
+        from insieme.core.registry import register_permissions
+
+        register_permissions(self.label, [p for p in Perm if p.value.startswith("insights:")])

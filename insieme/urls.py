@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from insieme.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", core_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("insieme.core.urls_accounts")),
+    path("staff/", include("insieme.core.urls_staff")),
+    path("", include("insieme.catalog.urls")),
+    path("", include("insieme.insights.urls")),
+]

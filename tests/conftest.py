@@ -1,0 +1,132 @@
+"""Shared fixtures: two administrations under one region, and named personas.
+
+alice   administrator of Montalto          bob     officer of Montalto
+carla   service manager of Montalto        dario   supervisor of Montalto
+elena   data steward of Montalto           rita    service manager of the region (reaches Montalto)
+oscar   administrator of Lago Verde (the other tenant)
+charlie a citizen with no staff role
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from insieme.core import actions as core_actions
+from insieme.core.models import Administration, User
+from insieme.core.permissions import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LANGUAGE_CODE = "en"
+
+
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[11.0, 43.0], [11.2, 43.0], [11.2, 43.2], [11.0, 43.2], [11.0, 43.0]]],
+}
+
+
+@pytest.fixture
+def region(db) -> Administration:
+    return core_actions.create_administration(
+        None, name="Regione Valdoro", slug="valdoro", kind=Administration.Kind.REGION
+    )
+
+
+@pytest.fixture
+def montalto(region) -> Administration:
+    return core_actions.create_administration(
+        None, name="Comune di Montalto", slug="montalto", kind=Administration.Kind.MUNICIPALITY,
+        parent=region, boundary=SQUARE,
+    )
+
+
+@pytest.fixture
+def lagoverde(region) -> Administration:
+    return core_actions.create_administration(
+        None, name="Comune di Lago Verde", slug="lago-verde",
+        kind=Administration.Kind.MUNICIPALITY, parent=region,
+    )
+
+
+def make_user(email: str, name: str, **extra) -> User:
+    return core_actions.create_user(None, email=email, full_name=name, password=PASSWORD,
+                                    verified=True, **extra)
+
+
+def make_staff(admin: Administration, role: str, email: str, name: str, **extra) -> User:
+    user = make_user(email, name)
+    core_actions.add_membership(None, admin, user, role=role, **extra)
+    return user
+
+
+@pytest.fixture
+def alice(montalto):
+    return make_staff(montalto, Role.ADMINISTRATOR, "alice@montalto.example", "Alice Admin")
+
+
+@pytest.fixture
+def bob(montalto):
+    return make_staff(montalto, Role.OFFICER, "bob@montalto.example", "Bob Officer")
+
+
+@pytest.fixture
+def carla(montalto):
+    return make_staff(montalto, Role.SERVICE_MANAGER, "carla@montalto.example", "Carla Manager")
+
+
+@pytest.fixture
+def dario(montalto):
+    return make_staff(montalto, Role.SUPERVISOR, "dario@montalto.example", "Dario Supervisor")
+
+
+@pytest.fixture
+def elena(montalto):
+    return make_staff(montalto, Role.DATA_STEWARD, "elena@montalto.example", "Elena Steward")
+
+
+@pytest.fixture
+def rita(region, montalto):
+    return make_staff(region, Role.SERVICE_MANAGER, "rita@valdoro.example", "Rita Region")
+
+
+@pytest.fixture
+def oscar(lagoverde):
+    return make_staff(lagoverde, Role.ADMINISTRATOR, "oscar@lagoverde.example", "Oscar Other")
+
+
+@pytest.fixture
+def charlie(db):
+    return make_user("charlie@example.org", "Charlie Citizen")
+
+
+@pytest.fixture
+def persona_client():
+    """persona_client(user) -> a Client logged in as that user."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+ROLE_PERSONA = {
+    Role.ADMINISTRATOR: "alice",
+    Role.OFFICER: "bob",
+    Role.SERVICE_MANAGER: "carla",
+    Role.SUPERVISOR: "dario",
+    Role.DATA_STEWARD: "elena",
+}
