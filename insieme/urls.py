@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("insieme.core.urls_accounts")),
     path("staff/", include("insieme.core.urls_staff")),
+    path("staff/", include("insieme.core.urls_invitations")),
     path("", include("insieme.catalog.urls")),
     path("", include("insieme.insights.urls")),
 ]
