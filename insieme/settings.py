@@ -4,8 +4,8 @@ Every value a deployment may change comes from an environment variable; the defa
 product on one laptop (SQLite file in the project folder, in-process work, console e-mail).
 """
 
-from pathlib import Path
 import secrets
+from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
@@ -91,9 +91,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'insieme.sqlite3'}"
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'insieme.sqlite3'}")
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -108,7 +106,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -121,7 +121,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -141,10 +144,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = []
+STATIC_ROOT = Path(env.str("INSIEME_STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATICFILES_DIRS: list = [BASE_DIR / "insieme" / "static"]
 _node_modules = Path(env.str("INSIEME_NODE_MODULES", default=str(BASE_DIR / "node_modules")))
-for _prefix, _sub in [("vendor/bootstrap-italia", "bootstrap-italia/dist"), ("vendor/axe-core", "axe-core")]:
+for _prefix, _sub in [
+    ("vendor/bootstrap-italia", "bootstrap-italia/dist"),
+    ("vendor/axe-core", "axe-core"),
+]:
     if (_node_modules / _sub).exists():
         STATICFILES_DIRS.append((_prefix, _node_modules / _sub))
 MEDIA_URL = "/media/"

@@ -21,6 +21,9 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters live in the cache
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
@@ -47,22 +50,30 @@ def region(db) -> Administration:
 @pytest.fixture
 def montalto(region) -> Administration:
     return core_actions.create_administration(
-        None, name="Comune di Montalto", slug="montalto", kind=Administration.Kind.MUNICIPALITY,
-        parent=region, boundary=SQUARE,
+        None,
+        name="Comune di Montalto",
+        slug="montalto",
+        kind=Administration.Kind.MUNICIPALITY,
+        parent=region,
+        boundary=SQUARE,
     )
 
 
 @pytest.fixture
 def lagoverde(region) -> Administration:
     return core_actions.create_administration(
-        None, name="Comune di Lago Verde", slug="lago-verde",
-        kind=Administration.Kind.MUNICIPALITY, parent=region,
+        None,
+        name="Comune di Lago Verde",
+        slug="lago-verde",
+        kind=Administration.Kind.MUNICIPALITY,
+        parent=region,
     )
 
 
 def make_user(email: str, name: str, **extra) -> User:
-    return core_actions.create_user(None, email=email, full_name=name, password=PASSWORD,
-                                    verified=True, **extra)
+    return core_actions.create_user(
+        None, email=email, full_name=name, password=PASSWORD, verified=True, **extra
+    )
 
 
 def make_staff(admin: Administration, role: str, email: str, name: str, **extra) -> User:

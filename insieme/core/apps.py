@@ -8,9 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from insieme.core import demo
+        from insieme.core import bench, demo
         from insieme.core.permissions import Perm
-        from insieme.core.registry import register_demo_seed, register_permissions
+        from insieme.core.registry import (
+            register_benchmark,
+            register_demo_seed,
+            register_permissions,
+        )
 
         register_permissions(self.label, [p for p in Perm if p.value.startswith("core:")])
         register_demo_seed(demo.SEED)
+        register_benchmark(bench.BENCHMARK)

@@ -106,9 +106,13 @@ def verify(batch: int = 5000) -> VerifyResult:
         for e in chunk:
             checked += 1
             if e.seq != expected_seq:
-                problems.append(f"entry {expected_seq}..{e.seq - 1} missing (gap before seq {e.seq})")
+                problems.append(
+                    f"entry {expected_seq}..{e.seq - 1} missing (gap before seq {e.seq})"
+                )
             if e.prev_hash != prev:
-                problems.append(f"seq {e.seq}: does not follow the entry before it (removed or reordered)")
+                problems.append(
+                    f"seq {e.seq}: does not follow the entry before it (removed or reordered)"
+                )
             if e.compute_hash() != e.entry_hash:
                 problems.append(f"seq {e.seq}: content does not match its hash (changed)")
             prev, expected_seq, last_seq = e.entry_hash, e.seq + 1, e.seq

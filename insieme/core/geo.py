@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 import json
+from functools import lru_cache
 
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry

@@ -57,12 +57,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, default="en",
+        _("preferred language"),
+        max_length=8,
+        default="en",
         choices=[("en", "English"), ("it", "Italiano")],
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     contact_channel = models.CharField(
-        _("preferred contact channel"), max_length=10, choices=ContactChannel.choices,
+        _("preferred contact channel"),
+        max_length=10,
+        choices=ContactChannel.choices,
         default=ContactChannel.EMAIL,
     )
     large_text = models.BooleanField(_("larger text"), default=False)
@@ -111,26 +115,37 @@ class Administration(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("hosted by"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("hosted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     ipa_code = models.CharField(
-        _("IPA code"), max_length=20, blank=True,
+        _("IPA code"),
+        max_length=20,
+        blank=True,
         validators=[RegexValidator(r"^[A-Za-z0-9_]{2,20}$", _("Letters, digits and _ only."))],
         help_text=_("Code of the body in Italy's Indice delle Pubbliche Amministrazioni."),
     )
-    locale = models.CharField(_("locale"), max_length=8, default="it",
-                              choices=[("en", "English"), ("it", "Italiano")])
+    locale = models.CharField(
+        _("locale"), max_length=8, default="it", choices=[("en", "English"), ("it", "Italiano")]
+    )
     timezone = models.CharField(_("time zone"), max_length=60, default="Europe/Rome")
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
     brand_name = models.CharField(_("brand name"), max_length=200, blank=True)
     logo_url = models.CharField(_("logo URL"), max_length=500, blank=True)
-    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#0066cc",
-                                      validators=[hex_colour])
-    secondary_colour = models.CharField(_("secondary colour"), max_length=7, default="#004080",
-                                        validators=[hex_colour])
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#0066cc", validators=[hex_colour]
+    )
+    secondary_colour = models.CharField(
+        _("secondary colour"), max_length=7, default="#004080", validators=[hex_colour]
+    )
     feature_flags = models.JSONField(_("feature flags"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -141,8 +156,14 @@ class Administration(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Slugs that would collide with fixed staff URLs (/staff/switch/ ...).
+    RESERVED_SLUGS = frozenset({"switch", "api", "static", "media", "admin"})
+
     def clean(self):
         from insieme.core.geo import GeometryError, parse_boundary
+
+        if self.slug in self.RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This name is reserved; choose another slug.")})
 
         if self.boundary:
             try:
@@ -175,8 +196,9 @@ class Administration(models.Model):
 class Holiday(models.Model):
     """A non-working day of an administration (for SLAs in working days)."""
 
-    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
-                                       related_name="holidays")
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="holidays"
+    )
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=120)
 
@@ -191,8 +213,9 @@ class Holiday(models.Model):
 
 
 class Department(models.Model):
-    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
-                                       related_name="departments")
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="departments"
+    )
     name = models.CharField(_("name"), max_length=200)
     code = models.SlugField(_("code"), max_length=40)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -201,7 +224,9 @@ class Department(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["administration", "code"], name="department_code_unique")
+            models.UniqueConstraint(
+                fields=["administration", "code"], name="department_code_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -212,10 +237,17 @@ class Membership(models.Model):
     """A person's role in an administration, with the capacity (open cases they can carry)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
-                                       related_name="memberships")
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="memberships", verbose_name=_("department"))
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+        verbose_name=_("department"),
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     capacity = models.PositiveIntegerField(
         _("capacity"), default=20, help_text=_("Open cases this person can carry at once.")
@@ -227,8 +259,9 @@ class Membership(models.Model):
     class Meta:
         ordering = ["administration__name", "user__full_name"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "administration", "role"],
-                                    name="membership_unique_role")
+            models.UniqueConstraint(
+                fields=["user", "administration", "role"], name="membership_unique_role"
+            )
         ]
 
     def __str__(self) -> str:
@@ -236,14 +269,17 @@ class Membership(models.Model):
 
     def clean(self):
         if self.department_id and self.department.administration_id != self.administration_id:
-            raise ValidationError({"department": _("The department belongs to another administration.")})
+            raise ValidationError(
+                {"department": _("The department belongs to another administration.")}
+            )
 
 
 class Invitation(models.Model):
     """A staff invitation: the invited person sets a password and gets the membership."""
 
-    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
-                                       related_name="invitations")
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField(_("e-mail address"))
     full_name = models.CharField(_("full name"), max_length=200)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -257,6 +293,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.get_role_display()} ({self.administration})"
 
     @property
     def is_open(self) -> bool:
@@ -273,8 +312,9 @@ class PartnerOrganisation(models.Model):
         PUBLIC = "public", _("Other public body")
         OTHER = "other", _("Other")
 
-    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
-                                       related_name="partners")
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="partners"
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NGO)
     tax_code = models.CharField(_("tax code / VAT number"), max_length=20, blank=True)
@@ -302,6 +342,9 @@ class PartnerMember(models.Model):
             models.UniqueConstraint(fields=["organisation", "user"], name="partner_member_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
 
 class ApiKey(models.Model):
     """A key for an application; only a SHA-256 of the secret is kept, shown once at creation."""
@@ -314,14 +357,16 @@ class ApiKey(models.Model):
         ("opendata:read", _("Read open data")),
     ]
 
-    administration = models.ForeignKey(Administration, on_delete=models.CASCADE,
-                                       related_name="api_keys")
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="api_keys"
+    )
     name = models.CharField(_("name"), max_length=120)
     prefix = models.CharField(max_length=12, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -350,11 +395,13 @@ class AuditEntry(models.Model):
 
     seq = models.PositiveBigIntegerField(unique=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=200, blank=True)
-    administration = models.ForeignKey(Administration, null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="+")
+    administration = models.ForeignKey(
+        Administration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64, blank=True)
@@ -368,8 +415,11 @@ class AuditEntry(models.Model):
         ordering = ["seq"]
         indexes = [models.Index(fields=["administration", "seq"])]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
     def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.pop("_allow_update", False):
+        if self.pk is not None:
             raise RuntimeError("audit entries are append-only")
         super().save(*args, **kwargs)
 

@@ -98,7 +98,34 @@ class Dataset:
     app: str = ""
 
 
+@dataclass(frozen=True)
+class Benchmark:
+    """A figure of `make bench`: `run(size)` returns BenchLines measured against a same-run baseline."""
+
+    key: str
+    run: Callable[[str], list]
+    app: str = ""
+
+
+@dataclass
+class BenchLine:
+    name: str
+    value: float
+    unit: str
+    n: int
+    baseline: float | None = None
+
+    def format(self) -> str:
+        parts = [f"bench {self.name}", f"value={self.value:.6g}", f"unit={self.unit}"]
+        if self.baseline is not None:
+            ratio = self.value / self.baseline if self.baseline else float("inf")
+            parts += [f"baseline={self.baseline:.6g}", f"ratio={ratio:.6g}"]
+        parts.append(f"n={self.n}")
+        return " ".join(parts)
+
+
 indicators = Registry("indicators")
+benchmarks = Registry("benchmarks")
 datasets = Registry("datasets")
 demo_seeds = Registry("demo seeds")
 permission_owners = Registry("permission owners")
@@ -114,6 +141,10 @@ def register_indicator(indicator: Indicator) -> Indicator:
 
 def register_demo_seed(seed: DemoSeed) -> DemoSeed:
     return demo_seeds.register(seed.key, seed)
+
+
+def register_benchmark(benchmark: Benchmark) -> Benchmark:
+    return benchmarks.register(benchmark.key, benchmark)
 
 
 def register_dataset(dataset: Dataset) -> Dataset:

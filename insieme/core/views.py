@@ -20,7 +20,9 @@ def healthz(request):
         db["status"] = "error"
         db["error"] = exc.__class__.__name__
         status = 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": db}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": db}, status=status
+    )
 
 
 def home(request):

@@ -1,0 +1,59 @@
+"""`insieme serve`: the production server (gunicorn, DEBUG off, static files served by whitenoise)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Run Insieme under gunicorn (the production WSGI server)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2"))
+        )
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "1")))
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="Skip collecting static files (they are collected already).",
+        )
+
+    def handle(self, *args, host, port, workers, threads, no_collectstatic, **options):
+        if workers < 1 or not (0 < port < 65536):
+            raise CommandError("--workers must be at least 1 and --port between 1 and 65535")
+        if not no_collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
+            "gunicorn"
+        )
+        if gunicorn is None:
+            raise CommandError("gunicorn is not installed in this environment")
+        argv = [
+            gunicorn,
+            "insieme.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        ]
+        self.stdout.write(
+            f"Insieme serving on http://{host}:{port}/ (DEBUG={settings.DEBUG}, "
+            f"{workers} worker(s))"
+        )
+        self.stdout.flush()
+        os.execv(gunicorn, argv)  # noqa: S606 - replaces this process with the server
