@@ -1,8 +1,9 @@
-# STUB — the accounts work replaces this with the real views.
+"""Staff invitations: /staff/<admin_slug>/people/invite/."""
+
 from django.urls import path
 
-from insieme.core import views
+from insieme.core import views_accounts as views
 
 urlpatterns = [
-    path("<slug:admin_slug>/people/invite/", views.home, name="invitation_create"),
+    path("<slug:admin_slug>/people/invite/", views.invitation_create, name="invitation_create"),
 ]

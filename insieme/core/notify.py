@@ -1,0 +1,100 @@
+"""Sending e-mail from templates, in the recipient's language, once the write has committed.
+
+The interface is `send_templated_email`. The implementation behind it is Django's pluggable
+`EMAIL_BACKEND`, which `insieme.settings` derives from the `EMAIL_URL` environment variable:
+
+- unset or ``consolemail://`` (the default): messages are printed to the console;
+- ``filemail:///path/to/folder``: each message is written to a file in that folder;
+- ``smtp://user:password@host:587`` (``smtp+tls://``, ``smtp+ssl://``): real delivery over SMTP;
+- tests use Django's in-memory ``locmem`` backend and read ``django.core.mail.outbox``.
+
+So the console/file backend is the null implementation for laptops and tests, and a deployment
+switches to SMTP by configuration alone, with no code change.
+
+Templates live in ``insieme/core/templates/email/`` (or any app's ``templates/email/``):
+``<prefix>_subject.txt`` (one line), ``<prefix>_body.txt`` and, optionally, ``<prefix>_body.html``.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+
+def absolute_url(path: str) -> str:
+    """`path` (from reverse()) prefixed with the public address of this installation (SITE_URL)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _recipient(to) -> tuple[str, str | None]:
+    """(address, preferred language or None) for a User or a bare address."""
+    if isinstance(to, str):
+        return to, None
+    return to.email, getattr(to, "preferred_language", None) or None
+
+
+def _language(explicit: str | None, preferred: str | None) -> str:
+    """The first of explicit, preferred, default that is one of the site's languages."""
+    known = {code for code, _name in settings.LANGUAGES}
+    for lang in (explicit, preferred):
+        if lang and lang in known:
+            return lang
+    return settings.LANGUAGE_CODE
+
+
+def render_email(
+    template_prefix: str, context: dict[str, Any], language: str
+) -> tuple[str, str, str | None]:
+    """(subject, text body, html body or None) rendered in `language`."""
+    base = f"email/{template_prefix}"
+    with translation.override(language):
+        subject = render_to_string(f"{base}_subject.txt", context)
+        text = render_to_string(f"{base}_body.txt", context)
+        try:
+            html = render_to_string(f"{base}_body.html", context)
+        except TemplateDoesNotExist:
+            html = None
+    # A newline in a subject would be a header injection; Django refuses it, we flatten it.
+    subject = " ".join(subject.split())
+    return subject, text, html
+
+
+def _deliver(message: EmailMultiAlternatives) -> None:
+    """Send now; a failing mail server is logged, never turned into an error for the person."""
+    try:
+        message.send()
+    except Exception:  # noqa: BLE001 - the write has committed; losing the page over mail is worse
+        logger.exception("e-mail to %s could not be sent", message.to)
+
+
+def send_templated_email(
+    to, template_prefix: str, context: dict[str, Any] | None = None, language: str | None = None
+) -> None:
+    """Render `template_prefix` for `to` (a User or an address) and send it after commit.
+
+    The language is `language` if given, else the user's `preferred_language`, else the site
+    default. Rendering happens now (so the message shows the data as of this write); sending waits
+    for the surrounding transaction to commit, so a rolled-back write never mails anyone. Outside
+    a transaction it sends at once. Delivery is whatever EMAIL_BACKEND (from EMAIL_URL) says:
+    console, file or SMTP, see the module docstring.
+    """
+    address, preferred = _recipient(to)
+    lang = _language(language, preferred)
+    ctx = {"site_url": settings.SITE_URL, "recipient": to, **(context or {})}
+    subject, text, html = render_email(template_prefix, ctx, lang)
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [address], headers={"Content-Language": lang}
+    )
+    if html is not None:
+        message.attach_alternative(html, "text/html")
+    transaction.on_commit(partial(_deliver, message))
