@@ -1,8 +1,7 @@
-# STUB — the Scorecard work replaces this with the real view.
 from django.urls import path
 
-from insieme.core import views
+from insieme.insights import views
 
 urlpatterns = [
-    path("staff/<slug:admin_slug>/scorecard/", views.home, name="scorecard"),
+    path("staff/<slug:admin_slug>/scorecard/", views.scorecard, name="scorecard"),
 ]

@@ -1,0 +1,197 @@
+"""The Scorecard's logic: which administrations a view covers, the seventeen cells with their
+registered indicators computed, and the CSV export of an indicator's rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from insieme.core.access import permissions_by_administration
+from insieme.core.cells import CELLS, ELEMENTS, Cell
+from insieme.core.models import Administration, today_in
+from insieme.core.permissions import Perm
+from insieme.core.registry import Indicator, IndicatorResult, Scope, indicators
+
+logger = logging.getLogger(__name__)
+
+ROW_LIMIT = 50  # rows shown on the page; the CSV has them all
+SCOPE_SELF, SCOPE_HOSTED = "self", "hosted"
+
+# What each cell will measure (DESIGN.md §1), shown while a cell has no indicator yet.
+MEASURES: dict[str, Any] = {
+    "D1": _("Interactions and distinct participants per period; usage by channel, hour and area."),
+    "D2": _(
+        "Share of submissions complete and valid at the first try; data latency; duplicate rate."
+    ),
+    "D3": _(
+        "Open data-quality issues; personal data found and redacted; share of services on "
+        "open APIs; datasets published with valid metadata."
+    ),
+    "D4": _("Share of insights that led to an action; service changes traced to data."),
+    "I1": _("Two-way cases; participants per co-design process by type."),
+    "I2": _("Ideas per month by author type; share accepted and implemented."),
+    "I3": _("Load against capacity per employee; share of staff overloaded; SLA pressure."),
+    "I4": _(
+        "Staff adoption per department; hand-off turnaround and bounce-backs; minutes per "
+        "interaction."
+    ),
+    "T1": _("Services with local variants; citizens using preferences; prefill rate."),
+    "T2": _(
+        "Time to first public response; SLA compliance; accepted ideas with tracked results; "
+        "audit chain intact."
+    ),
+    "T3": _("Services resting on expired or overdue-for-review rules; days overdue."),
+    "T4": _("Information-request rate per service and field; satisfaction gap."),
+    "T5": _("Share of services on templates; overridden fields per service."),
+    "S1": _("Cost per case by channel; savings against the counter baseline."),
+    "S2": _("Time to acknowledge and to resolve; citizen time to complete a form; trend."),
+    "S3": _(
+        "Administrative burden (hours a year) per service; information-request loops; "
+        "assisted share."
+    ),
+    "S4": _(
+        "Share of form fields traced; untraced fields; fields staff ask for that the form lacks."
+    ),
+}
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class ScopeView:
+    """The scope an indicator is computed over, and how the page describes it."""
+
+    scope: Scope
+    choice: str
+    administrations: list[Administration]
+    can_include_hosted: bool
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    result: IndicatorResult | None
+    failed: bool = False
+
+    @property
+    def shown_rows(self) -> list[list[Any]]:
+        return self.result.rows[:ROW_LIMIT] if self.result else []
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.result) and len(self.result.rows) > ROW_LIMIT
+
+
+@dataclass
+class CellView:
+    cell: Cell
+    measures: Any
+    indicators: list[IndicatorView] = field(default_factory=list)
+
+
+@dataclass
+class ElementView:
+    key: str
+    label: Any
+    cells: list[CellView]
+
+
+def hosted_by(admin: Administration, depth: int = 6) -> list[Administration]:
+    """The administrations `admin` hosts, directly or through others (a few levels deep)."""
+    found: list[Administration] = []
+    frontier = [admin.pk]
+    for _level in range(depth):
+        children = list(Administration.objects.filter(parent_id__in=frontier).order_by("name"))
+        if not children:
+            break
+        found += children
+        frontier = [c.pk for c in children]
+    return found
+
+
+def build_scope(user, admin: Administration, choice: str) -> ScopeView:
+    """This administration only, or it plus the ones it hosts that the user may score."""
+    perms = permissions_by_administration(user)
+    hosted = [a for a in hosted_by(admin) if Perm.SCORECARD_READ in perms.get(a.pk, ())]
+    members = [admin, *hosted] if choice == SCOPE_HOSTED and hosted else [admin]
+    scope = Scope(
+        administration_ids=tuple(a.pk for a in members),
+        today=today_in(admin),
+        label=", ".join(a.name for a in members),
+    )
+    chosen = SCOPE_HOSTED if len(members) > 1 else SCOPE_SELF
+    return ScopeView(
+        scope=scope, choice=chosen, administrations=members, can_include_hosted=bool(hosted)
+    )
+
+
+def compute(indicator: Indicator, scope: Scope) -> IndicatorView:
+    """One indicator's result; a failing indicator is logged and shown as such, not a 500."""
+    try:
+        return IndicatorView(indicator=indicator, result=indicator.compute(scope))
+    except Exception:
+        logger.exception("indicator %s failed", indicator.key)
+        return IndicatorView(indicator=indicator, result=None, failed=True)
+
+
+def build_elements(scope: Scope) -> list[ElementView]:
+    """The four elements with their cells in table order, each cell's indicators computed."""
+    by_cell: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        by_cell.setdefault(indicator.cell, []).append(indicator)
+    return [
+        ElementView(
+            key=key,
+            label=label,
+            cells=[
+                CellView(
+                    cell=cell,
+                    measures=MEASURES.get(cell.code, ""),
+                    indicators=[compute(i, scope) for i in by_cell.get(cell.code, [])],
+                )
+                for cell in CELLS.values()
+                if cell.element == key
+            ],
+        )
+        for key, label in ELEMENTS
+    ]
+
+
+def neutralise(value: Any) -> Any:
+    """Keep a spreadsheet from reading a text cell as a formula (numbers pass unchanged)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_text(result: IndicatorResult) -> str:
+    """The rows behind an indicator as CSV, formula-neutralised, with a byte-order mark so that
+    spreadsheets read the accents right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(str(c)) for c in result.columns])
+    for row in result.rows:
+        writer.writerow([neutralise(_plain(v)) for v in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def indicator_by_key(key: str) -> Indicator | None:
+    return indicators.get(key) if key in indicators else None
+
+
+def cells_with_indicators(elements: Iterable[ElementView]) -> int:
+    return sum(1 for e in elements for c in e.cells if c.indicators)

@@ -1,0 +1,222 @@
+"""`insieme demo`: the region loads as DESIGN.md §5 and issue 2 describe, deterministically from
+the seed, once, through the write paths (the audit chain verifies afterwards)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from insieme.catalog.models import (
+    Attribute,
+    LegalStatus,
+    Provision,
+    Service,
+    ServiceTemplate,
+    TemplateAttribute,
+    Trace,
+)
+from insieme.core import audit
+from insieme.core.actions import authenticate_api_key
+from insieme.core.geo import parse_boundary
+from insieme.core.models import (
+    Administration,
+    AuditEntry,
+    Holiday,
+    Membership,
+    PartnerOrganisation,
+    User,
+    today_in,
+)
+from insieme.core.permissions import Role
+from insieme.demo.generator import DEMO_PASSWORD
+from tests.demo.conftest import ARGON2_FIRST, run_demo
+
+
+def counts() -> dict[str, int]:
+    return {
+        "administrations": Administration.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "partners": PartnerOrganisation.objects.count(),
+        "provisions": Provision.objects.count(),
+        "templates": ServiceTemplate.objects.count(),
+        "services": Service.objects.count(),
+        "attributes": Attribute.objects.count(),
+        "traces": Trace.objects.count(),
+        "audit": AuditEntry.objects.count(),
+    }
+
+
+# --- the region ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(loaded_demo) -> str:
+    """What `insieme demo` printed when it loaded the module's region."""
+    return loaded_demo.output
+
+
+def test_region_national_body_and_three_municipalities(demo):
+    region = Administration.objects.get(slug="valdoro")
+    assert region.kind == Administration.Kind.REGION and region.name == "Regione Valdoro"
+    assert region.parent.kind == Administration.Kind.NATIONAL
+    municipalities = list(region.children.order_by("name"))
+    assert [m.name for m in municipalities] == [
+        "Comune di Lago Verde",
+        "Comune di Montalto",
+        "Comune di San Pietro al Colle",
+    ]
+    shapes = {m.slug: parse_boundary(m.boundary) for m in municipalities}
+    region_shape = parse_boundary(region.boundary)
+    for slug, shape in shapes.items():
+        assert region_shape.contains(shape), slug
+        assert 42 < shape.centroid.y < 44 and 11.5 < shape.centroid.x < 13.5  # central Italy
+    pairs = [(a, b) for a in shapes for b in shapes if a < b]
+    assert all(not shapes[a].intersects(shapes[b]) for a, b in pairs)
+    for m in [region, *municipalities]:
+        assert m.ipa_code and m.timezone == "Europe/Rome" and m.primary_colour.startswith("#")
+
+
+def test_holidays_national_and_patron(demo):
+    lago = Administration.objects.get(slug="lago-verde")
+    days = dict(Holiday.objects.filter(administration=lago).values_list("date", "name"))
+    names = set(days.values())
+    assert {"Capodanno", "Festa della Repubblica", "Natale", "Lunedì dell'Angelo"} <= names
+    assert any("patrono" in n for n in names)
+    years = {d.year for d in days}
+    assert years == {2026, 2027}
+    montalto = Holiday.objects.filter(administration__slug="montalto")
+    assert montalto.filter(date__month=9, date__day=29).count() == 2  # patron, both years
+
+
+def test_about_forty_staff_in_all_roles_with_capacities(demo):
+    demo_admins = Administration.objects.filter(slug="valdoro") | Administration.objects.filter(
+        parent__slug="valdoro"
+    )
+    staff = Membership.objects.filter(administration__in=demo_admins)
+    assert 35 <= staff.count() <= 45
+    for admin in demo_admins:
+        roles = set(staff.filter(administration=admin).values_list("role", flat=True))
+        assert roles == set(Role.values), admin.slug
+    capacities = list(staff.values_list("capacity", flat=True))
+    assert min(capacities) >= 10 and max(capacities) <= 35 and len(set(capacities)) > 5
+    assert staff.filter(department__isnull=False).count() == staff.count()
+
+
+def test_partners_and_citizens(demo):
+    kinds = Counter(PartnerOrganisation.objects.values_list("kind", flat=True))
+    assert {"ngo", "association", "company"} <= set(kinds)
+    assert PartnerOrganisation.objects.count() >= 4
+    for org in PartnerOrganisation.objects.all():
+        assert org.members.count() >= 2
+    citizens = User.objects.filter(memberships__isnull=True, partner_orgs__isnull=True)
+    assert citizens.count() >= 5
+    assert citizens.filter(preferred_language="en").exists()
+
+
+def test_about_thirty_services_mostly_from_templates(demo):
+    services = Service.objects.filter(administration__parent__slug="valdoro")
+    assert 27 <= services.count() <= 35
+    assert services.filter(template__isnull=False).count() / services.count() > 0.8
+    assert services.filter(template__isnull=True).exists()
+    assert services.exclude(overridden_fields=[]).count() >= 5
+    assert ServiceTemplate.objects.filter(owner__slug="valdoro").count() >= 18
+    for service in services.prefetch_related("skilled"):
+        assert service.department_id and service.skilled.exists(), service.code
+        assert service.staff_minutes and service.channels
+    datatypes = set(TemplateAttribute.objects.values_list("datatype", flat=True))
+    assert datatypes == {
+        "string",
+        "number",
+        "datetime",
+        "text",
+        "singlevaluelist",
+        "multivaluelist",
+    }
+    for attr in Attribute.objects.filter(datatype__in=["singlevaluelist", "multivaluelist"]):
+        assert attr.values
+    kinds = set(services.values_list("kind", flat=True))
+    assert kinds == {"report", "application"}
+    assert set(services.values_list("sla_day_type", flat=True)) == {"calendar", "working"}
+
+
+def test_legal_basis_some_overdue_one_expired_one_superseded(demo):
+    today = today_in(None)
+    statuses = Counter(p.status(today) for p in Provision.objects.select_related("regulation"))
+    assert statuses[LegalStatus.EXPIRED] == 1
+    assert statuses[LegalStatus.SUPERSEDED] == 1
+    assert statuses[LegalStatus.REVIEW_OVERDUE] >= 3
+    refs = set(Provision.objects.values_list("regulation__reference", flat=True))
+    assert {"L. 241/1990", "D.Lgs. 285/1992", "L.R. 12/2019"} <= refs
+    # Most fields are traced, and some are deliberately not.
+    fields = Attribute.objects.filter(service__administration__parent__slug="valdoro")
+    untraced = fields.filter(traces__isnull=True).count()
+    assert 0 < untraced < fields.count() / 3
+
+
+def test_api_key_logins_and_output(demo):
+    assert "Demo region loaded in" in demo
+    assert DEMO_PASSWORD in demo
+    assert "Requests: none yet" in demo
+    key = next(w for w in demo.split() if w.startswith("ins_demo"))
+    api_key = authenticate_api_key(key)
+    assert api_key is not None and api_key.administration.slug == "lago-verde"
+    for role in Role:
+        for slug in ("valdoro", "lago-verde", "montalto", "san-pietro-al-colle"):
+            m = Membership.objects.filter(administration__slug=slug, role=role).order_by("pk")[0]
+            assert m.user.email in demo
+    assert "Citizen:" in demo and "Partner:" in demo
+
+
+def test_demo_password_logs_in_and_is_rehashed_at_full_strength(demo, settings):
+    settings.PASSWORD_HASHERS = ARGON2_FIRST
+    email = Membership.objects.filter(role=Role.ADMINISTRATOR).order_by("pk")[0].user.email
+    user = User.objects.get(email=email)
+    assert user.password.startswith("argon2$") and "m=1024," in user.password
+    assert user.check_password(DEMO_PASSWORD)
+    user.refresh_from_db()
+    assert "m=1024," not in user.password  # upgraded to the configured parameters
+
+
+def test_audit_chain_verifies_and_covers_the_demo(demo):
+    result = audit.verify()
+    assert result.ok, result.problems
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {
+        "administration.create",
+        "user.create",
+        "membership.create",
+        "service.create",
+        "trace.create",
+        "apikey.create",
+    } <= actions
+    assert not AuditEntry.objects.filter(actor_label="").exists()
+
+
+def test_ground_truth_file(loaded_demo):
+    truth = json.loads(loaded_demo.ground_truth.read_text())
+    assert truth["seed"] == 11
+    assert truth["requests"]["created"] == 0
+    assert len(truth["catalog"]["provisions"]["expired"]) == 1
+    services = truth["catalog"]["services"]
+    assert len(services) == Service.objects.count()
+    templated = {(s["administration"], s["code"]): s["template"] for s in services}
+    for service in Service.objects.select_related("template", "administration"):
+        expected = service.template.code if service.template else None
+        assert templated[(service.administration.slug, service.code)] == expected
+    assert set(truth["catalog"]["indicator_inputs"]) >= {"all", "lago-verde"}
+    roles = {login["role"] for login in truth["logins"]}
+    assert {"Administrator", "Officer", "Citizen", "Partner"} <= roles
+
+
+def test_second_run_changes_nothing_and_prints_logins_again(demo, tmp_path):
+    before = counts()
+    again = run_demo(tmp_path)
+    assert counts() == before
+    assert "already loaded" in again
+    key = next(w for w in demo.split() if w.startswith("ins_demo"))
+    assert key in again and DEMO_PASSWORD in again
+    assert not (tmp_path / "ground-truth.json").exists()  # the first run's truth stands
+    assert audit.verify().ok
