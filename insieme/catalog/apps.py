@@ -8,9 +8,10 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Service catalogue")
 
     def ready(self) -> None:
-        from insieme.catalog import demo, indicators
+        from insieme.catalog import bench, demo, indicators
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
+            register_benchmark,
             register_demo_seed,
             register_indicator,
             register_permissions,
@@ -20,3 +21,4 @@ class CatalogConfig(AppConfig):
         for indicator in indicators.INDICATORS:
             register_indicator(indicator)
         register_demo_seed(demo.SEED)
+        register_benchmark(bench.BENCHMARK)

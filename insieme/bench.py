@@ -1,0 +1,57 @@
+"""`make bench`: run every registered benchmark on a throw-away database holding the demo region.
+
+Prints a human-readable report, then one line per figure:
+`bench <name> value=<number> unit=<unit> baseline=<number> ratio=<number> n=<data size>`.
+BENCH_SIZE=small uses the default demo size; the default (`full`) uses the scale data set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insieme.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from insieme.core.registry import benchmarks
+
+    size = os.environ.get("BENCH_SIZE", "full")
+    if size not in ("small", "full"):
+        print("BENCH_SIZE must be 'small' or 'full'", file=sys.stderr)
+        return 2
+    old_name = connection.settings_dict["NAME"]
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    lines = []
+    try:
+        print(f"Benchmarks on a throw-away {connection.vendor} database ({test_db}), size={size}")
+        started = time.perf_counter()
+        call_command("demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        print(f"  demo region loaded in {time.perf_counter() - started:.1f} s")
+        for bench in benchmarks:
+            for line in bench.run(size):
+                lines.append(line)
+                print(
+                    f"  {line.name}: {line.value:.4g} {line.unit}"
+                    + (
+                        f" (baseline {line.baseline:.4g}, ratio {line.value / line.baseline:.3g})"
+                        if line.baseline
+                        else ""
+                    )
+                    + f", n={line.n}"
+                )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    for line in lines:
+        print(line.format())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
