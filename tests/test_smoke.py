@@ -15,3 +15,4 @@ def test_home_renders_in_both_languages(client, db):
     assert b'lang="en"' in response.content
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="it")
     assert b'lang="it"' in response.content
+    assert "Vai al contenuto principale" in response.content.decode()

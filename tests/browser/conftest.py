@@ -84,3 +84,28 @@ def assert_accessible(page) -> None:
             targets = "; ".join(", ".join(n["target"]) for n in v["nodes"][:5])
             lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} -> {targets}")
         pytest.fail("\n".join(lines))
+
+
+def log_in(page, email: str, password: str, check_accessible: bool = True) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto(page.base_url + "/accounts/login/")
+    if check_accessible:
+        assert_accessible(page)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Log out").count() == 1, page.content()[:2000]
+
+
+def log_in_as(page, user) -> None:
+    """Shortcut for pages checked after the login journey: reuse a test client's session."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": page.base_url}]
+    )

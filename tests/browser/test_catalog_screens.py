@@ -5,30 +5,23 @@ on any catalogue page visited. Skips like the other browser tests where chromium
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from insieme.catalog.models import Service
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in, log_in_as
 from tests.catalog.conftest import cat  # noqa: F401  (the catalogue fixture)
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _log_in(page, user) -> None:
-    """Give the browser the session of a Django test client logged in as `user`."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": page.base_url}]
-    )
-
-
 def test_edit_a_service_and_preview_its_form(page, cat, carla):  # noqa: F811
-    _log_in(page, carla)
-    base = page.base_url + "/staff/montalto/services/"
-    page.goto(base)
+    log_in(page, carla.email, PASSWORD)
+    page.get_by_role("link", name="Staff area", exact=True).click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Comune di Montalto").first.click()
+    assert_accessible(page)
+    page.locator("main").get_by_role("link", name="Services").first.click()
+    assert page.url.endswith("/staff/montalto/services/")
     assert_accessible(page)
     page.get_by_role("link", name="Pothole").click()
     assert_accessible(page)
@@ -64,13 +57,13 @@ def test_edit_a_service_and_preview_its_form(page, cat, carla):  # noqa: F811
     ],
 )
 def test_staff_catalogue_pages_are_accessible(path, page, cat, carla):  # noqa: F811
-    _log_in(page, carla)
+    log_in_as(page, carla)
     page.goto(page.base_url + path)
     assert_accessible(page)
 
 
 def test_traces_and_question_pages_are_accessible(page, cat, carla):  # noqa: F811
-    _log_in(page, carla)
+    log_in_as(page, carla)
     for suffix in ["traces/", "questions/new/", "skilled/", f"questions/{cat.attribute.pk}/edit/"]:
         page.goto(f"{page.base_url}/staff/montalto/services/{cat.pothole.pk}/{suffix}")
         assert_accessible(page)
