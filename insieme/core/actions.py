@@ -823,7 +823,9 @@ def invite_staff(
 
 def _lock_open_invitation(invitation: Invitation) -> Invitation:
     """The invitation re-read under a row lock; TokenError if it was used or has expired."""
-    inv = Invitation.objects.select_for_update().select_related("administration", "department")
+    inv = Invitation.objects.select_for_update(of=("self",)).select_related(
+        "administration", "department"
+    )
     inv = inv.get(pk=invitation.pk)
     if inv.accepted_at is not None:
         raise tokens.TokenUsed
