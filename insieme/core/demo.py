@@ -487,6 +487,7 @@ class _Names:
 
 
 def _new_user(ctx: DemoContext, full_name: str, domain: str, **extra):
+    extra.setdefault("preferred_language", "it")  # an Italian region; one resident prefers English
     return actions.create_user(
         ctx.actor,
         email=f"{email_local(full_name)}@{domain}",
