@@ -187,15 +187,7 @@ def update_template(actor, tpl: ServiceTemplate, **changes) -> ServiceTemplate:
     _check_template_code(tpl.owner, tpl.code, tpl.pk)
     tpl.full_clean()
     with transaction.atomic():
-        tpl.save()
-        audit.record(
-            actor=actor,
-            action="template.update",
-            obj=tpl,
-            before=before,
-            after=audit.snapshot(tpl),
-            administration=tpl.owner,
-        )
+        audit.save_and_record(actor, tpl, "template.update", tpl.owner, before=before)
         _refresh_template_services(tpl)
     return tpl
 
@@ -220,15 +212,7 @@ def save_template_attribute(
     _clean_attribute(new, exclude=["template"])
     _check_attribute_set([*rows, _attr_dict(new)])
     with transaction.atomic():
-        new.save()
-        audit.record(
-            actor=actor,
-            action="template.attribute_save",
-            obj=new,
-            before=before,
-            after=audit.snapshot(new),
-            administration=tpl.owner,
-        )
+        audit.save_and_record(actor, new, "template.attribute_save", tpl.owner, before=before)
         _refresh_template_services(tpl)
     return new
 
@@ -494,15 +478,7 @@ def create_regulation(actor, admin: Administration, **fields) -> Regulation:
     reg = Regulation(administration=admin, **fields)
     _check_regulation(reg)
     reg.full_clean()
-    with transaction.atomic():
-        reg.save()
-        audit.record(
-            actor=actor,
-            action="regulation.create",
-            obj=reg,
-            after=audit.snapshot(reg),
-            administration=admin,
-        )
+    audit.save_and_record(actor, reg, "regulation.create", admin)
     return reg
 
 
@@ -513,16 +489,7 @@ def update_regulation(actor, reg: Regulation, **changes) -> Regulation:
         setattr(reg, k, v)
     _check_regulation(reg)
     reg.full_clean()
-    with transaction.atomic():
-        reg.save()
-        audit.record(
-            actor=actor,
-            action="regulation.update",
-            obj=reg,
-            before=before,
-            after=audit.snapshot(reg),
-            administration=reg.administration,
-        )
+    audit.save_and_record(actor, reg, "regulation.update", reg.administration, before=before)
     return reg
 
 
@@ -530,15 +497,7 @@ def create_provision(actor, reg: Regulation, **fields) -> Provision:
     prov = Provision(regulation=reg, **fields)
     _check_provision(prov)
     prov.full_clean()
-    with transaction.atomic():
-        prov.save()
-        audit.record(
-            actor=actor,
-            action="provision.create",
-            obj=prov,
-            after=audit.snapshot(prov),
-            administration=reg.administration,
-        )
+    audit.save_and_record(actor, prov, "provision.create", reg.administration)
     return prov
 
 
@@ -549,16 +508,9 @@ def update_provision(actor, prov: Provision, **changes) -> Provision:
         setattr(prov, k, v)
     _check_provision(prov)
     prov.full_clean()
-    with transaction.atomic():
-        prov.save()
-        audit.record(
-            actor=actor,
-            action="provision.update",
-            obj=prov,
-            before=before,
-            after=audit.snapshot(prov),
-            administration=prov.regulation.administration,
-        )
+    audit.save_and_record(
+        actor, prov, "provision.update", prov.regulation.administration, before=before
+    )
     return prov
 
 
@@ -600,15 +552,7 @@ def add_trace(
         policy_need=(policy_need or "").strip(),
     )
     trace.full_clean(validate_constraints=False)
-    with transaction.atomic():
-        trace.save()
-        audit.record(
-            actor=actor,
-            action="trace.create",
-            obj=trace,
-            after=audit.snapshot(trace),
-            administration=service.administration,
-        )
+    audit.save_and_record(actor, trace, "trace.create", service.administration)
     return trace
 
 

@@ -54,31 +54,14 @@ def _apply(obj, changes: dict) -> dict:
 def create_administration(actor, **fields) -> Administration:
     admin = Administration(**fields)
     _full_clean(admin)
-    with transaction.atomic():
-        admin.save()
-        audit.record(
-            actor=actor,
-            action="administration.create",
-            obj=admin,
-            after=audit.snapshot(admin),
-            administration=admin,
-        )
+    audit.save_and_record(actor, admin, "administration.create", admin)
     return admin
 
 
 def update_administration(actor, admin: Administration, **changes) -> Administration:
     before = _apply(admin, changes)
     _full_clean(admin)
-    with transaction.atomic():
-        admin.save()
-        audit.record(
-            actor=actor,
-            action="administration.update",
-            obj=admin,
-            before=before,
-            after=audit.snapshot(admin),
-            administration=admin,
-        )
+    audit.save_and_record(actor, admin, "administration.update", admin, before=before)
     return admin
 
 
@@ -106,31 +89,14 @@ def set_holidays(actor, admin: Administration, days: list[tuple]) -> None:
 def create_department(actor, admin: Administration, **fields) -> Department:
     dept = Department(administration=admin, **fields)
     _full_clean(dept)
-    with transaction.atomic():
-        dept.save()
-        audit.record(
-            actor=actor,
-            action="department.create",
-            obj=dept,
-            after=audit.snapshot(dept),
-            administration=admin,
-        )
+    audit.save_and_record(actor, dept, "department.create", admin)
     return dept
 
 
 def update_department(actor, dept: Department, **changes) -> Department:
     before = _apply(dept, changes)
     _full_clean(dept)
-    with transaction.atomic():
-        dept.save()
-        audit.record(
-            actor=actor,
-            action="department.update",
-            obj=dept,
-            before=before,
-            after=audit.snapshot(dept),
-            administration=dept.administration,
-        )
+    audit.save_and_record(actor, dept, "department.update", dept.administration, before=before)
     return dept
 
 
@@ -178,15 +144,7 @@ def add_membership(
         job_title=job_title,
     )
     _full_clean(m)
-    with transaction.atomic():
-        m.save()
-        audit.record(
-            actor=actor,
-            action="membership.create",
-            obj=m,
-            after=audit.snapshot(m),
-            administration=admin,
-        )
+    audit.save_and_record(actor, m, "membership.create", admin)
     forget_permissions(user)
     return m
 
@@ -209,16 +167,7 @@ def update_membership(actor, m: Membership, **changes) -> Membership:
     except ValidationError:
         m.refresh_from_db()
         raise
-    with transaction.atomic():
-        m.save()
-        audit.record(
-            actor=actor,
-            action="membership.update",
-            obj=m,
-            before=before,
-            after=audit.snapshot(m),
-            administration=m.administration,
-        )
+    audit.save_and_record(actor, m, "membership.update", m.administration, before=before)
     forget_permissions(m.user)
     return m
 
@@ -266,31 +215,14 @@ def _ensure_another_administrator(m: Membership) -> None:
 def create_partner(actor, admin: Administration, **fields) -> PartnerOrganisation:
     org = PartnerOrganisation(administration=admin, **fields)
     _full_clean(org)
-    with transaction.atomic():
-        org.save()
-        audit.record(
-            actor=actor,
-            action="partner.create",
-            obj=org,
-            after=audit.snapshot(org),
-            administration=admin,
-        )
+    audit.save_and_record(actor, org, "partner.create", admin)
     return org
 
 
 def update_partner(actor, org: PartnerOrganisation, **changes) -> PartnerOrganisation:
     before = _apply(org, changes)
     _full_clean(org)
-    with transaction.atomic():
-        org.save()
-        audit.record(
-            actor=actor,
-            action="partner.update",
-            obj=org,
-            before=before,
-            after=audit.snapshot(org),
-            administration=org.administration,
-        )
+    audit.save_and_record(actor, org, "partner.update", org.administration, before=before)
     return org
 
 
@@ -798,14 +730,7 @@ def invite_staff(
     _raise_if(_invitation_errors(inv))
     existing = User.objects.filter(email__iexact=inv.email).first()
     with transaction.atomic():
-        inv.save()
-        audit.record(
-            actor=actor,
-            action="invitation.create",
-            obj=inv,
-            after=audit.snapshot(inv),
-            administration=admin,
-        )
+        audit.save_and_record(actor, inv, "invitation.create", admin)
         notify.send_templated_email(
             existing or inv.email,
             "invitation",

@@ -117,3 +117,17 @@ def verify(batch: int = 5000) -> VerifyResult:
                 problems.append(f"seq {e.seq}: content does not match its hash (changed)")
             prev, expected_seq, last_seq = e.entry_hash, e.seq + 1, e.seq
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
+
+
+def save_and_record(actor, obj: models.Model, action: str, administration, before=None) -> None:
+    """Save `obj` and append its audit entry (before → after snapshot) in one transaction."""
+    with transaction.atomic():
+        obj.save()
+        record(
+            actor=actor,
+            action=action,
+            obj=obj,
+            before=before,
+            after=snapshot(obj),
+            administration=administration,
+        )
