@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "csp",
     "insieme.core",
     "insieme.catalog",
+    "insieme.cases",
     "insieme.insights",
     "insieme.demo",
 ]
@@ -153,6 +154,10 @@ for _prefix, _sub in [
 ]:
     if (_node_modules / _sub).exists():
         STATICFILES_DIRS.append((_prefix, _node_modules / _sub))
+# Map tiles: a URL template such as https://tile.example.org/{z}/{x}/{y}.png; empty = no tiles
+# (the map still shows the boundary and takes a point; the address field is the alternative).
+INSIEME_TILE_URL = env.str("INSIEME_TILE_URL", default="")
+INSIEME_TILE_ATTRIBUTION = env.str("INSIEME_TILE_ATTRIBUTION", default="")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("INSIEME_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {

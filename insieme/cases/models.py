@@ -1,0 +1,328 @@
+"""Cases: reports and applications filed by citizens (or on their behalf), with one lifecycle.
+
+A case's public face (status, timeline of public events, place, service) never carries personal
+data; the submitter's identity, contact details and private answers are visible only to them and
+to staff of the administration.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from insieme.catalog.models import Provision, Service, ServiceKind
+from insieme.core.models import CHANNELS, Administration
+
+# Nearby search without GIS libraries: a fixed grid of about 200 m cells. A point's neighbours are
+# found in its cell and the eight around it, through one composite index.
+GRID_METRES = 200.0
+_DEG_LAT_M = 111_320.0
+
+
+def grid_cell(lat: float, lon: float) -> tuple[int, int]:
+    """(row, column) of the ~200 m grid cell holding the point; columns shrink with latitude."""
+    row = math.floor(lat * _DEG_LAT_M / GRID_METRES)
+    # Column width fixed per row band so neighbours agree on it.
+    band_lat = (row + 0.5) * GRID_METRES / _DEG_LAT_M
+    metres_per_deg_lon = _DEG_LAT_M * max(math.cos(math.radians(band_lat)), 0.01)
+    col = math.floor(lon * metres_per_deg_lon / GRID_METRES)
+    return row, col
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CITIZEN = "waiting_citizen", _("Waiting for the citizen")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REFUSED = "refused", _("Refused")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+OPEN_STATUSES = frozenset(
+    {Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.WAITING_CITIZEN}
+)
+
+
+def open311_status(status: str) -> str:
+    """Open311 GeoReport v2 knows only 'open' and 'closed'."""
+    return "open" if status in OPEN_STATUSES else "closed"
+
+
+# Allowed transitions; staff actions check against this table, citizens only withdraw (→ closed).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SUBMITTED: frozenset(
+        {
+            Status.ACKNOWLEDGED,
+            Status.IN_PROGRESS,
+            Status.WAITING_CITIZEN,
+            Status.RESOLVED,
+            Status.REFUSED,
+            Status.DUPLICATE,
+            Status.CLOSED,
+        }
+    ),
+    Status.ACKNOWLEDGED: frozenset(
+        {
+            Status.IN_PROGRESS,
+            Status.WAITING_CITIZEN,
+            Status.RESOLVED,
+            Status.REFUSED,
+            Status.DUPLICATE,
+            Status.CLOSED,
+        }
+    ),
+    Status.IN_PROGRESS: frozenset(
+        {Status.WAITING_CITIZEN, Status.RESOLVED, Status.REFUSED, Status.DUPLICATE, Status.CLOSED}
+    ),
+    Status.WAITING_CITIZEN: frozenset(
+        {Status.IN_PROGRESS, Status.RESOLVED, Status.REFUSED, Status.CLOSED}
+    ),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    Status.CLOSED: frozenset(),
+    Status.REFUSED: frozenset(),
+    Status.DUPLICATE: frozenset(),
+}
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    APP = "app", _("App")
+    API = "api", _("API")
+    COUNTER = "counter", _("Counter")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+
+
+assert [c for c, _l in CHANNELS] == list(Channel.values)
+
+
+class Decision(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class Case(models.Model):
+    administration = models.ForeignKey(
+        Administration, on_delete=models.PROTECT, related_name="cases"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
+    kind = models.CharField(max_length=12, choices=ServiceKind.choices)
+    reference = models.CharField(_("reference"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    is_public = models.BooleanField(
+        _("public"),
+        default=True,
+        help_text=_("Reports are public (without personal data); applications are private."),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    cell_row = models.IntegerField(null=True, blank=True)
+    cell_col = models.IntegerField(null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    form_seconds = models.PositiveIntegerField(
+        _("seconds spent on the form"), null=True, blank=True
+    )
+    language = models.CharField(max_length=8, default="it")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    # Filed by an officer on the citizen's behalf (assisted digital), with consent noted.
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consent_noted = models.BooleanField(default=False)
+    contact_name = models.CharField(_("name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    idempotency_key = models.CharField(max_length=80, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    complete_at_submission = models.BooleanField(
+        default=True, help_text=_("All required information present and valid when filed.")
+    )
+    info_requests = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    first_public_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(db_index=True)
+    acknowledge_due_at = models.DateTimeField(null=True, blank=True)
+    resolve_due_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    decision_provision = models.ForeignKey(
+        Provision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "reference"], name="case_reference_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["administration", "idempotency_key"],
+                name="case_idempotency_unique",
+                condition=~models.Q(idempotency_key=""),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cell_row", "cell_col", "submitted_at"], name="case_cell_idx"),
+            models.Index(
+                fields=["administration", "status", "submitted_at"], name="case_admin_status_idx"
+            ),
+            models.Index(fields=["service", "submitted_at"], name="case_service_idx"),
+            models.Index(fields=["submitted_by", "submitted_at"], name="case_submitter_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def open311_status(self) -> str:
+        return open311_status(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseEvent(models.Model):
+    """One step of a case's timeline. Public events appear on the public page and to the citizen."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        STATUS = "status", _("Status changed")
+        PUBLIC_REPLY = "public_reply", _("Reply")
+        INTERNAL_NOTE = "internal_note", _("Internal note")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        INFO_PROVIDED = "info_provided", _("Information provided")
+        ATTACHMENT = "attachment", _("Attachment added")
+        FOLLOWED = "followed", _("Someone else reported it too")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        RATED = "rated", _("Rated")
+        DECISION = "decision", _("Decision")
+        DUPLICATE = "duplicate", _("Marked as duplicate")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_public = models.BooleanField(default=True)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    text = models.TextField(blank=True)
+    field_code = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text=_("For an information request: the form field (or document) that lacked it."),
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"cases/{instance.case.administration_id}/{instance.case_id}/{filename}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200, blank=True)
+    is_public = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+class Follower(models.Model):
+    """Someone following a case: the submitter, a 'me too', or anyone who asked for updates."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_cases"
+    )
+    me_too = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="follower_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.case}"
+
+
+class Rating(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_score_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.score}"
+
+
+class ReferenceCounter(models.Model):
+    """Last public reference number per administration and year (2026-000123)."""
+
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "year"], name="refcounter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administration_id}/{self.year}: {self.last}"
