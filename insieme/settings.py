@@ -151,6 +151,7 @@ _node_modules = Path(env.str("INSIEME_NODE_MODULES", default=str(BASE_DIR / "nod
 for _prefix, _sub in [
     ("vendor/bootstrap-italia", "bootstrap-italia/dist"),
     ("vendor/axe-core", "axe-core"),
+    ("vendor/leaflet", "leaflet/dist"),
 ]:
     if (_node_modules / _sub).exists():
         STATICFILES_DIRS.append((_prefix, _node_modules / _sub))
@@ -198,6 +199,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+if INSIEME_TILE_URL:  # map tiles are images from the tile server's origin ({s} = any subdomain)
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(INSIEME_TILE_URL.replace("{s}", "*"))
+    if _tiles.scheme and _tiles.netloc:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+            f"{_tiles.scheme}://{_tiles.netloc}"
+        )
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

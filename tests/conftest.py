@@ -141,3 +141,8 @@ ROLE_PERSONA = {
     Role.SUPERVISOR: "dario",
     Role.DATA_STEWARD: "elena",
 }
+
+
+# The catalogue fixture (three administrations' services, templates and registers) is shared by
+# the catalogue, cases and browser tests.
+from tests.catalog.conftest import cat  # noqa: E402, F401

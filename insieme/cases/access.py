@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 
-from insieme.cases.models import Case
+from insieme.cases.models import Attachment, Case, CaseEvent
 
 
 def get_case_for_submitter(user, admin_slug: str, reference: str) -> Case:
@@ -32,3 +33,63 @@ def get_public_case(admin_slug: str, reference: str) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+# --- the citizen's side: their cases, what of a case they may see, attachments ----------------
+
+
+def cases_of_submitter(user):
+    """The cases a person filed or had filed for them, newest activity first."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return (
+        Case.objects.select_related("service", "administration")
+        .filter(submitted_by=user)
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def events_for_submitter(case: Case):
+    """The timeline the filer sees: every public event and their own answers; never notes."""
+    return (
+        case.events.filter(
+            Q(is_public=True) | Q(kind=CaseEvent.Kind.INFO_PROVIDED, actor_id=case.submitted_by_id)
+        )
+        .exclude(kind=CaseEvent.Kind.INTERNAL_NOTE)
+        .prefetch_related("attachments")
+    )
+
+
+def public_events(case: Case):
+    """The timeline anyone sees on a public case: public events only (no notes, no answers)."""
+    return case.events.filter(is_public=True).exclude(
+        kind__in=[CaseEvent.Kind.INTERNAL_NOTE, CaseEvent.Kind.INFO_PROVIDED]
+    )
+
+
+def get_case_for_follower(user, admin_slug: str, reference: str) -> Case:
+    """A case someone may follow: their own, or any public case."""
+    if getattr(user, "is_authenticated", False):
+        own = (
+            Case.objects.select_related("service", "administration")
+            .filter(administration__slug=admin_slug, reference=reference, submitted_by=user)
+            .first()
+        )
+        if own is not None:
+            return own
+    return get_public_case(admin_slug, reference)
+
+
+def get_attachment(user, admin_slug: str, reference: str, pk: int):
+    """An attachment as `user` may download it: any of their own case's, else only a public
+    attachment of a public case."""
+    try:
+        case = get_case_for_submitter(user, admin_slug, reference)
+        qs = Attachment.objects.filter(case=case)
+    except Http404:
+        case = get_public_case(admin_slug, reference)
+        qs = Attachment.objects.filter(case=case, is_public=True)
+    attachment = qs.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return attachment

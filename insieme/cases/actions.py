@@ -210,13 +210,16 @@ def submit_case(
     (created=False) instead of filing twice. `on_behalf_of` is the citizen an officer files for
     (assisted digital); then `actor` is the officer and consent must be noted.
     """
+    submitter = on_behalf_of or (actor if getattr(actor, "is_authenticated", False) else None)
     if idempotency_key:
         existing = Case.objects.filter(
             administration_id=service.administration_id, idempotency_key=idempotency_key
         ).first()
         if existing is not None:
+            # A key answers only its own filer: someone else's key never reveals their case.
+            if existing.submitted_by_id != getattr(submitter, "pk", None):
+                raise ValidationError(_("This form was already sent. Open the form again."))
             return existing, False
-    submitter = on_behalf_of or (actor if getattr(actor, "is_authenticated", False) else None)
     errors: dict[str, list] = {}
     if service.status != Service.Status.PUBLISHED:
         raise ValidationError(_("This service does not accept requests."))

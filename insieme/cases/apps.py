@@ -6,3 +6,16 @@ class CasesConfig(AppConfig):
     name = "insieme.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from insieme.cases import bench, demo, indicators
+        from insieme.core.registry import (
+            register_benchmark,
+            register_demo_seed,
+            register_indicator,
+        )
+
+        register_demo_seed(demo.SEED)
+        for indicator in indicators.INDICATORS:
+            register_indicator(indicator)
+        register_benchmark(bench.BENCHMARK)

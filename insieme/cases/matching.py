@@ -1,18 +1,139 @@
-"""Duplicate suggestions: open cases of the same or a related service, nearby, with similar text.
+"""Duplicate suggestions: open, recent cases of the same or a related service, nearby, with similar
+text (Italian and English, typos tolerated).
 
-FIRST VERSION (to be replaced by the real matcher): grid prefilter + difflib similarity.
+How it works, in three steps:
+
+1. **Candidates from the index.** The new report's ~200 m grid cell and the eight around it are
+   read through the composite index ``case_cell_idx`` (``cell_row IN (3) AND cell_col IN (3) AND
+   submitted_at >= now - 90 days``: nine index seeks), keeping only cases of the same
+   administration, open, public, and of a service in the same catalogue group. An exact distance
+   check then drops anything farther than ``RADIUS_M``. At any realistic density this leaves a few
+   dozen rows, so the check costs about as much as one indexed query.
+2. **Text similarity.** Each text is folded (accents removed, lower case, punctuation dropped),
+   common Italian and English function words are removed, and words from a small bilingual
+   lexicon of civic problems are mapped to one Italian form ("pothole" -> "buca", "streetlight" ->
+   "lampione"), so that an English and an Italian report share words. The text becomes the *set* of
+   its character 3-, 4- and 5-grams taken inside word boundaries (like scikit-learn's ``char_wb``),
+   and two texts are compared with the cosine of those binary vectors, |A∩B| / sqrt(|A|·|B|).
+   Character n-grams survive typos ("bucca" still shares "buc", " bu", ...) and inflections
+   ("buche"/"buca"); binary weights need no corpus statistics, so the score does not depend on
+   what else is in the database, and stays deterministic.
+3. **One score.** ``score = text × (0.70 + 0.15·proximity + 0.15·service)``, where proximity is
+   1 at the same spot falling linearly to 0 at ``RADIUS_M`` and service is 1 for the same service
+   and 0.5 for a related one (same group). Text similarity is the factor that decides (two
+   different problems at one spot must not match), place and service only lift or lower it by up
+   to 30 %. The score lies in [0, 1] and is symmetric in the two texts. A candidate is suggested
+   when its score reaches ``THRESHOLD``; ties are broken by distance then id (deterministic).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import lru_cache
 
+from django.db import connections, router
 from django.utils import timezone
 
-from insieme.cases.models import OPEN_STATUSES, Case, grid_cell
+from insieme.cases.models import _DEG_LAT_M, OPEN_STATUSES, Case, grid_cell
+from insieme.catalog.models import Service
+
+RADIUS_M = 250.0
+MAX_AGE_DAYS = 90
+THRESHOLD = 0.25
+MAX_CANDIDATES = 400  # newest first; a safety bound for extreme hotspots
+NGRAM_SIZES = (3, 4, 5)
+RELATED_SERVICE = 0.5
+EMPTY_TEXT_SIMILARITY = 0.5  # a report without text: rely on service and place only
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Function words of both languages (after folding); they carry no meaning about the problem.
+STOPWORDS = _wordset(
+    """a ad al alla alle allo ai agli c ce che ci con da dal dalla dai dei del della delle dello
+    di e ed gli i il in l la le lo ma mi ne se si nel nella nelle nei negli non o per piu poi qui sono su
+    sul sulla sui tra nell dell all sull dall un una uno anche ancora gia molto molti tutto tutti ho ha hanno
+    the an and of on at to is are was were be been it its this that there here in into for from
+    with near by our my your very please again still since not no or"""
+)
+
+# Words that name a street; the street's name is dropped with them (see words()).
+STREET_BEFORE = _wordset("via viale vicolo corso piazza piazzale largo lungolago strada")
+STREET_AFTER = _wordset("street st road rd avenue ave square lane")
+
+# A small bilingual thesaurus of the civic problems citizens report on the map: every word of a
+# class (Italian, English, common variants) is replaced by the class's name, so that "lampione
+# spento", "street light out" and "la luce non funziona" share words. Negations are function
+# words, so "working" stands for "guasto": nobody reports that something works. Character n-grams
+# take care of typos and inflections that the classes do not list.
+CONCEPTS = {
+    "buca": "buca buche pothole potholes hole holes voragine",
+    "asfalto": "asfalto asphalt manto surface carreggiata pavimentazione",
+    "crepa": "crepa crepe crack cracks cracked avvallamenti avvallamento",
+    "tombino": "tombino tombini chiusino chiusini manhole drain caditoia grata",
+    "sprofondato": "sprofondato sprofondata sceso ceduto sunk sunken",
+    "pericolo": "pericolo pericolosa pericoloso dangerous danger rischia rischio",
+    "marciapiede": "marciapiede marciapiedi pavement sidewalk",
+    "lampione": "lampione lampioni lampada luce luci light lights lamp lamps lamppost "
+    "streetlight streetlights illuminazione",
+    "guasto": "guasto guasta guasti rotto rotta rotti broken spento spenta spenti out off "
+    "funziona funzionano working works danneggiato damaged",
+    "intermittente": "intermittente lampeggia lampeggiante lampeggiano flickering flicker "
+    "blinks blinking accende spegne switching",
+    "semaforo": "semaforo semafori traffic trafficlight",
+    "giallo": "giallo gialla amber yellow",
+    "raccolta": "raccolta raccolti ritirato ritirata ritiro collect collected collection "
+    "pickup missed saltata",
+    "bidone": "bidone bidoni cassonetto cassonetti bin bins container containers dumpster",
+    "pieno": "pieno piena pieni piene traboccano trabocca overflowing full",
+    "svuotato": "svuotato svuotati svuotata emptied empty",
+    "sacchi": "sacchi sacco sacchetti sacchetto bags bag",
+    "rifiuti": "rifiuti rifiuto spazzatura immondizia rubbish garbage trash waste litter",
+    "plastica": "plastica plastic",
+    "abbandonati": "abbandonati abbandonato abbandonata abbandonate abandoned dumped "
+    "scaricato scaricati lasciato lasciati",
+    "mobili": "mobili mobile furniture divano sofa couch",
+    "materasso": "materasso materassi mattress",
+    "armadio": "armadio wardrobe",
+    "sedie": "sedie sedia chairs chair",
+    "frigo": "frigo frigorifero fridge refrigerator",
+    "ingombranti": "ingombranti ingombrante bulky",
+    "smaltire": "smaltire dispose disposal",
+    "graffiti": "graffiti scritte scritta spray vernice imbrattato imbrattata writing tag",
+    "muro": "muro muri wall walls facciata facade edificio building",
+    "scuola": "scuola school",
+    "erba": "erba grass prato",
+    "alta": "alta alto altissima altissimo high tall",
+    "aiuole": "aiuole aiuola verges verge flowerbeds",
+    "tagliata": "tagliata tagliate tagliato tagliati mowed mown cut",
+    "ramo": "ramo rami branch branches",
+    "caduto": "caduto caduta caduti fell fallen perso",
+    "albero": "albero alberi tree trees",
+    "parco": "parco park giardino garden",
+    "rumore": "rumore rumori noise noisy schiamazzi",
+    "musica": "musica music loud",
+    "notte": "notte notti night nights tardi late",
+    "auto": "auto macchina car cars vehicle automobile",
+    "targa": "targa targhe plate plates",
+    "tempo": "mesi months tempo ages settimane weeks giorni days",
+    "riva": "riva rive sponda sponde shore bank banks",
+    "bottiglie": "bottiglie bottiglia bottles bottle",
+    "alghe": "alghe algae",
+    "pesci": "pesci pesce fish",
+    "morti": "morti morto dead",
+    "odore": "odore puzza smell stink",
+    "grande": "grande grosso grossa enorme big large huge",
+    "profonda": "profonda profondo deep",
+}
+LEXICON = {word: concept for concept, text in CONCEPTS.items() for word in text.split()}
 
 
 @dataclass
@@ -22,10 +143,232 @@ class Match:
     distance_m: float
 
 
-def _distance_m(lat1, lon1, lat2, lon2) -> float:
-    dy = (lat2 - lat1) * 111_320.0
-    dx = (lon2 - lon1) * 111_320.0 * math.cos(math.radians((lat1 + lat2) / 2))
+# --- text ------------------------------------------------------------------------------------
+
+
+def fold(text: str, *, lower: bool = True) -> str:
+    """Without accents and (by default) in lower case: 'Città' -> 'citta'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return folded.lower() if lower else folded
+
+
+def words(text: str) -> list[str]:
+    """Folded words without function words, English mapped to the Italian form of the lexicon.
+
+    Street names are dropped too ("via Roma", "Roma street", "piazza Garibaldi"): where the
+    problem is, the distance already says; left in, a shared street name would make two different
+    problems on one street look alike.
+    """
+    out: list[str] = []
+    # In a street name after "via": 1 = before its first word (always dropped), 2 = after it
+    # (capitalised words go on dropping: "Via XX Settembre", "Piazza della Stazione").
+    name = 0
+    name_before = False  # the previous word was kept: it may be the name of "X street"
+    for token in _TOKEN.findall(fold(text, lower=False)):
+        word = token.lower()
+        if word.isdigit():  # house numbers: the place, again
+            continue
+        if word in STREET_BEFORE:
+            name, name_before = 1, False
+            continue
+        if name == 1:
+            name = 1 if word in STOPWORDS else 2
+            continue
+        if name == 2 and (word in STOPWORDS or token[0].isupper()):
+            continue
+        name = 0
+        if word in STOPWORDS:
+            name_before = False
+            continue
+        if word in STREET_AFTER:  # English: the name came just before ("Roma street")
+            if name_before:
+                out.pop()
+            name_before = False
+            continue
+        out.append(lexicon_form(word))
+        name_before = True
+    return out
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+# Every lexicon word with one letter removed -> its form, to find misspelt English words too.
+_NEAR_LEXICON: dict[str, str] = {}
+for _word, _form in sorted(LEXICON.items()):
+    if len(_word) >= 5:
+        for _variant in sorted(_deletions(_word)):
+            _NEAR_LEXICON.setdefault(_variant, _form)
+
+
+@lru_cache(maxsize=8192)
+def lexicon_form(word: str) -> str:
+    """The lexicon's form of `word`, also when misspelt by one letter (dropped, doubled, wrong
+    or swapped: the word, or the word less one letter, is a lexicon word less at most one
+    letter); the word itself when the lexicon does not know it. Words under five letters are
+    only looked up exactly (too many near neighbours)."""
+    if word in LEXICON:
+        return LEXICON[word]
+    if len(word) < 5:
+        return word
+    if word in _NEAR_LEXICON:
+        return _NEAR_LEXICON[word]
+    for variant in sorted(_deletions(word)):
+        if variant in LEXICON:
+            return LEXICON[variant]
+        if variant in _NEAR_LEXICON:
+            return _NEAR_LEXICON[variant]
+    return word
+
+
+@lru_cache(maxsize=8192)
+def features(text: str) -> frozenset[str]:
+    """The set of character 3-5-grams inside word boundaries (words padded with one space)."""
+    grams: set[str] = set()
+    for word in words(text):
+        padded = f" {word} "
+        for size in NGRAM_SIZES:
+            if len(padded) < size:
+                continue
+            grams.update(padded[i : i + size] for i in range(len(padded) - size + 1))
+    return frozenset(grams)
+
+
+def text_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Cosine of two binary n-gram vectors: |A∩B| / sqrt(|A|·|B|), in [0, 1]."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+# --- place and service -----------------------------------------------------------------------
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Equirectangular distance in metres; exact enough (< 0.1 %) at a few hundred metres."""
+    dy = (lat2 - lat1) * _DEG_LAT_M
+    dx = (lon2 - lon1) * _DEG_LAT_M * math.cos(math.radians((lat1 + lat2) / 2))
     return math.hypot(dx, dy)
+
+
+def related_service_ids(service) -> set[int]:
+    """Services of the same administration in the same catalogue group (the service included)."""
+    if not service.group:
+        return {service.id}
+    ids = set(
+        Service.objects.filter(
+            administration_id=service.administration_id, group=service.group
+        ).values_list("id", flat=True)
+    )
+    return ids | {service.id}
+
+
+def combined_score(text_sim: float, distance: float, same_service: bool) -> float:
+    """text × (0.70 + 0.15·proximity + 0.15·service); see the module docstring for why."""
+    proximity = max(0.0, 1.0 - distance / RADIUS_M)
+    service_term = 1.0 if same_service else RELATED_SERVICE
+    return text_sim * (0.70 + 0.15 * proximity + 0.15 * service_term)
+
+
+# --- candidates ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def _candidate_sql(alias: str, by_group: bool, exclude: bool, past: bool) -> tuple[str, list[str]]:
+    """The one candidate query, as SQL (the ORM took longer to build it than the database to
+    run it) and the attribute names of its columns. Every column of the case is read, so that
+    the suggested cases need no second query. `past`: open at a past moment (see as_of)."""
+    qn = connections[alias].ops.quote_name
+    fields = Case._meta.concrete_fields
+    case_t, service_t = qn(Case._meta.db_table), qn(Service._meta.db_table)
+    columns = ", ".join(f"c.{qn(f.column)}" for f in fields)
+    sql = (
+        f"SELECT {columns} FROM {case_t} c"  # noqa: S608 (names from _meta; values are params)
+        + (f" JOIN {service_t} s ON s.{qn('id')} = c.{qn('service_id')}" if by_group else "")
+        + f" WHERE c.{qn('cell_row')} IN (%s, %s, %s) AND c.{qn('cell_col')} IN (%s, %s, %s)"
+        f" AND c.{qn('submitted_at')} >= %s AND c.{qn('administration_id')} = %s"
+        + (
+            f" AND c.{qn('submitted_at')} < %s"
+            f" AND (c.{qn('resolved_at')} IS NULL OR c.{qn('resolved_at')} > %s)"
+            f" AND (c.{qn('closed_at')} IS NULL OR c.{qn('closed_at')} > %s)"
+            if past
+            else f" AND c.{qn('status')} IN ({', '.join(['%s'] * len(OPEN_STATUSES))})"
+        )
+        + f" AND c.{qn('is_public')} = %s"
+        + (
+            f" AND (c.{qn('service_id')} = %s OR s.{qn('group')} = %s)"
+            if by_group
+            else f" AND c.{qn('service_id')} = %s"
+        )
+        + (f" AND c.{qn('id')} <> %s" if exclude else "")
+        + f" ORDER BY c.{qn('submitted_at')} DESC, c.{qn('id')} DESC LIMIT {MAX_CANDIDATES}"
+    )
+    return sql, [f.attname for f in fields]
+
+
+def candidate_rows(
+    service, lat: float, lon: float, *, exclude_id=None, as_of=None
+) -> tuple[list[str], list[tuple]]:
+    """(attribute names, rows) of open, recent, public cases of the same administration and a
+    related service in the 3×3 grid cells around the point, newest first.
+
+    One query: nine seeks on case_cell_idx (cell_row, cell_col, submitted_at), the other
+    conditions checked on the few rows found; related services through the service's group.
+    """
+    alias = router.db_for_read(Case)
+    connection = connections[alias]
+    row, col = grid_cell(lat, lon)
+    since = (as_of or timezone.now()) - timedelta(days=MAX_AGE_DAYS)
+    by_group = bool(service.group)
+    sql, names = _candidate_sql(alias, by_group, exclude_id is not None, as_of is not None)
+    params = [row - 1, row, row + 1, col - 1, col, col + 1]
+    params += [connection.ops.adapt_datetimefield_value(since), service.administration_id]
+    if as_of is not None:
+        params += [connection.ops.adapt_datetimefield_value(as_of)] * 3
+    else:
+        params += sorted(OPEN_STATUSES)
+    params += [True, service.id]
+    params += [service.group] if by_group else []
+    params += [exclude_id] if exclude_id is not None else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return names, cursor.fetchall()
+
+
+def score_candidates(service, lat: float, lon: float, text: str, names, rows) -> list[tuple]:
+    """(score, distance, row) of the rows within RADIUS_M that reach THRESHOLD, best first."""
+    at = {name: i for i, name in enumerate(names)}
+    i_id, i_service, i_lat, i_lon = at["id"], at["service_id"], at["lat"], at["lon"]
+    i_title, i_description = at["title"], at["description"]
+    query = features(text)
+    scored = []
+    for row in rows:
+        if row[i_lat] is None or row[i_lon] is None:
+            continue
+        distance = distance_m(lat, lon, row[i_lat], row[i_lon])
+        if distance > RADIUS_M:
+            continue
+        same = row[i_service] == service.id
+        if query:
+            sim = text_similarity(query, features(f"{row[i_title]} {row[i_description]}"))
+        else:
+            sim = EMPTY_TEXT_SIMILARITY if same else 0.0
+        score = combined_score(sim, distance, same)
+        if score >= THRESHOLD:
+            scored.append((score, distance, row[i_id], row))
+    # Ties by distance, then by id: the same input always gives the same order.
+    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+    return [(score, distance, row) for score, distance, _id, row in scored]
+
+
+def _case(service, names: list[str], row: tuple) -> Case:
+    """A Case from a row of the candidate query (its service attached when it is the same)."""
+    case = Case.from_db(router.db_for_read(Case), names, row)
+    if case.service_id == service.id:
+        case.service = service
+    return case
 
 
 def find_duplicates(
@@ -36,31 +379,22 @@ def find_duplicates(
     *,
     exclude_id: int | None = None,
     limit: int = 5,
+    as_of: datetime | None = None,
 ) -> list[Match]:
-    """Up to `limit` likely duplicates of a new report, best first."""
-    if lat is None or lon is None:
+    """Up to `limit` likely duplicates of a new report of `service` at (lat, lon), best first.
+
+    Only open cases of the same administration, submitted in the last 90 days, public, of the
+    same service or one of the same catalogue group, within 250 m; scored as the module docstring
+    explains. A report without a location has no suggestions.
+
+    `as_of` replays the check at a past moment (staff merging an old case, quality measured on
+    history): cases submitted in the 90 days before it and neither resolved nor closed by then.
+    """
+    if lat is None or lon is None or limit <= 0:
         return []
-    row, col = grid_cell(lat, lon)
-    since = timezone.now() - timedelta(days=90)
-    qs = Case.objects.filter(
-        administration_id=service.administration_id,
-        status__in=OPEN_STATUSES,
-        cell_row__range=(row - 1, row + 1),
-        cell_col__range=(col - 1, col + 1),
-        submitted_at__gte=since,
-        is_public=True,
-    ).select_related("service")
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
-    matches = []
-    for case in qs[:500]:
-        distance = _distance_m(lat, lon, case.lat, case.lon)
-        if distance > 250:
-            continue
-        text_score = difflib.SequenceMatcher(None, text.lower(), case.description.lower()).ratio()
-        score = (
-            0.5 * text_score + 0.3 * (case.service_id == service.id) + 0.2 * (1 - distance / 250)
-        )
-        matches.append(Match(case, score, distance))
-    matches.sort(key=lambda m: m.score, reverse=True)
-    return [m for m in matches if m.score >= 0.45][:limit]
+    names, rows = candidate_rows(service, lat, lon, exclude_id=exclude_id, as_of=as_of)
+    best = score_candidates(service, lat, lon, text, names, rows)[:limit]
+    return [
+        Match(_case(service, names, row), round(score, 6), distance)
+        for score, distance, row in best
+    ]

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""Filing online: /services/<administration>/<service code>/file/ and what follows it."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from insieme.cases import views_filing
+
+P = "services/<slug:admin_slug>/<str:code>/"
+
+urlpatterns = [
+    path(P + "file/", views_filing.case_file, name="case_file"),
+    path(P + "filed/<str:reference>/", views_filing.case_filed, name="case_filed"),
+    path(P + "me-too/<str:reference>/", views_filing.case_me_too, name="case_me_too"),
+    path(P + "following/<str:reference>/", views_filing.case_followed, name="case_followed"),
+]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -72,7 +72,8 @@ def due_date(
         raise ValueError("days must be zero or more")
     zone = zoneinfo.ZoneInfo(tz) if isinstance(tz, str) else tz
     if day_type == DayType.CALENDAR:
-        return (start + timedelta(days=days)).astimezone(zone)
+        # Elapsed time: added in UTC, so the result does not depend on the zone `start` carries.
+        return (start.astimezone(UTC) + timedelta(days=days)).astimezone(zone)
     if day_type != DayType.WORKING:
         raise ValueError(f"unknown day type {day_type!r}")
     local = start.astimezone(zone)

@@ -107,7 +107,10 @@ def write_ground_truth(ctx: DemoContext, path: Path, logins: list[Login]) -> Non
     payload = {
         "seed": ctx.seed,
         "generated_on": ctx.today.isoformat(),
-        "requests": {"requested": ctx.requests, "created": 0},
+        "requests": {
+            "requested": ctx.requests,
+            "created": ctx.ground_truth.get("cases", {}).get("created", 0),
+        },
         "logins": [
             {"administration": x.administration, "role": x.role, "email": x.email} for x in logins
         ],

@@ -93,7 +93,7 @@ def test_service_page_shows_what_citizens_need(cat, client):
     assert "Reg. 1/2020 art. 1" in body and "In force" in body
     assert 'href="https://example.org/reg-1-2020"' in body
     assert "How big is the pothole?" in body and "The service itself" in body
-    assert "opens with the next release" in body
+    assert 'href="/services/montalto/pothole/file/"' in body
     assert 'name="attr_size"' in body and "disabled" in body
     assert body.count("<h1") == 1 and 'style="' not in body
 

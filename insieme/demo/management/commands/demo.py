@@ -74,10 +74,6 @@ def _status_lines(result: DemoResult) -> list[str]:
         f"({c.get('services_on_templates', 0)} on templates), {c.get('traces', 0)} traces"
     )
     if result.created:
-        head.append(
-            f"  Requests: none yet. --requests {result.requests} is recorded in the "
-            "ground truth for the case generator that comes with case handling."
-        )
         head.append(f"  Ground truth: {result.ground_truth_path}")
     head += [f"  {m}" for m in result.messages]
     return head

@@ -1,0 +1,1150 @@
+"""Demo seed of the cases app (order 30): a year of reports and applications ending today.
+
+`insieme demo --requests N` fills the municipalities' published services with N cases shaped like
+real traffic: seasonality per service, weekday and hour patterns, hotspots, six channels (counter,
+phone and e-mail filed by staff on the citizen's behalf, consent noted), Italian and English text
+with typos, some personal data inside free text, valid answers, statuses over time with SLA
+breaches and information requests, events, followers ("me too"), ratings skewed by speed, time on
+the form per channel, and real duplicates of earlier open reports (recorded in the ground truth).
+
+BULK PATH. This is the one writer of cases that does not go through `cases.actions`: rows are
+generated in Python (deterministic from the seed) and inserted with `executemany` with ids assigned
+up front, inside the demo's one transaction. It STREAMS: residents are inserted first; then, per
+municipality, the case times are drawn and counted per local year, the references are reserved
+with `allocate_references` per administration and year, and the cases are generated in time order
+(numbered as they come) and written CHUNK at a time with their events, followers and ratings, so
+memory stays flat whatever --requests is. Grid cells come from `grid_cell`, SLA due dates from
+`due_date` with a precomputed holiday set. The audit chain gets ONE entry per bulk load
+("case.demo_bulk_load", with the counts) instead of one per case: an audit entry costs a hash
+chained on the previous one, and a million of them would dominate the load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+import time
+import zoneinfo
+from bisect import bisect_left
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any
+
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+
+from insieme.cases import demo_text as T
+from insieme.cases.actions import allocate_references, format_reference
+from insieme.cases.models import Case, CaseEvent, Follower, Rating, Status, grid_cell
+from insieme.catalog.models import Service, ServiceKind
+from insieme.catalog.sla import _add_working_days, holidays_of
+from insieme.core import audit
+from insieme.core.models import User
+from insieme.core.permissions import Role
+from insieme.core.registry import DemoSeed
+
+if TYPE_CHECKING:
+    from insieme.demo.context import DemoContext
+
+BATCH = 10_000
+CHUNK = 10_000  # cases generated, finished and inserted together before they are dropped
+ROME = zoneinfo.ZoneInfo("Europe/Rome")
+UTC = dt.UTC
+DAY = 86_400.0
+HOUR = 3_600.0
+RESIDENT_DOMAIN = "residenti.example"
+
+CHANNEL_SHARE = {"web": 45, "app": 25, "api": 5, "counter": 10, "phone": 10, "email": 5}
+ASSISTED = {"counter", "phone", "email"}
+# Median seconds on the form and the spread (log-normal sigma); the API sends no form time.
+FORM_SECONDS = {
+    "web": (240, 0.5),
+    "app": (150, 0.5),
+    "counter": (420, 0.4),
+    "phone": (360, 0.4),
+    "email": (600, 0.5),
+}
+WEEKDAY = (1.25, 1.15, 1.1, 1.05, 1.0, 0.7, 0.55)
+HOURS = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.6, 1.5, 2.6, 2.8, 2.4, 2.0) + (
+    1.8,
+    1.6,
+    1.5,
+    1.6,
+    1.8,
+    2.2,
+    2.4,
+    2.2,
+    1.8,
+    1.4,
+    0.9,
+    0.5,
+)
+OFFICE_HOURS = (0,) * 8 + (1.5, 2.5, 2.6, 2.4, 1.6, 0.3, 0.8, 1.5, 1.4, 0.8) + (0,) * 6
+OFFICE_CUM = tuple(accumulate(OFFICE_HOURS))
+HOURS_24 = range(24)
+DUPLICATE_SHARE = 0.065
+PII_SHARE = 0.04
+ENGLISH_SHARE = 0.12
+HOTSPOT_SHARE = 0.25
+# Days after which the municipality closes an unanswered information request.
+INFO_TIMEOUT_DAYS = 30
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def _typos(rng: random.Random, text: str) -> str:
+    """One to three slips of the keyboard (swap, drop, double) in about a third of texts."""
+    if rng.random() > 0.33 or len(text) < 8:
+        return text
+    chars = list(text)
+    for _ in range(rng.randint(1, 3)):
+        i = rng.randrange(1, len(chars) - 2)
+        op = rng.random()
+        if op < 0.4:
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+        elif op < 0.75:
+            del chars[i]
+        else:
+            chars.insert(i, chars[i])
+    return "".join(chars)
+
+
+def _codice_fiscale(rng: random.Random) -> str:
+    letters = "ABCDEFGHILMNOPRSTUVZ"
+    return (
+        "".join(rng.choice(letters) for _ in range(6))
+        + f"{rng.randint(40, 99):02d}"
+        + rng.choice("ABCDEHLMPRST")
+        + f"{rng.randint(1, 71):02d}"
+        + rng.choice("ABCDEFGHILM")
+        + f"{rng.randint(100, 999)}"
+        + rng.choice(letters)
+    )
+
+
+def _pii(rng: random.Random, language: str) -> tuple[str, str]:
+    """(phrase with personal data, its kind)."""
+    first, last = rng.choice(T.PII_FIRST), rng.choice(T.PII_LAST)
+    values = {
+        "name": f"{first} {last}",
+        "phone": f"3{rng.randint(20, 49)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        "email": f"{first.lower()}.{last.lower()}{rng.randint(1, 99)}@mail.example",
+        "cf": _codice_fiscale(rng),
+    }
+    phrase = rng.choice(T.PII_IT if language == "it" else T.PII_EN)
+    kinds = [k for k in ("name", "phone", "email", "cf") if "{" + k + "}" in phrase]
+    return phrase.format(**values), "+".join(kinds)
+
+
+def _inside(poly: list[tuple[float, float]], lon: float, lat: float) -> bool:
+    """Ray casting; `poly` is a closed ring of (lon, lat)."""
+    inside = False
+    for (x1, y1), (x2, y2) in zip(poly, poly[1:], strict=False):
+        if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Equirectangular distance in metres (exact enough below a few kilometres)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6_371_000.0 * math.hypot(x, y)
+
+
+def _offset(lat: float, lon: float, metres: float, bearing: float) -> tuple[float, float]:
+    dlat = metres * math.cos(bearing) / 111_320.0
+    dlon = metres * math.sin(bearing) / (111_320.0 * math.cos(math.radians(lat)))
+    return lat + dlat, lon + dlon
+
+
+def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
+    return median * math.exp(rng.gauss(0.0, sigma))
+
+
+# --- the plan of one administration ------------------------------------------------------------
+
+
+@dataclass
+class ServiceInfo:
+    service: Service
+    weight_by_month: tuple[float, ...]
+    attributes: list[Any]
+    related: list[int] = field(default_factory=list)
+    index: int = 0
+    # Channels the service offers, with cumulative CHANNEL_SHARE weights (precomputed per service).
+    channels: tuple[str, ...] = ("web",)
+    channel_cum: tuple[float, ...] = (1.0,)
+    answer_specs: list[tuple[str, str, bool, list[str]]] = field(default_factory=list)
+
+
+@dataclass
+class Place:
+    street: str
+    lat: float
+    lon: float
+
+
+@dataclass
+class AdminPlan:
+    admin: Any
+    ring: list[tuple[float, float]]
+    services: list[ServiceInfo]
+    holidays: frozenset
+    places: list[Place]
+    hotspots: list[Place]
+    officers: list[int]
+
+
+def _ring(admin) -> list[tuple[float, float]]:
+    boundary = admin.boundary or {}
+    coords = boundary.get("coordinates") or []
+    return [tuple(p) for p in coords[0]] if coords else []
+
+
+def _random_point(rng: random.Random, ring) -> tuple[float, float]:
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    # Cities cluster: draw towards the middle of the territory (mean of two uniforms).
+    for _ in range(1000):
+        lon = (rng.uniform(min(xs), max(xs)) + rng.uniform(min(xs), max(xs))) / 2
+        lat = (rng.uniform(min(ys), max(ys)) + rng.uniform(min(ys), max(ys))) / 2
+        if _inside(ring, lon, lat):
+            return lat, lon
+    raise ValueError("boundary too thin to place points")
+
+
+def _plan_admin(rng: random.Random, admin, officers: list[int]) -> AdminPlan | None:
+    services = list(
+        Service.objects.filter(administration=admin, status=Service.Status.PUBLISHED)
+        .prefetch_related("attributes")
+        .order_by("code")
+    )
+    ring = _ring(admin)
+    if not services or not ring:
+        return None
+    infos = [
+        ServiceInfo(
+            s,
+            tuple(
+                T.VOLUME.get(s.code, T.DEFAULT_VOLUME) * m for m in T.SEASONS.get(s.code, T.FLAT)
+            ),
+            [a for a in s.attributes.all() if a.variable],
+        )
+        for s in services
+    ]
+    index = {info.service.code: i for i, info in enumerate(infos)}
+    for i, info in enumerate(infos):
+        info.index = i
+        info.answer_specs = _answer_specs(info.attributes)
+        info.related = [index[c] for c in T.RELATED.get(info.service.code, ()) if c in index]
+        offered = list(info.service.channels or [])
+        info.channels = tuple(c for c in CHANNEL_SHARE if c in offered) or ("web",)
+        info.channel_cum = tuple(accumulate(CHANNEL_SHARE[c] for c in info.channels))
+    streets = T.STREETS.get(admin.slug, T.DEFAULT_STREETS)
+    places = []
+    for i in range(600):
+        lat, lon = _random_point(rng, ring)
+        places.append(Place(f"{streets[i % len(streets)]} {rng.randint(1, 120)}", lat, lon))
+    hotspots = [
+        Place(streets[i], *_random_point(rng, ring)) for i in rng.sample(range(len(streets)), 4)
+    ]
+    return AdminPlan(admin, ring, infos, holidays_of(admin), places, hotspots, officers)
+
+
+# --- generation ----------------------------------------------------------------------------
+
+
+@dataclass
+class Truth:
+    """What the ground truth needs, kept while the rows themselves stream to the database."""
+
+    duplicates: list[list] = field(default_factory=list)  # [duplicate ref, original ref, slug]
+    pii: list[list] = field(default_factory=list)  # [reference, slug, kinds]
+    by_status: Counter = field(default_factory=Counter)
+    by_channel: Counter = field(default_factory=Counter)
+    by_language: Counter = field(default_factory=Counter)
+    duplicates_marked: int = 0
+
+
+class _DueDates:
+    """SLA due dates (as epoch seconds) with a cache per service, local date and day type."""
+
+    def __init__(self, holidays: frozenset) -> None:
+        self.holidays = holidays
+        self.cache: dict[tuple[dt.date, int], dt.date] = {}
+
+    def due(self, start: float, days: int, day_type: str) -> float:
+        if day_type != "working":
+            return start + days * DAY
+        local = dt.datetime.fromtimestamp(start, ROME)
+        key = (local.date(), days)
+        target = self.cache.get(key)
+        if target is None:
+            target = _add_working_days(local.date(), days, self.holidays)
+            self.cache[key] = target
+        naive = dt.datetime.combine(target, local.time().replace(tzinfo=None))
+        return naive.replace(tzinfo=ROME).timestamp()
+
+
+def _answer_specs(attributes) -> list[tuple[str, str, bool, list[str]]]:
+    """(code, datatype, required, value keys) per variable attribute, computed once per service."""
+    return [
+        (
+            a.code,
+            a.datatype,
+            a.required,
+            [v["key"] for v in (a.values or []) if isinstance(v, dict) and "key" in v],
+        )
+        for a in attributes
+    ]
+
+
+def _answers(rng: random.Random, specs, place: str, when: float) -> dict:
+    out: dict[str, Any] = {}
+    for code, datatype, required, keys in specs:
+        if not required and rng.random() < 0.4:
+            continue
+        if datatype == "string":
+            out[code] = place if "indirizzo" in code or "via" in code else "vedi descrizione"
+        elif datatype == "text":
+            out[code] = "Dettagli nella descrizione."
+        elif datatype == "number":
+            out[code] = str(rng.randint(1, 40))
+        elif datatype == "datetime":
+            moment = dt.datetime.fromtimestamp(when - rng.uniform(1, 30) * DAY, ROME)
+            out[code] = moment.replace(second=0, microsecond=0).isoformat()
+        elif datatype == "singlevaluelist" and keys:
+            out[code] = rng.choice(keys)
+        elif datatype == "multivaluelist" and keys:
+            out[code] = sorted(rng.sample(keys, rng.randint(1, min(2, len(keys)))))
+    return out
+
+
+def _times(rng, plan: AdminPlan, n: int, start: float) -> list[tuple[float, int]]:
+    """n (submitted epoch, service index) pairs over 365 days, in time order."""
+    cells, weights = [], []
+    for day in range(365):
+        moment = dt.datetime.fromtimestamp(start + day * DAY, ROME)
+        d = moment.date()
+        boost = 1.0
+        # Waste piles up right after holidays (Christmas, Easter Monday, Ferragosto).
+        if any((d - h).days in (1, 2, 3) for h in plan.holidays if abs((d - h).days) < 4):
+            boost = 1.8
+        for s, info in enumerate(plan.services):
+            w = info.weight_by_month[d.month - 1] * WEEKDAY[d.weekday()]
+            if "rifiuti" in info.service.code:
+                w *= boost
+            cells.append((day, s))
+            weights.append(w)
+    picks = rng.choices(cells, weights=weights, k=n)
+    hours = rng.choices(range(24), weights=HOURS, k=n)
+    out = [
+        (start + day * DAY + hour * HOUR + rng.random() * HOUR, s)
+        for (day, s), hour in zip(picks, hours, strict=True)
+    ]
+    out.sort()  # the rest relies on time order (reference numbers, duplicates of earlier cases)
+    return out
+
+
+def _year_counts(times: list[tuple[float, int]]) -> tuple[list[tuple[int, float]], Counter]:
+    """([(local year, epoch where the next year starts)], cases per local year) of sorted times."""
+    if not times:
+        return [], Counter()
+    year = dt.datetime.fromtimestamp(times[0][0], ROME).year
+    spans, counts, lo = [], Counter(), 0
+    while lo < len(times):
+        ends = local_midnight(dt.date(year + 1, 1, 1))
+        hi = bisect_left(times, (ends, -1), lo)
+        counts[year] = hi - lo
+        spans.append((year, ends))
+        lo, year = hi, year + 1
+    return spans, counts
+
+
+class Generator:
+    """Generates the cases of each municipality in time order and hands them over in chunks.
+
+    `flush` is called with every CHUNK cases (and at the end); it receives the case rows (dicts
+    keyed by attname), and the event, follower and rating rows (tuples in the column order of
+    EVENT_COLUMNS, FOLLOWER_COLUMNS and RATING_COLUMNS). Nothing but the ground truth and a small
+    window of recent originals (for planting duplicates) outlives a chunk.
+    """
+
+    def __init__(self, seed: int, now: float, next_ids: dict[str, int], flush=None) -> None:
+        self.seed = seed
+        self.rng = random.Random(f"insieme-cases-{seed}")
+        # Followers are drawn from their own stream, so that the cases do not depend on chunking.
+        self.after_rng = random.Random(f"insieme-cases-after-{seed}")
+        self.now = now
+        self.ids = dict(next_ids)
+        self.truth = Truth()
+        self.residents: list[tuple[int, str, str, str]] = []  # id, name, email, language
+        self.pending: list[dict] = []
+        self.flush_rows = flush
+        self.dbtime = _db_time()
+
+    def next_id(self, table: str) -> int:
+        value = self.ids[table]
+        self.ids[table] = value + 1
+        return value
+
+    # people
+
+    def make_residents(self, count: int, known: list[Any]) -> list[dict]:
+        """Known citizens (the demo logins) first, then generated residents who file reports;
+        returns the user rows of the generated ones."""
+        from insieme.core.demo import FIRST_NAMES, SURNAMES
+
+        rng = self.rng
+        users = []
+        for user in known:
+            self.residents.append(
+                (user.pk, user.full_name, user.email, user.preferred_language or "it")
+            )
+        joined = dt.datetime.fromtimestamp(self.now - 400 * DAY, UTC)
+        for i in range(count):
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+            lang = "en" if rng.random() < ENGLISH_SHARE else "it"
+            uid = self.next_id("user")
+            # The seed in the address keeps two seeds' residents apart (the load benchmark
+            # generates a second population beside the loaded one).
+            email = f"residente{i + 1}.s{self.seed}@{RESIDENT_DOMAIN}"
+            users.append(
+                {
+                    "id": uid,
+                    "email": email,
+                    "full_name": name,
+                    "preferred_language": lang,
+                    "password": "!demo-resident",  # unusable: these people do not log in
+                    "date_joined": joined,
+                    "email_verified_at": joined,
+                }
+            )
+            self.residents.append((uid, name, email, lang))
+        return users
+
+    def pick_resident(self) -> tuple[int, str, str, str]:
+        # A few people report a lot: a skewed pick (the demo logins are the first ones).
+        n = len(self.residents)
+        return self.residents[min(n - 1, int(n * self.rng.random() ** 2.2))]
+
+    # cases
+
+    def admin_cases(self, plan: AdminPlan, n: int, start: float, allocate) -> None:
+        """Generate n cases of one administration in time order. `allocate(admin_id, year,
+        count)` reserves the reference numbers (returns the first) before any case is made."""
+        rng = self.rng
+        due = _DueDates(plan.holidays)
+        recent: list[dict] = []  # located, non-duplicate reports, newest last (slim copies)
+        admin = plan.admin
+        times = _times(rng, plan, n, start)
+        spans, counts = _year_counts(times)
+        numbers = {year: allocate(admin.pk, year, counts[year]) for year, _e in spans}
+        span = iter(spans)
+        year, ends = next(span, (0, math.inf))
+        services = plan.services
+        for when, s in times:
+            while when >= ends:
+                year, ends = next(span)
+            info = services[s]
+            original = None
+            if info.service.located and recent and rng.random() < DUPLICATE_SHARE:
+                original = self._original_for(recent, when)
+                if original is not None and rng.random() < 0.8:
+                    info = services[original["_service_index"]]
+                elif original is not None:
+                    rel = services[original["_service_index"]].related
+                    info = services[rng.choice(rel)] if rel else info
+                    if not info.service.located:
+                        info = services[original["_service_index"]]
+            reference = format_reference(year, numbers[year])
+            numbers[year] += 1
+            row = self._case(plan, info, when, due, original, reference)
+            self.pending.append(row)
+            if row["lat"] is not None and original is None:
+                # Only what a later duplicate reads.
+                recent.append(
+                    {
+                        "id": row["id"],
+                        "reference": reference,
+                        "lat": row["lat"],
+                        "lon": row["lon"],
+                        "language": row["language"],
+                        "_street": row["_street"],
+                        "_issue": row["_issue"],
+                        "_variant": row["_variant"],
+                        "_service_index": info.index,
+                        "_t0": row["_t0"],
+                        "_open_until": row["_open_until"],
+                    }
+                )
+                if len(recent) > 400:
+                    del recent[:100]
+            if len(self.pending) >= CHUNK:
+                self.flush()
+
+    def flush(self) -> None:
+        """Finish the pending cases and hand them over; then forget them."""
+        if not self.pending:
+            return
+        rows, self.pending = self.pending, []
+        events, followers, ratings = self.finish(rows)
+        if self.flush_rows is not None:
+            self.flush_rows(rows, events, followers, ratings)
+
+    def _original_for(self, recent: list[dict], when: float) -> dict | None:
+        for _ in range(6):
+            cand = self.rng.choice(recent[-150:])
+            if cand["_t0"] < when - 600 and cand["_open_until"] > when:
+                return cand
+        return None
+
+    def _case(
+        self,
+        plan: AdminPlan,
+        info: ServiceInfo,
+        t0: float,
+        due: _DueDates,
+        original: dict | None,
+        reference: str,
+    ) -> dict:
+        rng = self.rng
+        svc = info.service
+        cid = self.next_id("case")
+        channel = rng.choices(info.channels, cum_weights=info.channel_cum)[0]
+        weekday = dt.datetime.fromtimestamp(t0, ROME).weekday()
+        if channel in ("counter", "phone") and weekday >= 5:
+            channel = "web"
+        if channel in ("counter", "phone") and original is None:
+            # Offices: re-time the filing into opening hours of the same day.
+            local = dt.datetime.fromtimestamp(t0, ROME)
+            hour = rng.choices(HOURS_24, cum_weights=OFFICE_CUM)[0]
+            t0 = local.replace(hour=hour, minute=rng.randint(0, 59)).timestamp()
+        language = "en" if rng.random() < ENGLISH_SHARE else "it"
+        anonymous = svc.anonymous_allowed and channel in ("web", "app") and rng.random() < 0.15
+        submitter = None if anonymous else self.pick_resident()
+        if submitter is not None and rng.random() < 0.7:
+            language = submitter[3]
+        # Place.
+        lat = lon = None
+        street, hotspot = "", False
+        if svc.located:
+            if original is not None:
+                for _ in range(10):
+                    lat, lon = _offset(
+                        original["lat"],
+                        original["lon"],
+                        rng.uniform(0, 140),
+                        rng.uniform(0, 2 * math.pi),
+                    )
+                    if _inside(plan.ring, lon, lat):
+                        break
+                else:
+                    lat, lon = original["lat"], original["lon"]
+                street = original["_street"]
+            else:
+                if rng.random() < HOTSPOT_SHARE:
+                    place, spread, hotspot = rng.choice(plan.hotspots), 60.0, True
+                else:
+                    place, spread = rng.choice(plan.places), 15.0
+                lat, lon = _offset(
+                    place.lat, place.lon, rng.uniform(0, spread), rng.uniform(0, 2 * math.pi)
+                )
+                if not _inside(plan.ring, lon, lat):
+                    lat, lon = place.lat, place.lon
+                street = place.street
+        # Text.
+        issues = T.ISSUES.get(svc.code)
+        if original is not None and issues:
+            issue_no = original["_issue"] % len(issues)
+        else:
+            issue_no = rng.randrange(len(issues)) if issues else 0
+        phrasings = issues[issue_no] if issues else T.GENERIC_ISSUE
+        if original is not None:
+            # Same problem in other words: the other phrasing, sometimes the other language.
+            if rng.random() < 0.25:
+                language = "en" if original["language"] == "it" else "it"
+            variant = 1 - original["_variant"] if language == original["language"] else 0
+        else:
+            variant = rng.randrange(2)
+        template = phrasings[0 if language == "it" else 1][variant]
+        text = template.format(place=street or plan.admin.name, service=svc.name)
+        title = text.split(",")[0][:120]
+        description = _typos(rng, text)
+        if rng.random() < PII_SHARE:
+            phrase, kinds = _pii(rng, language)
+            description += phrase
+            self.truth.pii.append([reference, plan.admin.slug, kinds])
+        # Who filed it.
+        filed_by = rng.choice(plan.officers) if channel in ASSISTED and plan.officers else None
+        form = FORM_SECONDS.get(channel)
+        form_seconds = int(_lognormal(rng, *form)) + 20 if form else None
+        # Lifecycle.
+        ack_due = due.due(t0, svc.sla_acknowledge_days, svc.sla_day_type)
+        res_due = due.due(t0, svc.sla_resolve_days, svc.sla_day_type)
+        ack_at = t0 + _lognormal(rng, max(2.0, svc.sla_acknowledge_days * 6.0), 1.0) * HOUR
+        application = svc.kind == ServiceKind.APPLICATION
+        incomplete = rng.random() < (0.15 if application else 0.08)
+        events: list[tuple] = [(t0, "submitted", "", "", True, "", None, submitter)]
+        status = Status.SUBMITTED
+        resolved_at = closed_at = first_public = None
+        decision = ""
+        info_requests = 0
+        end = None  # the moment it stopped being open
+        dup_handled = False
+        rating = None
+        staff = rng.choice(plan.officers) if plan.officers else None
+        reply_it = language == "it"
+        if original is not None:
+            handled = ack_at
+            if handled < self.now:
+                dup_handled = True
+                status, closed_at, end = Status.DUPLICATE, handled, handled
+                events.append((handled, "duplicate", "submitted", "duplicate", True, "", staff, 0))
+        elif ack_at < self.now:
+            status = Status.ACKNOWLEDGED
+            first_public = ack_at
+            events.append((ack_at, "status", "submitted", "acknowledged", True, "", staff, 0))
+            work_start = ack_at
+            if incomplete:
+                info_requests = 1
+                info_text = T.INFO_IT if reply_it else T.INFO_EN
+                events.append((ack_at + 60, "info_requested", "", "", True, info_text, staff, 0))
+                answered = ack_at + _lognormal(rng, 1.5, 1.0) * DAY
+                if rng.random() < 0.8 and answered < self.now:
+                    ans = T.ANSWER_IT if reply_it else T.ANSWER_EN
+                    events.append((answered, "info_provided", "", "", True, ans, None, submitter))
+                    work_start = answered
+                elif ack_at + INFO_TIMEOUT_DAYS * DAY < self.now:
+                    closed_at = end = ack_at + INFO_TIMEOUT_DAYS * DAY
+                    events.append(
+                        (closed_at, "status", "acknowledged", "closed", True, "", staff, 0)
+                    )
+                    status = Status.CLOSED
+                else:
+                    status = Status.WAITING_CITIZEN
+            if status == Status.ACKNOWLEDGED:
+                refused = rng.random() < (0.1 if application else 0.03)
+                median_days = max(0.5, svc.sla_resolve_days * 0.45)
+                done = work_start + _lognormal(rng, median_days, 0.75) * DAY
+                if done < self.now:
+                    current = "acknowledged"
+                    if rng.random() < 0.5:
+                        mid = work_start + (done - work_start) * 0.3
+                        events.append((mid, "status", current, "in_progress", True, "", staff, 0))
+                        current = "in_progress"
+                    target = Status.REFUSED if refused else Status.RESOLVED
+                    if application:
+                        decision = "refused" if refused else "granted"
+                        events.append((done - 60, "decision", "", "", True, "", staff, 0))
+                    elif rng.random() < 0.5:
+                        reply = rng.choice(T.REPLIES_IT if reply_it else T.REPLIES_EN)
+                        events.append((done - 3600, "public_reply", "", "", True, reply, staff, 0))
+                    text_done = (T.DONE_IT if reply_it else T.DONE_EN) if not refused else ""
+                    events.append((done, "status", current, target, True, text_done, staff, 0))
+                    status, end = target, done
+                    if target == Status.RESOLVED:
+                        resolved_at = done
+                        if done + 10 * DAY < self.now and rng.random() < 0.8:
+                            closed_at = done + 10 * DAY
+                            events.append(
+                                (closed_at, "status", "resolved", "closed", True, "", None, 0)
+                            )
+                            status = Status.CLOSED
+                        if submitter is not None and rng.random() < 0.3:
+                            at = done + _lognormal(rng, 0.8, 1.0) * DAY
+                            if at < self.now:
+                                fast = done <= res_due
+                                score = rng.choices(
+                                    (5, 4, 3, 2, 1),
+                                    weights=(45, 35, 12, 5, 3) if fast else (8, 17, 30, 27, 18),
+                                )[0]
+                                comments = T.RATING_IT if language == "it" else T.RATING_EN
+                                rating = (
+                                    at,
+                                    score,
+                                    comments[0 if score >= 4 else 2 if score <= 2 else 1],
+                                )
+                                events.append((at, "rated", "", "", False, "", None, submitter))
+                    else:
+                        closed_at = done
+                elif rng.random() < 0.6:
+                    status = Status.IN_PROGRESS
+                    mid = min(work_start + 3600, self.now - 60)
+                    events.append(
+                        (mid, "status", "acknowledged", "in_progress", True, "", staff, 0)
+                    )
+        row = {
+            "id": cid,
+            "administration_id": plan.admin.pk,
+            "service_id": svc.pk,
+            "kind": svc.kind,
+            "reference": reference,
+            "status": status,
+            "is_public": not application,
+            "title": title,
+            "description": description,
+            "answers": _answers(rng, info.answer_specs, street, t0),
+            "lat": lat,
+            "lon": lon,
+            "cell_row": None,
+            "cell_col": None,
+            "address": f"{street}, {plan.admin.name}" if street else "",
+            "channel": channel,
+            "form_seconds": form_seconds,
+            "language": language,
+            "submitted_by_id": submitter[0] if submitter else None,
+            "filed_by_id": filed_by,
+            "consent_noted": filed_by is not None,
+            "contact_name": submitter[1] if submitter else "",
+            "contact_email": submitter[2] if submitter else "",
+            "duplicate_of_id": original["id"] if dup_handled else None,
+            "complete_at_submission": not incomplete,
+            "info_requests": info_requests,
+            "submitted_at": t0,
+            "acknowledged_at": first_public if first_public else None,
+            "first_public_response_at": first_public,
+            "resolved_at": resolved_at,
+            "closed_at": closed_at,
+            "acknowledge_due_at": ack_due,
+            "resolve_due_at": res_due,
+            "decision": decision,
+            "decision_reasons": "Requisiti non soddisfatti." if decision == "refused" else "",
+            "_t0": t0,
+            "_slug": plan.admin.slug,
+            "_open_until": end if end is not None else math.inf,
+            "_street": street,
+            "_issue": issue_no,
+            "_variant": variant,
+            "_original": original,
+            "_hotspot": hotspot,
+            "_events": events,
+            "_rating": rating,
+        }
+        if lat is not None:
+            row["cell_row"], row["cell_col"] = grid_cell(lat, lon)
+        if anonymous and rng.random() < 0.6:
+            row["contact_email"] = f"anonimo{cid}@mail.example"
+        return row
+
+    # what hangs off each case
+
+    def finish(self, rows: list[dict]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        """Events, followers and ratings of a chunk of cases (and their share of the ground
+        truth); sets each case's updated_at. Returns (events, followers, ratings) as tuples."""
+        rng = self.after_rng
+        residents = self.residents
+        truth = self.truth
+        ts = self.dbtime
+        now = self.now
+        next_id = self.next_id
+        events: list[tuple] = []
+        followers: list[tuple] = []
+        ratings: list[tuple] = []
+        for row in rows:
+            cid, t0 = row["id"], row["_t0"]
+            last = t0
+            for at, kind, frm, to, public, text, actor, who in row["_events"]:
+                user = actor if actor else (who[0] if who else None)
+                events.append((next_id("event"), cid, kind, user, public, frm, to, text, ts(at)))
+                if at > last:
+                    last = at
+            row["updated_at"] = last
+            truth.by_status[row["status"]] += 1
+            truth.by_channel[row["channel"]] += 1
+            truth.by_language[row["language"]] += 1
+            if row["duplicate_of_id"]:
+                truth.duplicates_marked += 1
+            orig = row["_original"]
+            if orig is not None:
+                truth.duplicates.append([row["reference"], orig["reference"], row["_slug"]])
+            submitter = row["submitted_by_id"]
+            seen = {submitter} if submitter else set()
+            if submitter:
+                followers.append((next_id("follower"), cid, submitter, False, ts(t0)))
+            if row["lat"] is not None and row["status"] != Status.DUPLICATE:
+                chance = 0.35 if row["_hotspot"] else 0.1
+                if rng.random() < chance:
+                    until = min(row["_open_until"], now)
+                    for _ in range(rng.randint(1, 6 if row["_hotspot"] else 2)):
+                        user = residents[rng.randrange(len(residents))][0]
+                        at = t0 + rng.random() * max(60.0, until - t0)
+                        if user in seen or at >= now:
+                            continue
+                        seen.add(user)
+                        stamp = ts(at)
+                        followers.append((next_id("follower"), cid, user, True, stamp))
+                        events.append(
+                            (next_id("event"), cid, "followed", None, True, "", "", "", stamp)
+                        )
+            if row["_rating"] is not None:
+                at, score, comment = row["_rating"]
+                ratings.append((next_id("rating"), cid, submitter, score, comment, ts(at)))
+        return events, followers, ratings
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+EVENT_COLUMNS = (
+    "id",
+    "case_id",
+    "kind",
+    "actor_id",
+    "is_public",
+    "from_status",
+    "to_status",
+    "text",
+    "created_at",
+)
+FOLLOWER_COLUMNS = ("id", "case_id", "user_id", "me_too", "created_at")
+RATING_COLUMNS = ("id", "case_id", "user_id", "score", "comment", "created_at")
+
+_EPOCH = dt.datetime(1970, 1, 1)  # noqa: DTZ001 (naive UTC, as Django stores it in SQLite)
+
+
+def _sqlite_time():
+    """Epoch seconds → the text Django stores for a UTC datetime in SQLite, without building a
+    datetime per value (dates are cached per day)."""
+    days: dict[int, str] = {}
+
+    def convert(v: float) -> str:
+        seconds, micro = divmod(round(v * 1_000_000), 1_000_000)
+        day, rest = divmod(seconds, 86_400)
+        date = days.get(day)
+        if date is None:
+            date = days[day] = (_EPOCH + dt.timedelta(days=day)).strftime("%Y-%m-%d ")
+        hour, rest = divmod(rest, 3600)
+        minute, second = divmod(rest, 60)
+        if micro:
+            return f"{date}{hour:02d}:{minute:02d}:{second:02d}.{micro:06d}"
+        return f"{date}{hour:02d}:{minute:02d}:{second:02d}"
+
+    return convert
+
+
+def _db_time():
+    """Epoch seconds → what the DB driver takes for a DateTimeField."""
+    if connection.vendor == "sqlite":
+        return _sqlite_time()
+    return lambda v: dt.datetime.fromtimestamp(v, UTC)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(v, ensure_ascii=False) gives
+
+
+def _converter(f: models.Field, epoch=None):
+    """Python value → what the DB driver takes, for the few field types the demo writes."""
+    if isinstance(f, models.DateTimeField):
+        epoch = epoch or _db_time()
+        sqlite = connection.vendor == "sqlite"
+
+        def convert(v):
+            if v is None:
+                return None
+            if isinstance(v, float | int):
+                return epoch(v)
+            if sqlite:
+                return v.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+            return v
+
+        return convert
+    if isinstance(f, models.JSONField):
+        return _JSON
+    return None
+
+
+class Table:
+    """The INSERT of one model for rows given either as dicts keyed by attname (missing fields take
+    their defaults) or as tuples of already converted values for `columns` (the other fields are
+    appended with their defaults)."""
+
+    def __init__(self, model: type[models.Model], columns: tuple[str, ...] | None = None) -> None:
+        fields = list(model._meta.concrete_fields)
+        by_name = {f.attname: f for f in fields}
+        self.columns = tuple(columns) if columns else tuple(by_name)
+        rest = [f for f in fields if f.attname not in self.columns]
+        epoch = _db_time()
+
+        def default(f):
+            return f.get_default() if f.has_default() or not f.null else None
+
+        self.convert = [
+            (name, _converter(by_name[name], epoch), default(by_name[name]))
+            for name in self.columns
+        ]
+        tail = []
+        for f in rest:
+            conv, value = _converter(f, epoch), default(f)
+            tail.append(conv(value) if conv else value)
+        self.tail = tuple(tail)
+        qn = connection.ops.quote_name
+        names = [by_name[n].column for n in self.columns] + [f.column for f in rest]
+        # Table and column names come from the model's metadata, quoted; values are parameters.
+        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+            qn(model._meta.db_table),
+            ", ".join(qn(c) for c in names),
+            ", ".join(["%s"] * len(names)),
+        )
+
+    def from_dicts(self, rows: list[dict]) -> list[tuple]:
+        convert, tail = self.convert, self.tail
+        return [
+            tuple(
+                [
+                    (conv(row.get(name, dflt)) if conv else row.get(name, dflt))
+                    for name, conv, dflt in convert
+                ]
+            )
+            + tail
+            for row in rows
+        ]
+
+    def from_tuples(self, rows: list[tuple]) -> list[tuple]:
+        tail = self.tail
+        return [row + tail for row in rows] if tail else rows
+
+    def write(self, params: list[tuple]) -> int:
+        """executemany in batches of BATCH (ids included); returns the count."""
+        with connection.cursor() as cur:
+            for i in range(0, len(params), BATCH):
+                cur.executemany(self.sql, params[i : i + BATCH])
+        return len(params)
+
+
+def table_rows(model: type[models.Model], rows: list[dict]) -> tuple[str, list[tuple]]:
+    """(INSERT statement, parameter tuples) for `rows` (dicts keyed by attname; missing fields
+    take their defaults)."""
+    table = Table(model)
+    return table.sql, table.from_dicts(rows)
+
+
+def insert(model: type[models.Model], rows: list[dict]) -> int:
+    """Insert rows with executemany in batches of BATCH (ids included); returns the count."""
+    table = Table(model)
+    return table.write(table.from_dicts(rows))
+
+
+def _reset_sequences(*models_: type[models.Model]) -> None:
+    """After explicit ids, PostgreSQL's sequences must move past them (SQLite needs nothing)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models_))
+    if statements:
+        with connection.cursor() as cur:
+            for sql in statements:
+                cur.execute(sql)
+
+
+def _next_ids() -> dict[str, int]:
+    def nxt(model):
+        top = model.objects.aggregate(m=models.Max("id"))["m"]
+        return (top or 0) + 1
+
+    return {
+        "user": nxt(User),
+        "case": nxt(Case),
+        "event": nxt(CaseEvent),
+        "follower": nxt(Follower),
+        "rating": nxt(Rating),
+    }
+
+
+def local_midnight(day: dt.date) -> float:
+    return dt.datetime.combine(day, dt.time(), tzinfo=ROME).timestamp()
+
+
+def _plans(ctx: DemoContext, rng: random.Random, n: int) -> list[tuple[AdminPlan, int]]:
+    """(plan, number of cases) per municipality with published services and a boundary."""
+    plans = []
+    for admin in ctx.municipalities:
+        officers = [
+            m.user_id
+            for role in (Role.OFFICER, Role.SUPERVISOR)
+            for m in ctx.staff_of(admin.slug, role)
+        ]
+        plan = _plan_admin(rng, admin, officers)
+        if plan is not None:
+            plans.append((plan, ctx.population.get(admin.slug, 1000) ** 0.8))
+    total = sum(w for _p, w in plans)
+    shares = [int(n * w / total) for _p, w in plans]
+    if shares:
+        shares[0] += n - sum(shares)
+    return [(plan, count) for (plan, _w), count in zip(plans, shares, strict=True)]
+
+
+@contextmanager
+def _big_cache():
+    """On SQLite, a page cache of 256 MiB while loading: the indexes of a million cases and five
+    million events otherwise spill out of the default 2 MiB and every insert reads pages back."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        before = cur.fetchone()[0]
+        cur.execute("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def load_cases(
+    ctx: DemoContext, n: int, keep: list[tuple] | None = None
+) -> tuple[dict[str, int], Generator]:
+    """Generate and insert n cases with their events, followers and ratings, streaming: residents
+    first, then each municipality's cases in time order, CHUNK at a time. Returns the counts and
+    the generator (whose `truth` holds the ground truth). With `keep`, the case rows' parameter
+    tuples are also appended to it (for `bulk_load_timing`)."""
+    now = local_midnight(ctx.today)  # the year ends at the start of today: reproducible all day
+    start = now - 365 * DAY
+    counts = dict.fromkeys(("residents", "cases", "events", "followers", "ratings"), 0)
+    with transaction.atomic(), _big_cache():
+        cases = Table(Case)
+        events = Table(CaseEvent, EVENT_COLUMNS)
+        followers = Table(Follower, FOLLOWER_COLUMNS)
+        ratings = Table(Rating, RATING_COLUMNS)
+
+        def write(case_rows, event_rows, follower_rows, rating_rows):
+            params = cases.from_dicts(case_rows)
+            if keep is not None:
+                keep.extend(params)
+            counts["cases"] += cases.write(params)
+            counts["events"] += events.write(events.from_tuples(event_rows))
+            counts["followers"] += followers.write(followers.from_tuples(follower_rows))
+            counts["ratings"] += ratings.write(ratings.from_tuples(rating_rows))
+
+        gen = Generator(ctx.seed, now, _next_ids(), flush=write)
+        counts["residents"] = insert(User, gen.make_residents(max(20, n // 5), list(ctx.citizens)))
+        for plan, count in _plans(ctx, gen.rng, n):
+            gen.admin_cases(plan, count, start, allocate_references)
+        gen.flush()
+        _reset_sequences(User, Case, CaseEvent, Follower, Rating)
+    return counts, gen
+
+
+# --- the seed -----------------------------------------------------------------------------------
+
+
+def _truth(gen: Generator, counts: dict[str, int]) -> tuple[list, dict]:
+    truth = gen.truth
+    summary = {
+        "created": counts["cases"],
+        "counts": counts,
+        "by_status": dict(sorted(truth.by_status.items())),
+        "by_channel": dict(sorted(truth.by_channel.items())),
+        "by_language": dict(sorted(truth.by_language.items())),
+        "duplicates_planted": len(truth.duplicates),
+        "duplicates_marked": truth.duplicates_marked,
+        # [reference, administration, kinds of personal data written into the description]
+        "personal_data_in_text": truth.pii,
+    }
+    return truth.duplicates, summary
+
+
+def run(ctx: DemoContext) -> None:
+    """Load ctx.requests cases unless the municipalities already have cases."""
+    if ctx.requests <= 0:
+        ctx.record("duplicates", [])
+        return
+    if Case.objects.filter(administration__in=ctx.municipalities).exists():
+        ctx.say("The demo municipalities already have cases; no cases were added.")
+        ctx.record("duplicates", [])
+        return
+    started = time.perf_counter()
+    counts, gen = load_cases(ctx, ctx.requests)
+    duplicates, summary = _truth(gen, counts)
+    # One audit entry for the whole bulk load, not one per case (see the module docstring).
+    audit.record(
+        actor=ctx.actor,
+        action="case.demo_bulk_load",
+        object_type="cases.case",
+        after={"seed": ctx.seed, "requested": ctx.requests, **counts},
+        administration=ctx.administrations.get("region"),
+    )
+    ctx.record("duplicates", duplicates)
+    ctx.record("cases", summary)
+    seconds = time.perf_counter() - started
+    ctx.say(
+        f"Cases: {counts['cases']} in {seconds:.1f} s ({counts['events']} events, "
+        f"{counts['followers']} followers, {counts['ratings']} ratings, "
+        f"{counts['residents']} residents, {len(duplicates)} planted duplicates)"
+    )
+
+
+SEED = DemoSeed(key="cases", order=30, run=run, app="cases")
+
+
+# --- benchmark helper ------------------------------------------------------------------------
+
+
+def bulk_load_timing(n: int, seed: int | None = None) -> tuple[float, float]:
+    """(seconds the demo takes to load n cases, seconds of a raw executemany of the same case rows).
+
+    Needs the demo region loaded with no cases (e.g. `insieme demo --requests 0`) — otherwise
+    it loads the region first. Both runs happen inside transactions that are rolled back, so the
+    database is left as found. The first figure is the whole case seed: generating the rows
+    (text, lifecycle, duplicates), allocating references, and inserting the cases *with* their
+    events, followers, ratings and residents. The second inserts only the generated case rows with
+    the driver's executemany in one transaction — the floor for writing that table.
+    """
+    from insieme.core.models import today_in
+    from insieme.demo.context import make_context
+    from insieme.demo.generator import (
+        DEFAULT_SEED,
+        DEMO_PASSWORD,
+        is_loaded,
+        light_hashing,
+        ordered_seeds,
+    )
+
+    ctx = make_context(DEFAULT_SEED if seed is None else seed, n, today_in(None), DEMO_PASSWORD)
+    with transaction.atomic():
+        if not is_loaded():
+            with light_hashing():
+                for seed in ordered_seeds():
+                    if seed.order < SEED.order:
+                        seed.run(ctx)
+        else:
+            _context_from_db(ctx)
+        sid = transaction.savepoint()
+        params: list[tuple] = []
+        started = time.perf_counter()
+        load_cases(ctx, n, keep=params)
+        demo_seconds = time.perf_counter() - started
+        transaction.savepoint_rollback(sid)
+        sql = Table(Case).sql
+        raw = connection.connection  # the driver's own connection
+        sid = transaction.savepoint()
+        with _big_cache():  # the same page cache as the demo load, for a fair floor
+            started = time.perf_counter()
+            if connection.vendor == "sqlite":
+                raw.executemany(sql.replace("%s", "?"), params)
+            else:
+                with raw.cursor() as cur:
+                    cur.executemany(sql, params)
+            raw_seconds = time.perf_counter() - started
+        transaction.savepoint_rollback(sid)
+        transaction.set_rollback(True)
+    return demo_seconds, raw_seconds
+
+
+def _context_from_db(ctx: DemoContext) -> None:
+    """Fill what the case seed reads (municipalities, population, staff, citizens) from the DB."""
+    from insieme.core import demo as core_demo
+    from insieme.core.models import Administration, Membership
+
+    region = Administration.objects.get(slug=core_demo.REGION_SLUG)
+    ctx.administrations["region"] = region
+    ctx.municipalities = list(Administration.objects.filter(parent=region).order_by("pk"))
+    ctx.population = {s.slug: s.population for s in core_demo.ADMINISTRATIONS}
+    for m in Membership.objects.filter(administration__in=ctx.municipalities).order_by("pk"):
+        slug = next(a.slug for a in ctx.municipalities if a.pk == m.administration_id)
+        ctx.staff.setdefault(slug, {}).setdefault(m.role, []).append(m)
+    ctx.citizens = list(
+        User.objects.filter(email__endswith="@" + core_demo.CITIZEN_DOMAIN).order_by("pk")
+    )

@@ -1,0 +1,30 @@
+"""Cases fixtures: cases filed through insieme.cases.actions.submit_case (the one write path)."""
+
+from __future__ import annotations
+
+import pytest
+
+from insieme.cases import actions
+
+INSIDE_MONTALTO = {"lat": 43.1234567, "lon": 11.1234567}  # within the SQUARE of tests/conftest.py
+PII_DESCRIPTION = (
+    "Buca enorme in via Roma 12. Scrivetemi a charlie.private@example.org o chiamate "
+    "+39 333 123 4567; codice fiscale RSSMRA85T10A562S."
+)
+
+
+@pytest.fixture
+def filed_case(cat, charlie):
+    """Charlie's pothole report in Montalto, with contact details and a private free-text answer."""
+    case, _created = actions.submit_case(
+        charlie,
+        cat.pothole,
+        answers={"size": "large", "notes": "My neighbour Mario fell here"},
+        description=PII_DESCRIPTION,
+        address="Via Roma 12",
+        contact_name="Charlie Citizen",
+        contact_email="charlie.contact@example.org",
+        contact_phone="+39 347 765 4321",
+        **INSIDE_MONTALTO,
+    )
+    return case

@@ -1,0 +1,212 @@
+"""Duplicate suggestions (insieme.cases.matching): who is suggested, who never is, and the score's
+bounds. Fixture cases are bulk-created (the matcher only reads them)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from insieme.cases import matching
+from insieme.cases.models import Case, Status, grid_cell
+from insieme.catalog import actions as catalog_actions
+from tests.catalog.conftest import cat  # noqa: F401  (fixture)
+
+LAT, LON = 43.1, 11.1
+_refs = itertools.count(1)
+
+
+def offset(lat: float, lon: float, north_m: float, east_m: float) -> tuple[float, float]:
+    """The point `north_m` metres north and `east_m` metres east of (lat, lon)."""
+    dlat = north_m / matching._DEG_LAT_M
+    dlon = east_m / (matching._DEG_LAT_M * math.cos(math.radians(lat)))
+    return lat + dlat, lon + dlon
+
+
+def make_cases(*specs: dict) -> list[Case]:
+    """Bulk-create cases; each spec gives service, text and optionally north/east/status/age."""
+    now = timezone.now()
+    rows = []
+    for spec in specs:
+        service = spec["service"]
+        lat, lon = offset(LAT, LON, spec.get("north", 0.0), spec.get("east", 0.0))
+        row, col = grid_cell(lat, lon)
+        when = now - timedelta(days=spec.get("age_days", 1))
+        rows.append(
+            Case(
+                administration_id=service.administration_id,
+                service=service,
+                kind=service.kind,
+                reference=f"2026-{next(_refs):06d}",
+                status=spec.get("status", Status.SUBMITTED),
+                description=spec["text"],
+                lat=lat,
+                lon=lon,
+                cell_row=row,
+                cell_col=col,
+                submitted_at=when,
+                updated_at=when,
+            )
+        )
+    return Case.objects.bulk_create(rows)
+
+
+def suggested(service, text, north=0.0, east=0.0, **kwargs) -> list[Case]:
+    lat, lon = offset(LAT, LON, north, east)
+    return [m.case for m in matching.find_duplicates(service, lat, lon, text, **kwargs)]
+
+
+@pytest.fixture
+def lighting(cat):  # noqa: F811
+    """A related service: same group ('Roads') as the pothole service."""
+    return catalog_actions.create_service(
+        None,
+        cat.pothole.administration,
+        code="lighting",
+        name="Street lighting",
+        group="Roads",
+        channels=["web"],
+    )
+
+
+def test_typo_and_case_found(cat):  # noqa: F811
+    (original,) = make_cases({"service": cat.pothole, "text": "buca profonda in via Roma"})
+    assert suggested(cat.pothole, "bucca profonda in via roma", north=40) == [original]
+
+
+def test_english_report_finds_italian_case(cat, lighting):  # noqa: F811
+    pothole, lamp = make_cases(
+        {"service": cat.pothole, "text": "Grossa buca profonda in via Roma"},
+        {"service": lighting, "text": "Lampione spento in via Roma da una settimana"},
+    )
+    assert suggested(cat.pothole, "deep pothole in via Roma", east=30)[0] == pothole
+    assert suggested(lighting, "streetlight off in Roma street", east=30)[0] == lamp
+
+
+def test_related_service_found_but_far_meaning_not(cat, lighting):  # noqa: F811
+    (case,) = make_cases({"service": lighting, "text": "buca profonda davanti al civico 3"})
+    assert suggested(cat.pothole, "buca profonda davanti al civico 3") == [case]
+    # A service of another group (the registry's certificate) never matches a pothole.
+    make_cases({"service": cat.draft, "text": "certificato di residenza per mio figlio"})
+    assert suggested(cat.pothole, "certificato di residenza") == []
+
+
+def test_same_text_two_km_away_not_found(cat):  # noqa: F811
+    make_cases({"service": cat.pothole, "text": "buca profonda in via Roma", "north": 2000})
+    assert suggested(cat.pothole, "buca profonda in via Roma") == []
+
+
+def test_just_outside_radius_not_found_inside_found(cat):  # noqa: F811
+    inside, _outside = make_cases(
+        {"service": cat.pothole, "text": "buca profonda in via Roma", "east": 200},
+        {"service": cat.pothole, "text": "buca profonda in via Roma", "east": -300},
+    )
+    assert suggested(cat.pothole, "buca profonda in via Roma") == [inside]
+
+
+def test_closed_and_old_cases_not_suggested(cat):  # noqa: F811
+    make_cases(
+        {"service": cat.pothole, "text": "buca in via Roma", "status": Status.CLOSED},
+        {"service": cat.pothole, "text": "buca in via Roma", "status": Status.RESOLVED},
+        {"service": cat.pothole, "text": "buca in via Roma", "status": Status.DUPLICATE},
+        {"service": cat.pothole, "text": "buca in via Roma", "age_days": 120},
+    )
+    assert suggested(cat.pothole, "buca in via Roma") == []
+
+
+def test_other_administration_never_suggested(cat):  # noqa: F811
+    make_cases({"service": cat.lv_service, "text": "buca profonda in via Roma"})
+    assert suggested(cat.pothole, "buca profonda in via Roma") == []
+
+
+def test_different_problem_same_street_not_suggested(cat, lighting):  # noqa: F811
+    make_cases({"service": lighting, "text": "lampione spento in via Roma"})
+    assert suggested(cat.pothole, "buca profonda nell'asfalto in via Roma") == []
+
+
+def test_exclude_id_and_limit(cat):  # noqa: F811
+    cases = make_cases(
+        *[
+            {"service": cat.pothole, "text": "buca profonda in via Roma", "east": 10 * i}
+            for i in range(8)
+        ]
+    )
+    assert len(suggested(cat.pothole, "buca profonda in via Roma")) == 5
+    assert len(suggested(cat.pothole, "buca profonda in via Roma", limit=2)) == 2
+    assert suggested(cat.pothole, "buca profonda in via Roma", limit=0) == []
+    found = suggested(cat.pothole, "buca profonda in via Roma", exclude_id=cases[0].pk, limit=10)
+    assert cases[0] not in found and len(found) == 7
+    # Best first: the nearest identical report leads (ties broken by distance).
+    assert (
+        suggested(cat.pothole, "buca profonda in via Roma", exclude_id=cases[0].pk)[0] == (cases[1])
+    )
+
+
+def test_no_location_no_suggestions(cat):  # noqa: F811
+    make_cases({"service": cat.pothole, "text": "buca profonda in via Roma"})
+    assert matching.find_duplicates(cat.pothole, None, None, "buca") == []
+
+
+def test_deterministic_order(cat):  # noqa: F811
+    make_cases(*[{"service": cat.pothole, "text": "buca in via Roma"} for _ in range(4)])
+    first = matching.find_duplicates(cat.pothole, LAT, LON, "buca via Roma")
+    again = matching.find_duplicates(cat.pothole, LAT, LON, "buca via Roma")
+    assert [m.case.pk for m in first] == [m.case.pk for m in again]
+    assert [m.case.pk for m in first] == sorted(m.case.pk for m in first)
+
+
+TEXT = st.text(alphabet=st.sampled_from("abcdefghilmnoprstuvzàèé '"), min_size=0, max_size=60)
+
+
+@given(a=TEXT, b=TEXT, distance=st.floats(0, 400), same=st.booleans())
+def test_score_bounded_and_symmetric(a, b, distance, same):
+    fa, fb = matching.features(a), matching.features(b)
+    sim = matching.text_similarity(fa, fb)
+    assert 0.0 <= sim <= 1.0 + 1e-12
+    assert sim == pytest.approx(matching.text_similarity(fb, fa))
+    score = matching.combined_score(sim, distance, same)
+    assert 0.0 <= score <= 1.0 + 1e-12
+    if fa:
+        assert matching.text_similarity(fa, fa) == pytest.approx(1.0)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    points=st.lists(st.tuples(st.floats(-600, 600), st.floats(-600, 600)), min_size=1, max_size=12),
+    north=st.floats(-300, 300),
+    east=st.floats(-300, 300),
+)
+def test_never_farther_than_radius(cat, points, north, east):  # noqa: F811
+    Case.objects.all().delete()
+    make_cases(
+        *[{"service": cat.pothole, "text": "buca", "north": n, "east": e} for n, e in points]
+    )
+    lat, lon = offset(LAT, LON, north, east)
+    for m in matching.find_duplicates(cat.pothole, lat, lon, "buca", limit=20):
+        assert m.distance_m <= matching.RADIUS_M
+        assert matching.distance_m(lat, lon, m.case.lat, m.case.lon) <= matching.RADIUS_M + 1e-6
+        assert 0.0 <= m.score <= 1.0
+
+
+def test_as_of_replays_the_past(cat):  # noqa: F811
+    """A case closed since, or filed after the moment, is judged as it stood then."""
+    now = timezone.now()
+    closed, later = make_cases(
+        {"service": cat.pothole, "text": "buca profonda in via Roma", "age_days": 10},
+        {"service": cat.pothole, "text": "buca profonda in via Roma", "age_days": 1},
+    )
+    Case.objects.filter(pk=closed.pk).update(
+        status=Status.CLOSED, closed_at=now - timedelta(days=3)
+    )
+    assert suggested(cat.pothole, "buca profonda in via Roma") == [later]
+    five_days_ago = now - timedelta(days=5)
+    assert suggested(cat.pothole, "buca profonda", as_of=five_days_ago) == [closed]
+    assert suggested(cat.pothole, "buca profonda", as_of=now - timedelta(days=2)) == []
+    assert suggested(cat.pothole, "buca profonda", as_of=now - timedelta(hours=12)) == [later]
