@@ -5,7 +5,10 @@ real traffic: seasonality per service, weekday and hour patterns, hotspots, six 
 phone and e-mail filed by staff on the citizen's behalf, consent noted), Italian and English text
 with typos, some personal data inside free text, valid answers, statuses over time with SLA
 breaches and information requests, events, followers ("me too"), ratings skewed by speed, time on
-the form per channel, and real duplicates of earlier open reports (recorded in the ground truth).
+the form per channel, and real duplicates of earlier open reports (recorded in the ground truth:
+planted ones, filed under the original's service or a related one of the same catalogue group and
+describing the original's problem, and natural ones, the same problem of the same service reported
+again within 150 m while the first report is still open; originals are always public reports).
 
 BULK PATH. This is the one writer of cases that does not go through `cases.actions`: rows are
 generated in Python (deterministic from the seed) and inserted with `executemany` with ids assigned
@@ -366,6 +369,32 @@ def _year_counts(times: list[tuple[float, int]]) -> tuple[list[tuple[int, float]
     return spans, counts
 
 
+NATURAL_RADIUS_M = 150.0
+
+
+def _same_group(a: ServiceInfo, b: ServiceInfo) -> bool:
+    return a.index == b.index or bool(a.service.group) and a.service.group == b.service.group
+
+
+def _public_located(info: ServiceInfo) -> bool:
+    return info.service.located and info.service.kind != ServiceKind.APPLICATION
+
+
+def _natural_original(family: list[dict], row: dict) -> dict | None:
+    """The earliest report of the same service and problem still open when `row` is filed and
+    within NATURAL_RADIUS_M of it, or None."""
+    t0, lat, lon = row["_t0"], row["lat"], row["lon"]
+    best = None
+    for cand in family:
+        if (
+            cand["_t0"] < t0 < cand["_open_until"]
+            and (best is None or cand["_t0"] < best["_t0"])
+            and distance_m(cand["lat"], cand["lon"], lat, lon) <= NATURAL_RADIUS_M
+        ):
+            best = cand
+    return best
+
+
 class Generator:
     """Generates the cases of each municipality in time order and hands them over in chunks.
 
@@ -440,7 +469,10 @@ class Generator:
         count)` reserves the reference numbers (returns the first) before any case is made."""
         rng = self.rng
         due = _DueDates(plan.holidays)
-        recent: list[dict] = []  # located, non-duplicate reports, newest last (slim copies)
+        # Located public reports that were not planted as duplicates, newest last (slim copies),
+        # and the same entries by text family (service whose issues the text comes from, issue).
+        recent: list[dict] = []
+        by_family: dict[tuple[int, int], list[dict]] = {}
         admin = plan.admin
         times = _times(rng, plan, n, start)
         spans, counts = _year_counts(times)
@@ -455,35 +487,48 @@ class Generator:
             original = None
             if info.service.located and recent and rng.random() < DUPLICATE_SHARE:
                 original = self._original_for(recent, when)
-                if original is not None and rng.random() < 0.8:
+                if original is not None:
+                    # Filed under the original's service, or now and then under a related one
+                    # of the same catalogue group (still describing the original's problem).
                     info = services[original["_service_index"]]
-                elif original is not None:
-                    rel = services[original["_service_index"]].related
-                    info = services[rng.choice(rel)] if rel else info
-                    if not info.service.located:
-                        info = services[original["_service_index"]]
+                    if rng.random() >= 0.8:
+                        related = [
+                            services[i]
+                            for i in info.related
+                            if _same_group(services[i], info) and _public_located(services[i])
+                        ]
+                        info = rng.choice(related) if related else info
             reference = format_reference(year, numbers[year])
             numbers[year] += 1
             row = self._case(plan, info, when, due, original, reference)
             self.pending.append(row)
-            if row["lat"] is not None and original is None:
-                # Only what a later duplicate reads.
-                recent.append(
-                    {
-                        "id": row["id"],
-                        "reference": reference,
-                        "lat": row["lat"],
-                        "lon": row["lon"],
-                        "language": row["language"],
-                        "_street": row["_street"],
-                        "_issue": row["_issue"],
-                        "_variant": row["_variant"],
-                        "_service_index": info.index,
-                        "_t0": row["_t0"],
-                        "_open_until": row["_open_until"],
-                    }
-                )
+            if row["lat"] is not None and original is None and row["is_public"]:
+                entry = {
+                    "id": row["id"],
+                    "reference": reference,
+                    "lat": row["lat"],
+                    "lon": row["lon"],
+                    "language": row["language"],
+                    "_street": row["_street"],
+                    "_issue": row["_issue"],
+                    "_variant": row["_variant"],
+                    "_service_index": info.index,
+                    "_t0": row["_t0"],
+                    "_open_until": row["_open_until"],
+                    "_root": None,
+                }
+                family = by_family.setdefault((info.index, row["_issue"]), [])
+                # A natural duplicate: the same problem reported again nearby while the first
+                # report is still open (labelled in the ground truth; staff did not handle it).
+                root = _natural_original(family, row)
+                if root is not None:
+                    row["_original"] = entry["_root"] = root
+                recent.append(entry)
+                family.append(entry)
                 if len(recent) > 400:
+                    for old in recent[:100]:
+                        by_family[(old["_service_index"], old["_issue"])].remove(old)
+                        old["_root"] = None  # no chains of forgotten reports kept alive
                     del recent[:100]
             if len(self.pending) >= CHUNK:
                 self.flush()
@@ -498,10 +543,13 @@ class Generator:
             self.flush_rows(rows, events, followers, ratings)
 
     def _original_for(self, recent: list[dict], when: float) -> dict | None:
+        """A recent report still open at `when` (the first report of its problem when that one
+        is open too: a duplicate points at the report everybody else points at)."""
         for _ in range(6):
             cand = self.rng.choice(recent[-150:])
             if cand["_t0"] < when - 600 and cand["_open_until"] > when:
-                return cand
+                root = cand["_root"]
+                return root if root is not None and root["_open_until"] > when else cand
         return None
 
     def _case(
@@ -559,9 +607,11 @@ class Generator:
                     lat, lon = place.lat, place.lon
                 street = place.street
         # Text.
-        issues = T.ISSUES.get(svc.code)
-        if original is not None and issues:
-            issue_no = original["_issue"] % len(issues)
+        # A duplicate describes the original's problem, whatever service it is filed under.
+        text_svc = svc if original is None else plan.services[original["_service_index"]].service
+        issues = T.ISSUES.get(text_svc.code)
+        if original is not None:
+            issue_no = original["_issue"]
         else:
             issue_no = rng.randrange(len(issues)) if issues else 0
         phrasings = issues[issue_no] if issues else T.GENERIC_ISSUE
@@ -573,7 +623,7 @@ class Generator:
         else:
             variant = rng.randrange(2)
         template = phrasings[0 if language == "it" else 1][variant]
-        text = template.format(place=street or plan.admin.name, service=svc.name)
+        text = template.format(place=street or plan.admin.name, service=text_svc.name)
         title = text.split(",")[0][:120]
         description = _typos(rng, text)
         if rng.random() < PII_SHARE:
