@@ -27,7 +27,6 @@ def get_public_case(admin_slug: str, reference: str) -> Case:
     case = (
         Case.objects.select_related("service", "administration")
         .filter(administration__slug=admin_slug, reference=reference, is_public=True)
-        .exclude(status="submitted", duplicate_of__isnull=False)
         .first()
     )
     if case is None:

@@ -425,7 +425,9 @@ def staff_partner_create(request: HttpRequest, admin_slug: str) -> HttpResponse:
             form, lambda: actions.create_partner(request.user, admin, **form.cleaned_data)
         )
         if ok:
-            messages.success(request, _("“%(name)s” added.") % {"name": org.name})
+            messages.success(
+                request, _("Partner organisation “%(name)s” added.") % {"name": org.name}
+            )
             return redirect("staff_partner_edit", admin_slug=admin.slug, pk=org.pk)
     return render(
         request,
@@ -475,7 +477,9 @@ def staff_partner_edit(request: HttpRequest, admin_slug: str, pk: int) -> HttpRe
             ),
         )
         if ok:
-            messages.success(request, _("“%(name)s” saved.") % {"name": org.name})
+            messages.success(
+                request, _("Partner organisation “%(name)s” saved.") % {"name": org.name}
+            )
             return redirect("staff_partners", admin_slug=admin.slug)
         org.refresh_from_db()
     return _partner_page(request, admin, org, form, PartnerMemberForm(prefix="member"))
