@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from insieme.cases import views_filing
+from insieme.cases import views_filing, views_map
 
 P = "services/<slug:admin_slug>/<str:code>/"
 
 urlpatterns = [
+    path("services/map/", views_map.services_map, name="services_map"),
     path(P + "file/", views_filing.case_file, name="case_file"),
     path(P + "filed/<str:reference>/", views_filing.case_filed, name="case_filed"),
     path(P + "me-too/<str:reference>/", views_filing.case_me_too, name="case_me_too"),

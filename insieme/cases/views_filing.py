@@ -24,6 +24,7 @@ from insieme.cases.redact import redact
 from insieme.catalog.forms import citizen_field_name, citizen_form_for
 from insieme.catalog.models import Datatype, Service, ServiceKind
 from insieme.catalog.sla import describe_day_type, describe_sla
+from insieme.core.geo import GeometryError, contains
 
 SESSION_FILED = "insieme_filed_cases"
 SESSION_FOLLOWED = "insieme_followed_cases"
@@ -139,6 +140,27 @@ def _duplicates(service: Service, form: FilingForm) -> list[dict]:
     ]
 
 
+def _prefilled_location(service: Service, query) -> dict:
+    """Initial lat, lon and address from the query string (the map page links here with them),
+    parsed by the form's own fields; a place outside the administration is left out."""
+    if not service.located or not any(query.get(k) for k in ("lat", "lon", "address")):
+        return {}
+    probe = FilingForm({k: query.get(k, "") for k in ("lat", "lon", "address")})
+    probe.is_valid()
+    data, initial = probe.cleaned_data, {}
+    lat, lon = data.get("lat"), data.get("lon")
+    if lat is not None and lon is not None:
+        try:
+            inside = contains(service.administration.boundary, lat, lon)
+        except GeometryError:
+            inside = False
+        if inside:
+            initial.update(lat=lat, lon=lon)
+    if data.get("address"):
+        initial["address"] = data["address"]
+    return initial
+
+
 def _render(request, service, form, citizen, *, duplicates=(), status=200) -> HttpResponse:
     user = request.user
     last_addresses = _last_addresses(user)
@@ -181,6 +203,7 @@ def case_file(request: HttpRequest, admin_slug: str, code: str) -> HttpResponse:
                 "contact_email": user.email,
                 "contact_phone": user.phone,
             }
+        initial.update(_prefilled_location(service, request.GET))
         form = FilingForm(initial=initial, located=service.located)
         return _render(request, service, form, citizen_form_for(service))
 
