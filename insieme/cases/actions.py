@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from insieme.cases.matching import case_signature
 from insieme.cases.models import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -278,6 +279,7 @@ def submit_case(
         lon=lon,
         cell_row=row,
         cell_col=col,
+        match_grams=case_signature(service.name, description) if lat is not None else b"",
         address=address.strip()[:300],
         channel=channel,
         form_seconds=form_seconds,

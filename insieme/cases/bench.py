@@ -240,7 +240,8 @@ class Area:
 
 
 def _insert_rows(rows: list[dict]) -> None:
-    """Raw executemany of Case rows (the bulk path of PERF-NOTES), defaults for other columns."""
+    """Raw executemany of Case rows (the bulk path of PERF-NOTES), defaults for other columns;
+    located rows get the text signature the duplicate check reads."""
     fields = [f for f in Case._meta.concrete_fields if not f.primary_key]
     template = Case()
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -253,6 +254,10 @@ def _insert_rows(rows: list[dict]) -> None:
     prepared = []
     for row in rows:
         values = {**defaults, **row}
+        if "match_grams" not in row and row.get("lat") is not None:
+            values["match_grams"] = matching.case_signature(
+                row.get("title", ""), row.get("description", "")
+            )
         for name, field in dated.items():
             values[name] = field.get_db_prep_save(values[name], connection)
         prepared.append(tuple(values[f.attname] for f in fields))
@@ -425,7 +430,7 @@ def bench_speed(size: str, rng: random.Random) -> list[BenchLine]:
     related = {s.id: sorted(matching.related_service_ids(s)) for s in services}
     fast, slow, agree, suggested = [], [], 0, 0
     for service, lat, lon, text in queries:
-        matching.features.cache_clear()  # each check pays for its own n-grams
+        matching.clear_caches()  # each check pays for its own text analysis
         t0 = time.perf_counter()
         found = matching.find_duplicates(service, lat, lon, text)
         fast.append(time.perf_counter() - t0)

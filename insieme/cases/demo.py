@@ -42,6 +42,7 @@ from django.db import connection, models, transaction
 
 from insieme.cases import demo_text as T
 from insieme.cases.actions import allocate_references, format_reference
+from insieme.cases.matching import case_signature
 from insieme.cases.models import Case, CaseEvent, Follower, Rating, Status, grid_cell
 from insieme.catalog.models import Service, ServiceKind
 from insieme.catalog.sla import _add_working_days, holidays_of
@@ -380,19 +381,45 @@ def _public_located(info: ServiceInfo) -> bool:
     return info.service.located and info.service.kind != ServiceKind.APPLICATION
 
 
-def _natural_original(family: list[dict], row: dict) -> dict | None:
-    """The earliest report of the same service and problem still open when `row` is filed and
-    within NATURAL_RADIUS_M of it, or None."""
+def _natural_original(families: dict[tuple, list[dict]], key: tuple, row: dict) -> dict | None:
+    """The first report of `row`'s problem (same service and issue, the root when that report is
+    itself a duplicate) still open when `row` is filed and within NATURAL_RADIUS_M of it, or None.
+
+    `families` holds the located public reports by (service, issue, grid row, grid column) in
+    filing order; the 3×3 cells around `row` cover the radius. Reports closed before `row` was
+    filed are dropped on the way: cases are generated in time order, so they never match again.
+    """
     t0, lat, lon = row["_t0"], row["lat"], row["lon"]
+    r, c = grid_cell(lat, lon)
     best = None
-    for cand in family:
-        if (
-            cand["_t0"] < t0 < cand["_open_until"]
-            and (best is None or cand["_t0"] < best["_t0"])
-            and distance_m(cand["lat"], cand["lon"], lat, lon) <= NATURAL_RADIUS_M
-        ):
-            best = cand
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            bucket = families.get((*key, r + dr, c + dc))
+            if not bucket:
+                continue
+            alive = [cand for cand in bucket if cand["_open_until"] > t0]
+            if len(alive) != len(bucket):
+                bucket[:] = alive
+            for cand in alive:  # oldest first: the first one near enough is the earliest here
+                if best is not None and cand["_t0"] >= best["_t0"]:
+                    break
+                if cand["_t0"] < t0 and distance_m(cand["lat"], cand["lon"], lat, lon) <= (
+                    NATURAL_RADIUS_M
+                ):
+                    best = cand
+                    break
+    if best is not None and best["_root"] is not None and best["_root"]["_open_until"] > t0:
+        return best["_root"]  # a duplicate points at the report everybody else points at
     return best
+
+
+def _sweep(families: dict[tuple, list[dict]], now: float) -> None:
+    for key in list(families):
+        alive = [cand for cand in families[key] if cand["_open_until"] > now]
+        if alive:
+            families[key] = alive
+        else:
+            del families[key]
 
 
 class Generator:
@@ -470,9 +497,11 @@ class Generator:
         rng = self.rng
         due = _DueDates(plan.holidays)
         # Located public reports that were not planted as duplicates, newest last (slim copies),
-        # and the same entries by text family (service whose issues the text comes from, issue).
+        # and the open ones by text family (service whose issues the text comes from, issue)
+        # and grid cell.
         recent: list[dict] = []
-        by_family: dict[tuple[int, int], list[dict]] = {}
+        families: dict[tuple, list[dict]] = {}
+        swept = 0
         admin = plan.admin
         times = _times(rng, plan, n, start)
         spans, counts = _year_counts(times)
@@ -517,19 +546,21 @@ class Generator:
                     "_open_until": row["_open_until"],
                     "_root": None,
                 }
-                family = by_family.setdefault((info.index, row["_issue"]), [])
                 # A natural duplicate: the same problem reported again nearby while the first
                 # report is still open (labelled in the ground truth; staff did not handle it).
-                root = _natural_original(family, row)
+                # Kept as long as the report is open, so that the labels are complete however
+                # many reports arrive meanwhile.
+                key = (info.index, row["_issue"])
+                root = _natural_original(families, key, row)
                 if root is not None:
                     row["_original"] = entry["_root"] = root
                 recent.append(entry)
-                family.append(entry)
-                if len(recent) > 400:
-                    for old in recent[:100]:
-                        by_family[(old["_service_index"], old["_issue"])].remove(old)
-                        old["_root"] = None  # no chains of forgotten reports kept alive
+                families.setdefault((*key, *grid_cell(row["lat"], row["lon"])), []).append(entry)
+                if len(recent) > 400:  # originals for planted duplicates: recent reports only
                     del recent[:100]
+                swept += 1
+                if swept % 20_000 == 0:  # forget closed reports in cells nobody reported in since
+                    _sweep(families, row["_t0"])
             if len(self.pending) >= CHUNK:
                 self.flush()
 
@@ -778,6 +809,7 @@ class Generator:
         }
         if lat is not None:
             row["cell_row"], row["cell_col"] = grid_cell(lat, lon)
+            row["match_grams"] = case_signature(title, description)
         if anonymous and rng.random() < 0.6:
             row["contact_email"] = f"anonimo{cid}@mail.example"
         return row

@@ -129,6 +129,9 @@ class Case(models.Model):
     lon = models.FloatField(null=True, blank=True)
     cell_row = models.IntegerField(null=True, blank=True)
     cell_col = models.IntegerField(null=True, blank=True)
+    # The text's character n-grams, hashed (see matching.signature): the duplicate check reads
+    # these instead of re-analysing every nearby case's text.
+    match_grams = models.BinaryField(default=b"", blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
@@ -189,6 +192,12 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["cell_row", "cell_col", "submitted_at"], name="case_cell_idx"),
+            # The duplicate check's candidates: open public cases only (a small share of all).
+            models.Index(
+                fields=["cell_row", "cell_col", "submitted_at"],
+                name="case_open_cell_idx",
+                condition=models.Q(status__in=sorted(OPEN_STATUSES), is_public=True),
+            ),
             models.Index(
                 fields=["administration", "status", "submitted_at"], name="case_admin_status_idx"
             ),

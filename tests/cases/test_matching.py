@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from insieme.cases import matching
+from insieme.cases import actions, matching
 from insieme.cases.models import Case, Status, grid_cell
 from insieme.catalog import actions as catalog_actions
 from tests.catalog.conftest import cat  # noqa: F401  (fixture)
@@ -49,6 +49,7 @@ def make_cases(*specs: dict) -> list[Case]:
                 lon=lon,
                 cell_row=row,
                 cell_col=col,
+                match_grams=matching.case_signature("", spec["text"]),
                 submitted_at=when,
                 updated_at=when,
             )
@@ -173,6 +174,33 @@ def test_score_bounded_and_symmetric(a, b, distance, same):
     assert 0.0 <= score <= 1.0 + 1e-12
     if fa:
         assert matching.text_similarity(fa, fa) == pytest.approx(1.0)
+
+
+@given(query=TEXT, others=st.lists(TEXT, max_size=8))
+def test_stored_signatures_give_the_same_similarity_as_the_texts(query, others):
+    """The check scores stored signatures (hashed n-grams, vectorised); the result must equal
+    the cosine of the texts' n-gram sets, for every candidate, empty texts included."""
+    sims = matching.similarities(matching.signature(query), [matching.signature(t) for t in others])
+    expected = [
+        matching.text_similarity(matching.features(query), matching.features(t)) for t in others
+    ]
+    assert list(sims) == pytest.approx(expected)
+
+
+def test_signature_is_sorted_distinct_and_stored_on_filing(cat, charlie):  # noqa: F811
+    sig = matching.signature("Buca profonda in via Roma, bucca!")
+    grams = list(memoryview(sig).cast("I"))
+    assert grams == sorted(set(grams)) and len(grams) == len(matching.features("buca profonda"))
+    case, _created = actions.submit_case(
+        charlie,
+        cat.pothole,
+        description="Buca profonda",
+        answers={"size": "large", "depth": "12"},
+        lat=LAT,
+        lon=LON,
+    )
+    case.refresh_from_db()
+    assert bytes(case.match_grams) == matching.case_signature(cat.pothole.name, "Buca profonda")
 
 
 @settings(
