@@ -341,32 +341,34 @@ def _candidate_sql(alias: str, by_group: bool, exclude: bool, past: bool) -> str
     """The one candidate query, as SQL (the ORM took longer to build it than the database to
     run it). Only what scoring needs is read; the few suggested cases are read afterwards.
 
-    Now (not `past`), the statuses and publicity are written into the SQL as literals, so that
-    the planner can prove the partial index case_open_cell_idx applies (it holds open public
-    cases only: a small share of a year of cases). `past`: open at a past moment (see as_of),
+    Now (not `past`), the statuses and publicity are written into the SQL exactly as the index
+    condition reads (literals, a bare boolean), so that SQLite and PostgreSQL can prove the
+    partial index case_open_cell_idx applies (it holds open public cases only: a small share of
+    a year of cases). `past`: open at a past moment (see as_of),
     through case_cell_idx."""
     qn = connections[alias].ops.quote_name
     case_t, service_t = qn(Case._meta.db_table), qn(Service._meta.db_table)
     columns = ", ".join(f"c.{qn(Case._meta.get_field(n).column)}" for n in _COLUMNS)
     statuses = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))  # constants, not input
-    true = "1" if connections[alias].vendor == "sqlite" else "TRUE"
     return (
         f"SELECT {columns} FROM {case_t} c"  # noqa: S608 (names from _meta; values are params)
         + (f" JOIN {service_t} s ON s.{qn('id')} = c.{qn('service_id')}" if by_group else "")
         + f" WHERE c.{qn('cell_row')} IN (%s, %s, %s) AND c.{qn('cell_col')} IN (%s, %s, %s)"
-        f" AND c.{qn('submitted_at')} >= %s AND c.{qn('administration_id')} = %s"
+        # Unary plus: no index on the administration or the service alone is worth choosing
+        # here (a planner without statistics otherwise walks a municipality's cases).
+        f" AND c.{qn('submitted_at')} >= %s AND +c.{qn('administration_id')} = %s"
         + (
             f" AND c.{qn('submitted_at')} < %s"
             f" AND (c.{qn('resolved_at')} IS NULL OR c.{qn('resolved_at')} > %s)"
             f" AND (c.{qn('closed_at')} IS NULL OR c.{qn('closed_at')} > %s)"
             f" AND c.{qn('is_public')} = %s"
             if past
-            else f" AND c.{qn('status')} IN ({statuses}) AND c.{qn('is_public')} = {true}"
+            else f" AND c.{qn('status')} IN ({statuses}) AND c.{qn('is_public')}"
         )
         + (
             f" AND (c.{qn('service_id')} = %s OR s.{qn('group')} = %s)"
             if by_group
-            else f" AND c.{qn('service_id')} = %s"
+            else f" AND +c.{qn('service_id')} = %s"
         )
         + (f" AND c.{qn('id')} <> %s" if exclude else "")
         + f" ORDER BY c.{qn('submitted_at')} DESC, c.{qn('id')} DESC LIMIT {MAX_CANDIDATES}"
