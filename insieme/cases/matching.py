@@ -47,7 +47,12 @@ from insieme.catalog.models import Service
 RADIUS_M = 250.0
 MAX_AGE_DAYS = 90
 THRESHOLD = 0.25
-MAX_CANDIDATES = 400  # newest first; a safety bound for extreme hotspots
+MAX_CANDIDATES = 2000  # newest first; a safety bound for extreme hotspots
+# Two candidates describe the same problem when their texts are this similar, they are this
+# close and of the same service: the check then suggests the earlier one (see _earliest).
+SAME_PROBLEM_SIMILARITY = 0.6
+SAME_PROBLEM_RADIUS_M = 150.0
+EARLIEST_LOOKUP = 12  # how many of the best candidates look for an earlier report of theirs
 NGRAM_SIZES = (3, 4, 5)
 RELATED_SERVICE = 0.5
 EMPTY_TEXT_SIMILARITY = 0.5  # a report without text: rely on service and place only
@@ -400,18 +405,19 @@ def candidate_rows(service, lat: float, lon: float, *, exclude_id=None, as_of=No
         return cursor.fetchall()
 
 
-def score_candidates(service, lat: float, lon: float, text: str, rows) -> list[tuple]:
-    """(score, distance, id) of the rows within RADIUS_M that reach THRESHOLD, best first;
-    everything computed for all rows at once (numpy)."""
+def score_candidates(service, lat: float, lon: float, text: str, rows, limit: int = 5) -> list:
+    """(score, distance, id) of up to `limit` suggestions among the rows (newest first): the
+    best-scoring rows within RADIUS_M that reach THRESHOLD, each replaced by the earliest open
+    report of its problem (see _earliest), without repeats; everything computed for all rows at
+    once (numpy)."""
     if not rows:
         return []
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    same = np.fromiter((r[1] == service.id for r in rows), dtype=bool, count=len(rows))
+    services = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
     lats = np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
     lons = np.fromiter((r[3] for r in rows), dtype=float, count=len(rows))
-    dy = (lats - lat) * _DEG_LAT_M
-    dx = (lons - lon) * _DEG_LAT_M * np.cos(np.radians((lats + lat) / 2))
-    dist = np.hypot(dx, dy)
+    same = services == service.id
+    dist = _distances(lat, lon, lats, lons)
     query = signature(text)
     if query:
         sims = similarities(query, [r[4] for r in rows])
@@ -421,8 +427,43 @@ def score_candidates(service, lat: float, lon: float, text: str, rows) -> list[t
     score = sims * (0.70 + 0.15 * proximity + 0.15 * np.where(same, 1.0, RELATED_SERVICE))
     keep = np.flatnonzero((dist <= RADIUS_M) & (score >= THRESHOLD))
     # Ties by distance, then by id: the same input always gives the same order.
-    order = np.lexsort((ids[keep], dist[keep], -score[keep]))
-    return [(float(score[i]), float(dist[i]), int(ids[i])) for i in keep[order]]
+    ranked = keep[np.lexsort((ids[keep], dist[keep], -score[keep]))]
+    chosen: list[int] = []
+    for i in ranked[:EARLIEST_LOOKUP] if query else ranked:
+        j = _earliest(int(i), keep, rows, services, lats, lons) if query else int(i)
+        if j not in chosen:
+            chosen.append(j)
+        if len(chosen) == limit:
+            break
+    if len(chosen) < limit and query:  # past the lookup, the rest in score order
+        chosen += [int(i) for i in ranked[EARLIEST_LOOKUP:] if int(i) not in chosen][
+            : limit - len(chosen)
+        ]
+    return [(float(score[j]), float(dist[j]), int(ids[j])) for j in chosen]
+
+
+def _distances(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    dy = (lats - lat) * _DEG_LAT_M
+    dx = (lons - lon) * _DEG_LAT_M * np.cos(np.radians((lats + lat) / 2))
+    return np.hypot(dx, dy)
+
+
+def _earliest(i: int, keep: np.ndarray, rows, services, lats, lons) -> int:
+    """The earliest of the kept rows that describes the same problem as row `i` (same service,
+    within SAME_PROBLEM_RADIUS_M of it, text similarity at least SAME_PROBLEM_SIMILARITY), or
+    `i` itself. Where a problem was reported many times and nobody merged the reports yet, the
+    citizen is pointed at the first report, the one the others repeat, rather than at one of
+    the repeats that happens to be worded most like theirs."""
+    older = keep[keep > i]  # rows come newest first
+    if not len(older):
+        return i
+    near = _distances(lats[i], lons[i], lats[older], lons[older]) <= SAME_PROBLEM_RADIUS_M
+    older = older[near & (services[older] == services[i])]
+    if not len(older):
+        return i
+    sims = similarities(bytes(rows[i][4]), [rows[j][4] for j in older])
+    same = older[sims >= SAME_PROBLEM_SIMILARITY]
+    return int(same.max()) if len(same) else i
 
 
 def find_duplicates(
@@ -447,7 +488,7 @@ def find_duplicates(
     if lat is None or lon is None or limit <= 0:
         return []
     rows = candidate_rows(service, lat, lon, exclude_id=exclude_id, as_of=as_of)
-    best = score_candidates(service, lat, lon, text, rows)[:limit]
+    best = score_candidates(service, lat, lon, text, rows, limit)
     if not best:
         return []
     cases = Case.objects.in_bulk([pk for _s, _d, pk in best])

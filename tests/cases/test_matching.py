@@ -131,10 +131,13 @@ def test_different_problem_same_street_not_suggested(cat, lighting):  # noqa: F8
 
 
 def test_exclude_id_and_limit(cat):  # noqa: F811
+    # Eight identical reports on a circle of 200 m around the query, each more than 150 m from
+    # its neighbours: eight places, so eight problems.
+    ring = [(200 * math.cos(math.pi * k / 4), 200 * math.sin(math.pi * k / 4)) for k in range(8)]
     cases = make_cases(
         *[
-            {"service": cat.pothole, "text": "buca profonda in via Roma", "east": 10 * i}
-            for i in range(8)
+            {"service": cat.pothole, "text": "buca profonda in via Roma", "north": n, "east": e}
+            for n, e in ring
         ]
     )
     assert len(suggested(cat.pothole, "buca profonda in via Roma")) == 5
@@ -143,9 +146,28 @@ def test_exclude_id_and_limit(cat):  # noqa: F811
     found = suggested(cat.pothole, "buca profonda in via Roma", exclude_id=cases[0].pk, limit=10)
     assert cases[0] not in found and len(found) == 7
     # Best first: the nearest identical report leads (ties broken by distance).
+    north, east = ring[2]
     assert (
-        suggested(cat.pothole, "buca profonda in via Roma", exclude_id=cases[0].pk)[0] == (cases[1])
+        suggested(cat.pothole, "buca profonda in via Roma", north=north, east=east)[0] == (cases[2])
     )
+
+
+def test_repeated_reports_point_at_the_first_one(cat):  # noqa: F811
+    """Where one problem was reported again and again (nobody merged the reports yet), the
+    check suggests the first report, even when a repeat is worded more like the new one."""
+    first, *repeats = make_cases(
+        {"service": cat.pothole, "text": "bucca profnda in via Roma", "age_days": 20},
+        *[
+            {"service": cat.pothole, "text": "buca profonda in via Roma", "east": 20 * k}
+            for k in range(1, 6)
+        ],
+        {"service": cat.pothole, "text": "tombino sprofondato", "east": 30, "age_days": 30},
+    )
+    found = suggested(cat.pothole, "buca profonda in via Roma")
+    assert found[0] == first
+    assert not set(found) & set(repeats[:5])
+    # Another problem at the same spot is not folded into it.
+    assert suggested(cat.pothole, "tombino sprofondato")[0] == repeats[-1]
 
 
 def test_no_location_no_suggestions(cat):  # noqa: F811
