@@ -220,3 +220,31 @@ LOGGING = {
 # Login throttle: attempts per address and per account in a window.
 LOGIN_RATE_LIMIT = env.int("INSIEME_LOGIN_RATE_LIMIT", default=10)
 LOGIN_RATE_WINDOW = env.int("INSIEME_LOGIN_RATE_WINDOW", default=300)
+
+# Background tasks (Celery, configured from every CELERY_* name here; see insieme/celery.py).
+# No broker (the default): tasks run in this process once the write has committed, so a laptop
+# needs no service. A broker, redis://host:6379/0 or amqp://user:pass@host:5672//, sends them to
+# `insieme worker`, which also runs the periodic jobs (beat).
+CELERY_BROKER_URL = env.str("INSIEME_BROKER_URL", default="") or env.str(
+    "CELERY_BROKER_URL", default=""
+)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("INSIEME_TASK_QUEUE", default="insieme")
+CELERY_TASK_IGNORE_RESULT = True  # tasks write to the database; nobody waits for a result
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True  # tasks are idempotent: one lost with its worker runs again
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+SLA_TICK_MINUTES = env.int("INSIEME_SLA_TICK_MINUTES", default=5)
+CELERY_BEAT_SCHEDULE = {
+    "sla-tick": {
+        "task": "insieme.cases.tasks.sla_tick",
+        "schedule": 60.0 * SLA_TICK_MINUTES,
+        # A tick nobody ran in time is dropped: the next one does the same work.
+        "options": {"expires": 60.0 * SLA_TICK_MINUTES},
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -12,5 +12,8 @@ urlpatterns = [
     path("", include("insieme.catalog.urls")),
     path("", include("insieme.cases.urls_filing")),
     path("", include("insieme.cases.urls_citizen")),
+    path("staff/", include("insieme.cases.urls_queue")),
+    path("staff/", include("insieme.cases.urls_case")),
+    path("staff/", include("insieme.cases.urls_workload")),
     path("", include("insieme.insights.urls")),
 ]

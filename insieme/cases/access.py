@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from insieme.cases.models import Attachment, Case, CaseEvent
+from insieme.cases.models import Attachment, Case, CaseEvent, CaseShare, Handoff
+from insieme.core.access import get_administration_for_user, has_perm
+from insieme.core.models import Membership
+from insieme.core.permissions import Perm
 
 
 def get_case_for_submitter(user, admin_slug: str, reference: str) -> Case:
@@ -92,3 +96,63 @@ def get_attachment(user, admin_slug: str, reference: str, pk: int):
     if attachment is None:
         raise Http404
     return attachment
+
+
+# --- the staff side: department-scoped reads ---------------------------------------------------
+
+
+def staff_departments(user, admin) -> set[int] | None:
+    """The departments whose cases `user` sees in `admin`: None for all of them (a role without
+    a department here, or reached through the hosting region), else the ids of the departments
+    of their roles here. Callers check CASE_READ first."""
+    rows = list(
+        Membership.objects.filter(user=user, administration=admin, is_active=True).values_list(
+            "department_id", flat=True
+        )
+    )
+    if not rows or any(d is None for d in rows):
+        return None
+    return set(rows)
+
+
+def cases_for_staff(user, admin, perm: Perm | str = Perm.CASE_READ):
+    """Every case of `admin` that `user` may see with `perm`: of their departments (lead, shared,
+    or handed to them and waiting for their answer) or assigned to them; all of the administration's for roles without a department.
+    Empty without the permission."""
+    if not has_perm(user, perm, admin):
+        return Case.objects.none()
+    qs = Case.objects.filter(administration=admin)
+    departments = staff_departments(user, admin)
+    if departments is None:
+        return qs
+    shared = CaseShare.objects.filter(department_id__in=departments).values("case_id")
+    handed = Handoff.objects.filter(
+        to_department_id__in=departments, state=Handoff.State.PENDING
+    ).values("case_id")
+    return qs.filter(
+        Q(department_id__in=departments)
+        | Q(pk__in=shared)
+        | Q(pk__in=handed)  # the receiving department reads a case before accepting it
+        | Q(assignee_id=user.pk)
+    )
+
+
+def get_case_for_staff(user, admin_slug: str, reference: str, perm: Perm | str = Perm.CASE_READ):
+    """(administration, case) for a member of staff: 404 when the case is missing, in another
+    administration or outside their departments; 403 when they see it but lack `perm`."""
+    admin = get_administration_for_user(user, admin_slug, Perm.CASE_READ)
+    case = (
+        cases_for_staff(user, admin)
+        .select_related("service", "administration", "department", "assignee", "submitted_by")
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if not has_perm(user, perm, admin):
+        raise PermissionDenied
+    return admin, case
+
+
+def can_see_case(user, case) -> bool:
+    return cases_for_staff(user, case.administration).filter(pk=case.pk).exists()

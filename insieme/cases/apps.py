@@ -9,11 +9,15 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from insieme.cases import bench, demo, indicators
+        from insieme.core.permissions import Perm
         from insieme.core.registry import (
             register_benchmark,
             register_demo_seed,
             register_indicator,
+            register_permissions,
         )
+
+        register_permissions(self.label, [p for p in Perm if p.value.startswith("cases:")])
 
         register_demo_seed(demo.SEED)
         for indicator in indicators.INDICATORS:

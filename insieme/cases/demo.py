@@ -10,13 +10,28 @@ planted ones, filed under the original's service or a related one of the same ca
 describing the original's problem, and natural ones, the same problem of the same service reported
 again within 150 m while the first report is still open; originals are always public reports).
 
+CASE HANDLING (issue 4), from a random stream of its own (`Generator.hrng`): every case goes to
+its service's department and to an officer or supervisor of it (`Staffing`): about a fifth of them
+take three shares of new cases and, over the last OVERLOAD_DAYS, work five times slower, so their
+open cases pile up past capacity (each case beyond it a supervisor's recorded override); nobody
+else keeps more than capacity - 1 open cases (the rest wait unassigned in the queue), and in some
+municipalities one officer never uses the platform (staff adoption). About 4% of the handled cases
+are handed off to another department, a third of them sent back with a reason, the rest accepted
+(the case moves there), answered after a log-normal number of hours. Information requests name a
+field of the service's form, a document, or a need the form has no field for ("other:<name>"),
+and pause the SLA clock. Handled cases log time near the cost model's minutes for their channel.
+Open cases past their due date are marked overdue and escalated (an Escalation and an "escalated"
+event), those due within a day marked due soon. The ground truth's "handling" section holds the
+counts the handling indicators must reproduce. Response templates (a few per service) are the
+only rows written through the ORM, after the bulk load.
+
 BULK PATH. This is the one writer of cases that does not go through `cases.actions`: rows are
 generated in Python (deterministic from the seed) and inserted with `executemany` with ids assigned
 up front, inside the demo's one transaction. It STREAMS: residents are inserted first; then, per
 municipality, the case times are drawn and counted per local year, the references are reserved
 with `allocate_references` per administration and year, and the cases are generated in time order
-(numbered as they come) and written CHUNK at a time with their events, followers and ratings, so
-memory stays flat whatever --requests is. Grid cells come from `grid_cell`, SLA due dates from
+(numbered as they come) and written CHUNK at a time with their events, followers, ratings,
+hand-offs, time logs and escalations, so memory stays flat whatever --requests is. Grid cells come from `grid_cell`, SLA due dates from
 `due_date` with a precomputed holiday set. The audit chain gets ONE entry per bulk load
 ("case.demo_bulk_load", with the counts) instead of one per case: an audit entry costs a hash
 chained on the previous one, and a million of them would dominate the load.
@@ -27,10 +42,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import operator
 import random
 import time
 import zoneinfo
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,7 +59,18 @@ from django.db import connection, models, transaction
 from insieme.cases import demo_text as T
 from insieme.cases.actions import allocate_references, format_reference
 from insieme.cases.matching import case_signature
-from insieme.cases.models import Case, CaseEvent, Follower, Rating, Status, grid_cell
+from insieme.cases.models import (
+    Case,
+    CaseEvent,
+    Escalation,
+    Follower,
+    Handoff,
+    Rating,
+    ResponseTemplate,
+    Status,
+    TimeLog,
+    grid_cell,
+)
 from insieme.catalog.models import Service, ServiceKind
 from insieme.catalog.sla import _add_working_days, holidays_of
 from insieme.core import audit
@@ -96,6 +123,32 @@ ENGLISH_SHARE = 0.12
 HOTSPOT_SHARE = 0.25
 # Days after which the municipality closes an unanswered information request.
 INFO_TIMEOUT_DAYS = 30
+# Case handling (issue 4): who carries the cases, hand-offs, SLA breaches, logged time.
+OVERLOADED_SHARE = 0.2  # of the people who carry cases: given more cases than they can carry
+OVERLOADED_WEIGHT = 3.0  # ... three times a colleague's share of new cases
+OVERLOADED_SLOWDOWN = 5.0  # ... so their cases of the last weeks take five times as long
+OVERLOAD_DAYS = 60  # ... and pile up
+NON_ADOPTER_CHANCE = 0.5  # per municipality: one officer who does not work on the platform
+HANDOFF_SHARE = 0.04
+RETURNED_SHARE = 1 / 3
+HANDOFF_ANSWER_HOURS = (16.0, 0.9)  # median hours to accept or send back, log-normal sigma
+DUE_SOON_SECONDS = 24 * HOUR  # as actions.DUE_SOON
+TICK_DELAY = 600.0  # the SLA job runs every few minutes: escalation this long after the due date
+# Information requests name a form field, a document, or a need the form has no field for.
+OTHER_NEEDS = {
+    ServiceKind.APPLICATION: ("isee_aggiornato", "iban"),
+    "report": ("foto", "numero_civico"),
+}
+HANDOFF_REASONS = (
+    "Competenza di un altro ufficio.",
+    "Serve il parere tecnico dell'ufficio.",
+    "Riguarda un'area gestita da un altro settore.",
+)
+RETURN_REASONS = (
+    "Non è di nostra competenza: resta al vostro ufficio.",
+    "Mancano i dati per procedere: completare prima di inoltrare.",
+)
+OVERRIDE_REASON = "Unica persona formata per questo servizio: assegnata oltre la capacità."
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -185,6 +238,8 @@ class ServiceInfo:
     channels: tuple[str, ...] = ("web",)
     channel_cum: tuple[float, ...] = (1.0,)
     answer_specs: list[tuple[str, str, bool, list[str]]] = field(default_factory=list)
+    request_codes: tuple[str, ...] = ()
+    request_cum: tuple[float, ...] = ()
 
 
 @dataclass
@@ -203,6 +258,8 @@ class AdminPlan:
     places: list[Place]
     hotspots: list[Place]
     officers: list[int]
+    members: list[Any] = field(default_factory=list)  # officers' and supervisors' memberships
+    staffing: Staffing | None = None
 
 
 def _ring(admin) -> list[tuple[float, float]]:
@@ -245,6 +302,7 @@ def _plan_admin(rng: random.Random, admin, officers: list[int]) -> AdminPlan | N
     for i, info in enumerate(infos):
         info.index = i
         info.answer_specs = _answer_specs(info.attributes)
+        info.request_codes, info.request_cum = _request_fields(info)
         info.related = [index[c] for c in T.RELATED.get(info.service.code, ()) if c in index]
         offered = list(info.service.channels or [])
         info.channels = tuple(c for c in CHANNEL_SHARE if c in offered) or ("web",)
@@ -260,6 +318,119 @@ def _plan_admin(rng: random.Random, admin, officers: list[int]) -> AdminPlan | N
     return AdminPlan(admin, ring, infos, holidays_of(admin), places, hotspots, officers)
 
 
+# --- who carries the cases ----------------------------------------------------------------
+
+
+@dataclass
+class Officer:
+    """An officer or supervisor of a municipality, as the demo's assignment sees them."""
+
+    user_id: int
+    capacity: int
+    department_id: int | None
+    weight: float = 1.0  # share of new cases of the department
+    overloaded: bool = False
+    limit: int = 0  # the most open cases the demo leaves with them at the end of the year
+    load: int = 0  # open cases assigned to them at the end of the year
+    email: str = ""
+
+
+class Staffing:
+    """The officers and supervisors of one municipality by department: who gets a new case
+    (skewed: about a fifth of them are overloaded, taking three shares and working slower), who
+    keeps the open ones (nobody past capacity but the overloaded, each beyond it recorded as a
+    supervisor's override), and, in some municipalities, one officer who never uses the platform."""
+
+    def __init__(self, rng: random.Random, members: list[Any], services: list[ServiceInfo]):
+        self.people: dict[int, Officer] = {}
+        self.supervisors: dict[int | None, list[int]] = {}
+        for m in sorted(members, key=lambda m: (m.user_id, -m.capacity)):
+            if m.user_id not in self.people:  # one person, one load: the larger capacity
+                self.people[m.user_id] = Officer(m.user_id, m.capacity, m.department_id)
+                self.people[m.user_id].email = getattr(m.user, "email", "")
+            if m.role == Role.SUPERVISOR:
+                self.supervisors.setdefault(m.department_id, []).append(m.user_id)
+        volume: Counter = Counter()
+        for info in services:
+            volume[info.service.department_id] += sum(info.weight_by_month)
+        teams: dict[int | None, list[Officer]] = {}
+        for officer in self.people.values():
+            teams.setdefault(officer.department_id, []).append(officer)
+        busy = sorted((d for d in teams if volume[d] > 0), key=lambda d: -volume[d])
+        wanted = round(OVERLOADED_SHARE * len(self.people))
+        rounds = 0
+        while wanted > 0 and busy and rounds < 5:
+            for d in busy:
+                free = [o for o in teams[d] if not o.overloaded and o.capacity > 0]
+                if free and wanted > 0:
+                    chosen = rng.choice(free)
+                    chosen.overloaded, chosen.weight = True, OVERLOADED_WEIGHT
+                    wanted -= 1
+            rounds += 1
+        if rng.random() < NON_ADOPTER_CHANCE:
+            shared = [
+                o
+                for d in busy
+                for o in teams[d]
+                if not o.overloaded
+                and len([p for p in teams[d] if p.weight > 0]) >= 2
+                and o.user_id not in self.supervisors.get(d, [])
+            ]
+            if shared:
+                rng.choice(shared).weight = 0.0
+        for officer in self.people.values():
+            if officer.overloaded:
+                stretch = max(officer.capacity + 1, officer.capacity * rng.uniform(1.15, 1.5))
+                officer.limit = math.ceil(stretch)
+            else:
+                officer.limit = max(0, officer.capacity - 1)
+        self.pools: dict[int | None, tuple[list[Officer], list[float]]] = {}
+        for d, team in teams.items():
+            active = [o for o in team if o.weight > 0]
+            if active:
+                self.pools[d] = (active, list(accumulate(o.weight for o in active)))
+
+    def pick(self, rng: random.Random, department_id) -> Officer | None:
+        pool = self.pools.get(department_id)
+        return rng.choices(pool[0], cum_weights=pool[1])[0] if pool else None
+
+    def keep_open(self, first: Officer | None, department_id) -> tuple[Officer | None, bool]:
+        """(who carries an open case at the end of the year, whether it took an override)."""
+        if first is not None and first.load < first.limit:
+            first.load += 1
+            return first, first.load > first.capacity
+        best = None
+        for o in self.pools.get(department_id, ((), ()))[0]:
+            if (
+                not o.overloaded
+                and o.load < o.limit
+                and (best is None or o.load * best.capacity < best.load * o.capacity)
+            ):
+                best = o
+        if best is not None:
+            best.load += 1
+        return best, False
+
+    def others(self, department_id) -> list[int | None]:
+        return sorted((d for d in self.pools if d != department_id), key=lambda d: d or 0)
+
+
+def _request_fields(info: ServiceInfo) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """What information requests of this service name, with cumulative weights: its form fields
+    (the first ones most often), a document, and needs its form has no field for."""
+    codes, weights = [], []
+    for i, spec in enumerate(info.answer_specs):
+        codes.append(spec[0])
+        weights.append(4.0 if i == 0 else 2.0 if i == 1 else 1.0)
+    total = sum(weights) or 1.0
+    codes.append("document")
+    weights.append(total * (0.2 if info.service.kind == ServiceKind.APPLICATION else 0.1))
+    for name in OTHER_NEEDS.get(info.service.kind, OTHER_NEEDS["report"]):
+        codes.append("other:" + name)
+        weights.append(total * 0.08)
+    return tuple(codes), tuple(accumulate(weights))
+
+
 # --- generation ----------------------------------------------------------------------------
 
 
@@ -273,14 +444,36 @@ class Truth:
     by_channel: Counter = field(default_factory=Counter)
     by_language: Counter = field(default_factory=Counter)
     duplicates_marked: int = 0
+    # Case handling: counts the issue-4 indicators must reproduce (see _truth).
+    handling: Counter = field(default_factory=Counter)
+    recent: Counter = field(default_factory=Counter)  # the same, of the last 90 days only
 
 
 class _DueDates:
     """SLA due dates (as epoch seconds) with a cache per service, local date and day type."""
 
-    def __init__(self, holidays: frozenset) -> None:
+    def __init__(self, holidays: frozenset, start: float | None = None) -> None:
         self.holidays = holidays
         self.cache: dict[tuple[dt.date, int], dt.date] = {}
+        # The working days (as ordinals) from a little before `start` to well after its year:
+        # the n-th working day after a date is then one bisection, not a walk over the calendar
+        # (dates outside it take the walk, catalog.sla's own).
+        self.working: list[int] = []
+        if start is not None:
+            first = dt.datetime.fromtimestamp(start, ROME).date().toordinal() - 10
+            self.working = [
+                o
+                for o in range(first, first + 800)
+                if dt.date.fromordinal(o).weekday() < 5 and dt.date.fromordinal(o) not in holidays
+            ]
+
+    def _add(self, day: dt.date, days: int) -> dt.date:
+        working, o = self.working, day.toordinal()
+        if working and working[0] <= o:
+            i = bisect_left(working, o) if days == 0 else bisect_right(working, o) + days - 1
+            if i < len(working):
+                return dt.date.fromordinal(working[i])
+        return _add_working_days(day, days, self.holidays)
 
     def due(self, start: float, days: int, day_type: str) -> float:
         if day_type != "working":
@@ -289,7 +482,7 @@ class _DueDates:
         key = (local.date(), days)
         target = self.cache.get(key)
         if target is None:
-            target = _add_working_days(local.date(), days, self.holidays)
+            target = self._add(local.date(), days)
             self.cache[key] = target
         naive = dt.datetime.combine(target, local.time().replace(tzinfo=None))
         return naive.replace(tzinfo=ROME).timestamp()
@@ -426,8 +619,8 @@ class Generator:
     """Generates the cases of each municipality in time order and hands them over in chunks.
 
     `flush` is called with every CHUNK cases (and at the end); it receives the case rows (dicts
-    keyed by attname), and the event, follower and rating rows (tuples in the column order of
-    EVENT_COLUMNS, FOLLOWER_COLUMNS and RATING_COLUMNS). Nothing but the ground truth and a small
+    keyed by attname), the event, follower and rating rows (tuples in the column order of
+    EVENT_COLUMNS, FOLLOWER_COLUMNS and RATING_COLUMNS) and the handling rows (see `finish`). Nothing but the ground truth and a small
     window of recent originals (for planting duplicates) outlives a chunk.
     """
 
@@ -436,6 +629,12 @@ class Generator:
         self.rng = random.Random(f"insieme-cases-{seed}")
         # Followers are drawn from their own stream, so that the cases do not depend on chunking.
         self.after_rng = random.Random(f"insieme-cases-after-{seed}")
+        # Handling (assignees, hand-offs, fields asked for) from a third stream: adding it left
+        # the cases themselves as they were.
+        self.hrng = random.Random(f"insieme-cases-handling-{seed}")
+        # The indicators' 90-day windows start at local midnight 89 days before today.
+        self.recent_from = now - 89 * DAY
+        self.staffings: list[tuple[str, Staffing]] = []
         self.now = now
         self.ids = dict(next_ids)
         self.truth = Truth()
@@ -495,7 +694,12 @@ class Generator:
         """Generate n cases of one administration in time order. `allocate(admin_id, year,
         count)` reserves the reference numbers (returns the first) before any case is made."""
         rng = self.rng
-        due = _DueDates(plan.holidays)
+        due = _DueDates(plan.holidays, start)
+        plan.staffing = Staffing(self.hrng, plan.members, plan.services)
+        self.staffings.append((plan.admin.slug, plan.staffing))
+        # Who never uses the platform neither acts on cases nor files them for citizens.
+        absent = {o.user_id for o in plan.staffing.people.values() if o.weight == 0}
+        plan.officers = [u for u in plan.officers if u not in absent] or plan.officers
         # Located public reports that were not planted as duplicates, newest last (slim copies),
         # and the open ones by text family (service whose issues the text comes from, issue)
         # and grid cell.
@@ -531,7 +735,11 @@ class Generator:
             numbers[year] += 1
             row = self._case(plan, info, when, due, original, reference)
             self.pending.append(row)
-            if row["lat"] is not None and original is None and row["is_public"]:
+            if row["lat"] is not None and row["is_public"]:
+                # Located public reports stay findable while open, planted duplicates too (they
+                # describe their original's problem, near it): a later report of the problem
+                # must point at the same first report whichever of them it happens to meet.
+                text_index = original["_service_index"] if original is not None else info.index
                 entry = {
                     "id": row["id"],
                     "reference": reference,
@@ -541,22 +749,28 @@ class Generator:
                     "_street": row["_street"],
                     "_issue": row["_issue"],
                     "_variant": row["_variant"],
-                    "_service_index": info.index,
+                    "_service_index": text_index,
                     "_t0": row["_t0"],
                     "_open_until": row["_open_until"],
                     "_root": None,
                 }
-                # A natural duplicate: the same problem reported again nearby while the first
-                # report is still open (labelled in the ground truth; staff did not handle it).
-                # Kept as long as the report is open, so that the labels are complete however
-                # many reports arrive meanwhile.
-                key = (info.index, row["_issue"])
-                root = _natural_original(families, key, row)
-                if root is not None:
-                    row["_original"] = entry["_root"] = root
-                recent.append(entry)
+                key = (text_index, row["_issue"])
+                if original is not None:
+                    root = original["_root"]
+                    entry["_root"] = (
+                        root if root is not None and root["_open_until"] > when else (original)
+                    )
+                else:
+                    # A natural duplicate: the same problem reported again nearby while the
+                    # first report is still open (labelled in the ground truth; staff did not
+                    # handle it). Reports are kept as long as they are open, so that the labels
+                    # are complete however many reports arrive meanwhile.
+                    root = _natural_original(families, key, row)
+                    if root is not None:
+                        row["_original"] = entry["_root"] = root
+                    recent.append(entry)  # originals for planted duplicates: not duplicates
                 families.setdefault((*key, *grid_cell(row["lat"], row["lon"])), []).append(entry)
-                if len(recent) > 400:  # originals for planted duplicates: recent reports only
+                if len(recent) > 400:  # recent reports only
                     del recent[:100]
                 swept += 1
                 if swept % 20_000 == 0:  # forget closed reports in cells nobody reported in since
@@ -569,9 +783,9 @@ class Generator:
         if not self.pending:
             return
         rows, self.pending = self.pending, []
-        events, followers, ratings = self.finish(rows)
+        events, followers, ratings, handling = self.finish(rows)
         if self.flush_rows is not None:
-            self.flush_rows(rows, events, followers, ratings)
+            self.flush_rows(rows, events, followers, ratings, handling)
 
     def _original_for(self, recent: list[dict], when: float) -> dict | None:
         """A recent report still open at `when` (the first report of its problem when that one
@@ -680,6 +894,18 @@ class Generator:
         dup_handled = False
         rating = None
         staff = rng.choice(plan.officers) if plan.officers else None
+        # Handling: the officer the case goes to (their department's share, skewed), who then
+        # does the staff steps of its timeline; an overloaded officer takes longer.
+        hrng = self.hrng
+        department = svc.department_id
+        first = plan.staffing.pick(hrng, department) if plan.staffing else None
+        if first is not None:
+            staff = first.user_id
+        slow = 1.0
+        if first is not None and first.overloaded and t0 > self.now - OVERLOAD_DAYS * DAY:
+            slow = OVERLOADED_SLOWDOWN
+        hevents: list[tuple] = []  # (at, kind, from, to, public, text, actor, field, data)
+        paused_at, paused = None, 0.0
         reply_it = language == "it"
         if original is not None:
             handled = ack_at
@@ -695,24 +921,34 @@ class Generator:
             if incomplete:
                 info_requests = 1
                 info_text = T.INFO_IT if reply_it else T.INFO_EN
-                events.append((ack_at + 60, "info_requested", "", "", True, info_text, staff, 0))
+                asked = ack_at + 60
+                code = hrng.choices(info.request_codes, cum_weights=info.request_cum)[0]
+                hevents.append(
+                    (asked, "info_requested", "", "", True, info_text, staff, code, "{}")
+                )
                 answered = ack_at + _lognormal(rng, 1.5, 1.0) * DAY
                 if rng.random() < 0.8 and answered < self.now:
                     ans = T.ANSWER_IT if reply_it else T.ANSWER_EN
                     events.append((answered, "info_provided", "", "", True, ans, None, submitter))
                     work_start = answered
+                    # The SLA clock stood still while the citizen was asked.
+                    paused = answered - asked
+                    res_due += paused
                 elif ack_at + INFO_TIMEOUT_DAYS * DAY < self.now:
                     closed_at = end = ack_at + INFO_TIMEOUT_DAYS * DAY
+                    paused = closed_at - asked
+                    res_due += paused
                     events.append(
                         (closed_at, "status", "acknowledged", "closed", True, "", staff, 0)
                     )
                     status = Status.CLOSED
                 else:
                     status = Status.WAITING_CITIZEN
+                    paused_at = asked
             if status == Status.ACKNOWLEDGED:
                 refused = rng.random() < (0.1 if application else 0.03)
                 median_days = max(0.5, svc.sla_resolve_days * 0.45)
-                done = work_start + _lognormal(rng, median_days, 0.75) * DAY
+                done = work_start + _lognormal(rng, median_days, 0.75) * DAY * slow
                 if done < self.now:
                     current = "acknowledged"
                     if rng.random() < 0.5:
@@ -760,6 +996,15 @@ class Generator:
                     events.append(
                         (mid, "status", "acknowledged", "in_progress", True, "", staff, 0)
                     )
+        handling = self._handling(
+            plan,
+            info,
+            (cid, t0, channel, end, info_requests),
+            (first, department, staff, first_public or (ack_at if dup_handled else None)),
+            (res_due, paused_at),
+            events,
+            hevents,
+        )
         row = {
             "id": cid,
             "administration_id": plan.admin.pk,
@@ -806,6 +1051,10 @@ class Generator:
             "_hotspot": hotspot,
             "_events": events,
             "_rating": rating,
+            "_hevents": hevents,
+            "sla_paused_at": paused_at,
+            "sla_paused_seconds": int(paused),
+            **handling,
         }
         if lat is not None:
             row["cell_row"], row["cell_col"] = grid_cell(lat, lon)
@@ -814,11 +1063,147 @@ class Generator:
             row["contact_email"] = f"anonimo{cid}@mail.example"
         return row
 
+    def _handling(
+        self,
+        plan: AdminPlan,
+        info: ServiceInfo,
+        case: tuple,
+        who: tuple,
+        sla: tuple,
+        events: list[tuple],
+        hevents: list[tuple],
+    ) -> dict:
+        """The handling columns of one case and the rows hanging off it: its department and
+        assignee, a hand-off now and then, logged time, SLA state and escalations. `events` (the
+        lifecycle) and `hevents` (handling events) are amended in place."""
+        cid, t0, channel, end, loops = case
+        first, department, staff, handled = who
+        res_due, paused_at = sla
+        rng, now, staffing = self.hrng, self.now, plan.staffing
+        truth = self.truth.handling
+        owner = first
+        assigned_at = t0 + rng.uniform(1.0, 120.0) if first is not None else None
+        handoff = None
+        timelogs: list[tuple] = []
+        escalations: list[tuple] = []
+        # A hand-off to another department; the answer comes within hours, a third are sent back.
+        if handled is not None and staffing is not None and rng.random() < HANDOFF_SHARE:
+            others = staffing.others(department)
+            created = handled + _lognormal(rng, 3.0, 0.8) * HOUR
+            if others and created < (end if end is not None else now):
+                to = rng.choice(others)
+                decided = created + _lognormal(rng, *HANDOFF_ANSWER_HOURS) * HOUR
+                if end is not None and decided >= end:
+                    decided = created + (end - created) * 0.5
+                receiver = staffing.pick(rng, to)
+                decider = receiver.user_id if receiver is not None else None
+                hid = self.next_id("handoff")
+                reason = rng.choice(HANDOFF_REASONS)
+                hevents.append(
+                    (created, "handoff", "", "", False, reason, staff, "")
+                    + (_JSON({"handoff": hid, "to": to}),)
+                )
+                response = ""
+                if decided >= now:
+                    state, decided_at, decider = "pending", None, None
+                elif rng.random() < RETURNED_SHARE:
+                    state, decided_at, response = "returned", decided, rng.choice(RETURN_REASONS)
+                    hevents.append(
+                        (decided, "handoff_returned", "", "", False, response, decider, "")
+                        + (_JSON({"handoff": hid}),)
+                    )
+                else:
+                    state, decided_at = "accepted", decided
+                    hevents.append(
+                        (decided, "handoff_accepted", "", "", False, "", decider, "")
+                        + (_JSON({"handoff": hid, "department": to}),)
+                    )
+                    if receiver is not None and staff is not None:
+                        events[:] = [
+                            e if e[6] != staff or e[0] <= decided else (*e[:6], decider, e[7])
+                            for e in events
+                        ]
+                    owner, assigned_at = receiver, decided + 60 if receiver is not None else None
+                handoff = (hid, cid, department, to, reason, staff, state, response, decider)
+                handoff += (created, decided_at)
+                truth["handoffs_" + state] += 1
+                if decided_at is not None:
+                    truth["handoff_hours"] += (decided_at - created) / HOUR
+                    if decided_at >= self.recent_from:
+                        self.truth.recent["handoffs_answered"] += 1
+                        self.truth.recent["handoffs_returned"] += state == "returned"
+                minutes = max(1, round(_lognormal(rng, 8.0, 0.4)))
+                timelogs.append((staff, department, "handoff", minutes, created))
+                if state == "accepted":
+                    department = to
+        # Open at the end of the year: nobody carries more than capacity, but the overloaded,
+        # each case beyond it a supervisor's recorded override.
+        if end is None and staffing is not None:
+            kept, override = staffing.keep_open(owner, department)
+            if kept is None:
+                assigned_at = None
+            elif override:
+                boss = (staffing.supervisors.get(department) or [None])[0]
+                escalations.append(
+                    ("capacity_override", boss, kept.user_id, OVERRIDE_REASON, assigned_at)
+                )
+                hevents.append(
+                    (assigned_at + 1, "assigned", "", "", False, OVERRIDE_REASON, boss, "")
+                    + (_JSON({"from": None, "to": kept.user_id}),)
+                )
+            owner = kept
+            truth["open_assigned" if kept is not None else "open_unassigned"] += 1
+        assignee = owner.user_id if owner is not None else None
+        # SLA: the job marks an open case overdue a few minutes after its due date (unless
+        # waiting for the citizen) and escalates it; due soon within a day of it. (Closed cases
+        # that were late show in their dates only: their escalations are not generated, to
+        # keep the load light.)
+        due_state, escalated_at = "", None
+        if res_due is not None and paused_at is None:
+            if end is None and res_due + TICK_DELAY < now:
+                due_state, escalated_at = "overdue", res_due + TICK_DELAY
+                escalations.append(("overdue", None, assignee, "", escalated_at))
+                hevents.append((escalated_at, "escalated", "", "", False, "", None, "", "{}"))
+                truth["overdue_open"] += 1
+            elif end is None and res_due - DUE_SOON_SECONDS <= now:
+                due_state = "due_soon"
+                at = min(max(res_due - DUE_SOON_SECONDS, t0) + TICK_DELAY, now - 1)
+                escalations.append(("due_soon", None, assignee, "", at))
+                truth["due_soon"] += 1
+        # Logged time: the cost model's minutes for the channel, give or take, more with
+        # information requests.
+        total = 0
+        if handled is not None:
+            standard = info.service.staff_minutes or {}
+            base = float(standard.get(channel) or standard.get("web") or 10)
+            minutes = min(24 * 60, max(1, round(_lognormal(rng, base, 0.35) * (1 + 0.5 * loops))))
+            at = end if end is not None else min(handled + HOUR, now - 60)
+            timelogs.append((assignee or staff, department, "work", minutes, at))
+            total = sum(t[3] for t in timelogs)
+            truth["staff_minutes"] += total
+            truth["time_logs"] += len(timelogs)
+        if assignee is not None:
+            truth["assigned"] += 1
+        return {
+            "department_id": department,
+            "assignee_id": assignee,
+            "assigned_at": assigned_at if assignee is not None else None,
+            "due_state": due_state,
+            "escalated_at": escalated_at,
+            "staff_minutes": total,
+            "_handoff": handoff,
+            "_timelogs": timelogs,
+            "_escalations": escalations,
+        }
+
     # what hangs off each case
 
-    def finish(self, rows: list[dict]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    def finish(self, rows: list[dict]) -> tuple[list[tuple], list[tuple], list[tuple], dict]:
         """Events, followers and ratings of a chunk of cases (and their share of the ground
-        truth); sets each case's updated_at. Returns (events, followers, ratings) as tuples."""
+        truth); sets each case's updated_at. Returns (events, followers, ratings, handling) as
+        tuples, handling being {"events", "handoffs", "timelogs", "escalations"}: the rows in
+        the columns of HANDLING_EVENT_COLUMNS, HANDOFF_COLUMNS, TIMELOG_COLUMNS and
+        ESCALATION_COLUMNS."""
         rng = self.after_rng
         residents = self.residents
         truth = self.truth
@@ -828,8 +1213,42 @@ class Generator:
         events: list[tuple] = []
         followers: list[tuple] = []
         ratings: list[tuple] = []
+        handling: dict[str, list[tuple]] = {
+            "events": [],
+            "handoffs": [],
+            "timelogs": [],
+            "escalations": [],
+        }
+        hevents, handoffs = handling["events"], handling["handoffs"]
+        timelogs, escalations = handling["timelogs"], handling["escalations"]
+        recent_from, recent = self.recent_from, truth.recent
         for row in rows:
             cid, t0 = row["id"], row["_t0"]
+            for at, kind, frm, to, public, text, actor, code, data in row["_hevents"]:
+                hevents.append(
+                    (next_id("event"), cid, kind, actor, public, frm, to, text, ts(at), code, data)
+                )
+                if kind == "info_requested":
+                    lacking = code.startswith("other:") or code == "document"
+                    truth.handling["info_requests_form_lacks" if lacking else "info_requests"] += 1
+                    if at >= recent_from:
+                        recent["info_requests"] += 1
+                        recent["info_requests_form_lacks"] += lacking
+            if row["_handoff"] is not None:
+                h = row["_handoff"]
+                handoffs.append(h[:9] + (ts(h[9]), ts(h[10]) if h[10] is not None else None))
+            channel = row["channel"]
+            for user, department, action, minutes, at in row["_timelogs"]:
+                timelogs.append(
+                    (next_id("timelog"), cid, user, department, action, minutes, channel, ts(at))
+                )
+            for kind, actor, officer, reason, at in row["_escalations"]:
+                escalations.append(
+                    (next_id("escalation"), cid, kind, actor, officer, reason, ts(at))
+                )
+                truth.handling["escalations_" + kind] += 1
+            if row["filed_by_id"]:
+                truth.handling["assisted"] += 1
             last = t0
             for at, kind, frm, to, public, text, actor, who in row["_events"]:
                 user = actor if actor else (who[0] if who else None)
@@ -867,7 +1286,7 @@ class Generator:
             if row["_rating"] is not None:
                 at, score, comment = row["_rating"]
                 ratings.append((next_id("rating"), cid, submitter, score, comment, ts(at)))
-        return events, followers, ratings
+        return events, followers, ratings, handling
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -884,15 +1303,48 @@ EVENT_COLUMNS = (
     "created_at",
 )
 FOLLOWER_COLUMNS = ("id", "case_id", "user_id", "me_too", "created_at")
+HANDLING_EVENT_COLUMNS = (*EVENT_COLUMNS, "field_code", "data")
+HANDOFF_COLUMNS = (
+    "id",
+    "case_id",
+    "from_department_id",
+    "to_department_id",
+    "reason",
+    "requested_by_id",
+    "state",
+    "response",
+    "decided_by_id",
+    "created_at",
+    "decided_at",
+)
+TIMELOG_COLUMNS = (
+    "id",
+    "case_id",
+    "user_id",
+    "department_id",
+    "action",
+    "minutes",
+    "channel",
+    "created_at",
+)
+ESCALATION_COLUMNS = ("id", "case_id", "kind", "actor_id", "officer_id", "reason", "created_at")
 RATING_COLUMNS = ("id", "case_id", "user_id", "score", "comment", "created_at")
 
 _EPOCH = dt.datetime(1970, 1, 1)  # noqa: DTZ001 (naive UTC, as Django stores it in SQLite)
 
 
+_CLOCK: list[str] = []  # "HH:MM:SS" of every second of a day, built once (5 MB)
+
+
 def _sqlite_time():
     """Epoch seconds → the text Django stores for a UTC datetime in SQLite, without building a
-    datetime per value (dates are cached per day)."""
+    datetime per value (dates are cached per day, times of day looked up)."""
     days: dict[int, str] = {}
+    if not _CLOCK:
+        _CLOCK.extend(
+            f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)
+        )
+    clock = _CLOCK
 
     def convert(v: float) -> str:
         seconds, micro = divmod(round(v * 1_000_000), 1_000_000)
@@ -900,11 +1352,9 @@ def _sqlite_time():
         date = days.get(day)
         if date is None:
             date = days[day] = (_EPOCH + dt.timedelta(days=day)).strftime("%Y-%m-%d ")
-        hour, rest = divmod(rest, 3600)
-        minute, second = divmod(rest, 60)
         if micro:
-            return f"{date}{hour:02d}:{minute:02d}:{second:02d}.{micro:06d}"
-        return f"{date}{hour:02d}:{minute:02d}:{second:02d}"
+            return f"{date}{clock[rest]}.{micro:06d}"
+        return date + clock[rest]
 
     return convert
 
@@ -959,6 +1409,18 @@ class Table:
             (name, _converter(by_name[name], epoch), default(by_name[name]))
             for name in self.columns
         ]
+        # from_dicts: every column read at C speed from the row laid over the defaults, then
+        # the few that need it converted (datetimes only when set).
+        self.defaults = {name: dflt for name, _conv, dflt in self.convert}
+        only = self.columns[0]
+        self.getter = (
+            operator.itemgetter(*self.columns) if len(self.columns) > 1 else lambda r: (r[only],)
+        )
+        self.converted = [
+            (i, conv, isinstance(by_name[name], models.DateTimeField))
+            for i, (name, conv, _dflt) in enumerate(self.convert)
+            if conv is not None
+        ]
         tail = []
         for f in rest:
             conv, value = _converter(f, epoch), default(f)
@@ -974,17 +1436,16 @@ class Table:
         )
 
     def from_dicts(self, rows: list[dict]) -> list[tuple]:
-        convert, tail = self.convert, self.tail
-        return [
-            tuple(
-                [
-                    (conv(row.get(name, dflt)) if conv else row.get(name, dflt))
-                    for name, conv, dflt in convert
-                ]
-            )
-            + tail
-            for row in rows
-        ]
+        defaults, getter, converted, tail = self.defaults, self.getter, self.converted, self.tail
+        out = []
+        for row in rows:
+            values = list(getter({**defaults, **row}))
+            for i, conv, skip_none in converted:
+                v = values[i]
+                if v is not None or not skip_none:
+                    values[i] = conv(v)
+            out.append(tuple(values) + tail)
+        return out
 
     def from_tuples(self, rows: list[tuple]) -> list[tuple]:
         tail = self.tail
@@ -1031,6 +1492,9 @@ def _next_ids() -> dict[str, int]:
         "event": nxt(CaseEvent),
         "follower": nxt(Follower),
         "rating": nxt(Rating),
+        "handoff": nxt(Handoff),
+        "timelog": nxt(TimeLog),
+        "escalation": nxt(Escalation),
     }
 
 
@@ -1049,6 +1513,11 @@ def _plans(ctx: DemoContext, rng: random.Random, n: int) -> list[tuple[AdminPlan
         ]
         plan = _plan_admin(rng, admin, officers)
         if plan is not None:
+            plan.members = [
+                m
+                for role in (Role.OFFICER, Role.SUPERVISOR)
+                for m in ctx.staff_of(admin.slug, role)
+            ]
             plans.append((plan, ctx.population.get(admin.slug, 1000) ** 0.8))
     total = sum(w for _p, w in plans)
     shares = [int(n * w / total) for _p, w in plans]
@@ -1084,36 +1553,123 @@ def load_cases(
     tuples are also appended to it (for `bulk_load_timing`)."""
     now = local_midnight(ctx.today)  # the year ends at the start of today: reproducible all day
     start = now - 365 * DAY
-    counts = dict.fromkeys(("residents", "cases", "events", "followers", "ratings"), 0)
+    counts = dict.fromkeys(
+        ("residents", "cases", "events", "followers", "ratings")
+        + ("handoffs", "time_logs", "escalations"),
+        0,
+    )
     with transaction.atomic(), _big_cache():
         cases = Table(Case)
         events = Table(CaseEvent, EVENT_COLUMNS)
+        hevents = Table(CaseEvent, HANDLING_EVENT_COLUMNS)
         followers = Table(Follower, FOLLOWER_COLUMNS)
         ratings = Table(Rating, RATING_COLUMNS)
+        handoffs = Table(Handoff, HANDOFF_COLUMNS)
+        timelogs = Table(TimeLog, TIMELOG_COLUMNS)
+        escalations = Table(Escalation, ESCALATION_COLUMNS)
 
-        def write(case_rows, event_rows, follower_rows, rating_rows):
+        def write(case_rows, event_rows, follower_rows, rating_rows, handling):
             params = cases.from_dicts(case_rows)
             if keep is not None:
                 keep.extend(params)
             counts["cases"] += cases.write(params)
             counts["events"] += events.write(events.from_tuples(event_rows))
+            counts["events"] += hevents.write(hevents.from_tuples(handling["events"]))
             counts["followers"] += followers.write(followers.from_tuples(follower_rows))
             counts["ratings"] += ratings.write(ratings.from_tuples(rating_rows))
+            counts["handoffs"] += handoffs.write(handoffs.from_tuples(handling["handoffs"]))
+            counts["time_logs"] += timelogs.write(timelogs.from_tuples(handling["timelogs"]))
+            counts["escalations"] += escalations.write(
+                escalations.from_tuples(handling["escalations"])
+            )
 
         gen = Generator(ctx.seed, now, _next_ids(), flush=write)
         counts["residents"] = insert(User, gen.make_residents(max(20, n // 5), list(ctx.citizens)))
         for plan, count in _plans(ctx, gen.rng, n):
             gen.admin_cases(plan, count, start, allocate_references)
         gen.flush()
-        _reset_sequences(User, Case, CaseEvent, Follower, Rating)
+        _reset_sequences(User, Case, CaseEvent, Follower, Rating, Handoff, TimeLog, Escalation)
     return counts, gen
 
 
 # --- the seed -----------------------------------------------------------------------------------
 
 
+RESPONSE_TEMPLATES = {
+    ServiceKind.APPLICATION: (
+        (
+            "Domanda ricevuta",
+            "Gentile {name}, abbiamo ricevuto la domanda {reference} per «{service}». "
+            "La istruiremo entro il {due_date}.",
+            Status.ACKNOWLEDGED,
+        ),
+        (
+            "Documenti mancanti",
+            "Gentile {name}, per completare la domanda {reference} ci serve un documento: "
+            "può caricarlo dalla pagina della pratica.",
+            "",
+        ),
+    ),
+    "report": (
+        (
+            "Presa in carico",
+            "Gentile {name}, la segnalazione {reference} ({address}) è stata presa in carico: "
+            "contiamo di risolverla entro il {due_date}.",
+            Status.IN_PROGRESS,
+        ),
+        (
+            "Intervento eseguito",
+            "Gentile {name}, l'intervento per la segnalazione {reference} è stato eseguito. "
+            "Grazie per la collaborazione.",
+            Status.RESOLVED,
+        ),
+    ),
+}
+COMMON_TEMPLATE = (
+    "Inoltro a un altro ufficio",
+    "Gentile {name}, la pratica {reference} è stata affidata all'ufficio competente, che la "
+    "seguirà da ora in poi. — {officer}, {administration}",
+    "",
+)
+
+
+def response_templates(ctx: DemoContext) -> int:
+    """Two replies per published service of each municipality and one for every service
+    (a few dozen rows: the ORM in one bulk insert)."""
+    rows = []
+    for admin in ctx.municipalities:
+        name, body, status = COMMON_TEMPLATE
+        rows.append(ResponseTemplate(administration=admin, name=name, body=body, status=status))
+        for service in Service.objects.filter(
+            administration=admin, status=Service.Status.PUBLISHED
+        ).order_by("code"):
+            for name, body, status in RESPONSE_TEMPLATES.get(
+                service.kind, RESPONSE_TEMPLATES["report"]
+            ):
+                rows.append(
+                    ResponseTemplate(
+                        administration=admin, service=service, name=name, body=body, status=status
+                    )
+                )
+    ResponseTemplate.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _people(gen: Generator) -> list[list]:
+    """[administration, e-mail, capacity, open cases assigned, overloaded on purpose, never uses
+    the platform] of everyone who carries cases, as loaded."""
+    return [
+        [slug, o.email, o.capacity, o.load, o.overloaded, o.weight == 0]
+        for slug, staffing in gen.staffings
+        for o in staffing.people.values()
+    ]
+
+
 def _truth(gen: Generator, counts: dict[str, int]) -> tuple[list, dict]:
     truth = gen.truth
+    people = _people(gen)
+    handling = dict(sorted(truth.handling.items()))
+    handling["handoff_hours"] = round(handling.get("handoff_hours", 0.0), 3)
     summary = {
         "created": counts["cases"],
         "counts": counts,
@@ -1124,6 +1680,15 @@ def _truth(gen: Generator, counts: dict[str, int]) -> tuple[list, dict]:
         "duplicates_marked": truth.duplicates_marked,
         # [reference, administration, kinds of personal data written into the description]
         "personal_data_in_text": truth.pii,
+        # Case handling (issue 4), what its indicators must find: counts over the year, the
+        # last 90 days (the indicators' window), and everyone's load against capacity now.
+        "handling": {
+            **handling,
+            "last_90_days": dict(sorted(truth.recent.items())),
+            "people": people,
+            "at_or_over_capacity": sum(1 for p in people if p[2] and p[3] >= p[2]),
+            "non_adopters": sum(1 for p in people if p[5]),
+        },
     }
     return truth.duplicates, summary
 
@@ -1140,6 +1705,7 @@ def run(ctx: DemoContext) -> None:
     started = time.perf_counter()
     counts, gen = load_cases(ctx, ctx.requests)
     duplicates, summary = _truth(gen, counts)
+    summary["handling"]["response_templates"] = response_templates(ctx)
     # One audit entry for the whole bulk load, not one per case (see the module docstring).
     audit.record(
         actor=ctx.actor,
@@ -1154,6 +1720,8 @@ def run(ctx: DemoContext) -> None:
     ctx.say(
         f"Cases: {counts['cases']} in {seconds:.1f} s ({counts['events']} events, "
         f"{counts['followers']} followers, {counts['ratings']} ratings, "
+        f"{counts['handoffs']} hand-offs, {counts['time_logs']} time logs, "
+        f"{counts['escalations']} escalations, "
         f"{counts['residents']} residents, {len(duplicates)} planted duplicates)"
     )
 
@@ -1224,7 +1792,11 @@ def _context_from_db(ctx: DemoContext) -> None:
     ctx.administrations["region"] = region
     ctx.municipalities = list(Administration.objects.filter(parent=region).order_by("pk"))
     ctx.population = {s.slug: s.population for s in core_demo.ADMINISTRATIONS}
-    for m in Membership.objects.filter(administration__in=ctx.municipalities).order_by("pk"):
+    for m in (
+        Membership.objects.filter(administration__in=ctx.municipalities)
+        .select_related("user")
+        .order_by("pk")
+    ):
         slug = next(a.slug for a in ctx.municipalities if a.pk == m.administration_id)
         ctx.staff.setdefault(slug, {}).setdefault(m.role, []).append(m)
     ctx.citizens = list(

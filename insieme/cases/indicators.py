@@ -1,7 +1,12 @@
-"""The cases app's Scorecard indicators (cells D1, D2 and S2 of DESIGN.md §1).
+"""The cases app's Scorecard indicators (cells D1, D2, S2, and I1, I3, I4, T2, T4, S1, S3, S4 of
+DESIGN.md §1).
 
-Each reads a bounded date window (30 or 90 days ending on the scope's day, in the scope's local
-time) and only the columns it needs; medians are taken in Python because SQLite has none.
+Each reads a bounded date window (30, 90 or, for the yearly burden, 365 days ending on the scope's
+day, in the scope's local time) or, for the workload (I3), the open cases now, and only the
+columns it needs, in one or two grouped queries; Python then works on the grouped rows (or on the
+staff, a few dozen people), never on every case. Medians are taken in Python because SQLite has
+none. With nothing to count (no cases, no capacity, no hand-offs) the value is None and the
+display says so.
 """
 
 from __future__ import annotations
@@ -10,14 +15,37 @@ import datetime as dt
 import statistics
 import zoneinfo
 from collections import Counter
+from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from insieme.cases.models import Case, CaseEvent, Channel, Follower, Rating, Status
+from insieme.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    Channel,
+    Follower,
+    Handoff,
+    Rating,
+    Status,
+    TimeLog,
+)
 from insieme.catalog.indicators import share
+from insieme.core.models import Membership
+from insieme.core.permissions import Role
 from insieme.core.registry import Indicator, IndicatorResult, Scope
 
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
@@ -41,7 +69,8 @@ def median(values: list[float]) -> float | None:
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else number_format(value, digits)
+    # Rounded first: number_format cuts the digits it drops (66.7 would show as 66).
+    return "—" if value is None else number_format(round(value, digits), digits)
 
 
 def _trend(now: float | None, before: float | None) -> str:
@@ -293,6 +322,694 @@ def compute_resolve(scope: Scope) -> IndicatorResult:
     return _duration_indicator(scope, "resolved_at", 86400.0, _("days"))
 
 
+# --- issue 4 (case handling): I1, I3, I4, T2, T4, S1, S3, S4 -----------------------------------
+#
+# Same rules as above: bounded windows, grouped queries, Python only over the grouped rows (or
+# over the staff, a few dozen people), never over every case.
+
+YEAR_DAYS = 365
+HANDLERS = (Role.OFFICER, Role.SUPERVISOR)  # the roles that carry cases (Perm.CASE_HANDLE)
+OTHER_PREFIX = "other:"  # an information request for something the form has no field for
+DOCUMENT_CODE = "document"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else _fmt(value * 100, 0) + "%"
+
+
+def _ratio(n: float, d: float) -> float | None:
+    return n / d if d else None
+
+
+def _no_data() -> str:
+    return _("Nothing to measure yet")
+
+
+# I1: two-way exchanges
+
+
+STAFF_SPOKE = (CaseEvent.Kind.PUBLIC_REPLY, CaseEvent.Kind.INFO_REQUESTED)
+
+
+def _two_way_q() -> tuple[Q, Q, Q]:
+    """(staff spoke publicly, a citizen answered, someone else said "me too") as conditions."""
+    staff = Exists(
+        CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=STAFF_SPOKE, is_public=True)
+    )
+    answered = Exists(
+        CaseEvent.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.INFO_PROVIDED)
+    )
+    me_too = Exists(Follower.objects.filter(case=OuterRef("pk"), me_too=True))
+    return Q(staff), Q(answered), Q(me_too)
+
+
+def compute_two_way(scope: Scope) -> IndicatorResult:
+    staff, answered, me_too = _two_way_q()
+    rows = list(
+        _recent(scope)
+        .values("service__name", "administration__name")
+        .annotate(
+            total=Count("id"),
+            spoke=Count("id", filter=staff),
+            answered=Count("id", filter=answered | me_too),
+            both=Count("id", filter=staff & (answered | me_too)),
+        )
+        .order_by("administration__name", "service__name")
+    )
+    total = sum(r["total"] for r in rows)
+    both = sum(r["both"] for r in rows)
+    value, display = share(both, total)
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=both,
+        denominator=total,
+        columns=[
+            _("Service"),
+            _("Administration"),
+            _("Cases"),
+            _("Staff wrote publicly"),
+            _("Citizens answered or joined"),
+            _("Two-way"),
+            _("Share"),
+        ],
+        rows=[
+            [r["service__name"], r["administration__name"], r["total"], r["spoke"]]
+            + [r["answered"], r["both"], _pct(_ratio(r["both"], r["total"]))]
+            for r in rows
+        ],
+    )
+
+
+# I3: load against capacity, overload, fairness
+
+
+@dataclass
+class Person:
+    administration: str
+    name: str
+    department: str
+    capacity: int
+    load: int = 0
+
+    @property
+    def ratio(self) -> float | None:
+        return self.load / self.capacity if self.capacity else None
+
+
+def workload(scope: Scope) -> tuple[list[Person], int]:
+    """(everyone who carries cases, with their open assigned cases; open cases assigned to
+    nobody) in two queries. A person with two roles in one administration counts once, with
+    the larger capacity (as assignment does)."""
+    people: dict[tuple[int, int], Person] = {}
+    members = (
+        Membership.objects.filter(
+            administration_id__in=scope.administration_ids,
+            role__in=HANDLERS,
+            is_active=True,
+            user__is_active=True,
+        )
+        .values_list(
+            "administration_id",
+            "user_id",
+            "administration__name",
+            "user__full_name",
+            "department__name",
+            "capacity",
+        )
+        .order_by("administration__name", "user__full_name", "-capacity")
+    )
+    for admin_id, user_id, admin_name, name, department, capacity in members:
+        if (admin_id, user_id) not in people:
+            people[(admin_id, user_id)] = Person(
+                admin_name, name, department or _("(no department)"), capacity
+            )
+    loads = (
+        scope_cases(scope)
+        .filter(status__in=sorted(OPEN_STATUSES))
+        .values_list("administration_id", "assignee_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    unassigned = 0
+    for admin_id, user_id, n in loads:
+        if user_id is None:
+            unassigned += n
+        elif (admin_id, user_id) in people:
+            people[(admin_id, user_id)].load = n
+    return list(people.values()), unassigned
+
+
+def _people_rows(people: list[Person]) -> list[list]:
+    return [
+        [p.name, p.department, p.administration, p.load, p.capacity, _pct(p.ratio)]
+        + [_("yes") if p.capacity and p.load >= p.capacity else ""]
+        for p in people
+    ]
+
+
+PEOPLE_COLUMNS = (
+    _lazy("Person"),
+    _lazy("Department"),
+    _lazy("Administration"),
+    _lazy("Open cases assigned"),
+    _lazy("Capacity"),
+    _lazy("Load against capacity"),
+    _lazy("At or over capacity"),
+)
+
+
+def compute_load(scope: Scope) -> IndicatorResult:
+    people, unassigned = workload(scope)
+    counted = [p for p in people if p.capacity]
+    load, capacity = sum(p.load for p in counted), sum(p.capacity for p in counted)
+    value = _ratio(load, capacity)
+    return IndicatorResult(
+        value=value,
+        display=_("%(pct)s of capacity (%(n)s open cases for %(c)s places)")
+        % {"pct": _pct(value), "n": load, "c": capacity}
+        if value is not None
+        else _no_data(),
+        numerator=load,
+        denominator=capacity,
+        columns=[str(c) for c in PEOPLE_COLUMNS],
+        rows=_people_rows(people),
+        note=_("%(n)s open cases wait in department queues, assigned to nobody.")
+        % {"n": unassigned},
+    )
+
+
+def compute_overload(scope: Scope) -> IndicatorResult:
+    people, _unassigned = workload(scope)
+    counted = [p for p in people if p.capacity]
+    over = [p for p in counted if p.load >= p.capacity]
+    value, display = share(len(over), len(counted))
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=len(over),
+        denominator=len(counted),
+        columns=[str(c) for c in PEOPLE_COLUMNS],
+        rows=_people_rows(sorted(over, key=lambda p: -(p.ratio or 0))),
+        note=_("The rows list the people at or over capacity."),
+    )
+
+
+def spread(ratios: list[float]) -> float | None:
+    """Coefficient of variation (population standard deviation / mean); 0 when nobody has any
+    load (an even spread), None with fewer than two people."""
+    if len(ratios) < 2:
+        return None
+    mean = statistics.fmean(ratios)
+    return statistics.pstdev(ratios) / mean if mean else 0.0
+
+
+def compute_fairness(scope: Scope) -> IndicatorResult:
+    people, _unassigned = workload(scope)
+    teams: dict[tuple[str, str], list[float]] = {}
+    for p in people:
+        if p.capacity:
+            teams.setdefault((p.administration, p.department), []).append(p.ratio)
+    rows, spreads = [], []
+    for (admin_name, department), ratios in sorted(teams.items()):
+        cv = spread(ratios)
+        if cv is not None:
+            spreads.append(cv)
+        rows.append(
+            [department, admin_name, len(ratios), _pct(statistics.fmean(ratios))] + [_fmt(cv, 2)]
+        )
+    value = statistics.fmean(spreads) if spreads else None
+    return IndicatorResult(
+        value=value,
+        display=_("%(cv)s mean spread over %(n)s teams") % {"cv": _fmt(value, 2), "n": len(spreads)}
+        if value is not None
+        else _no_data(),
+        numerator=value,
+        denominator=len(spreads),
+        columns=[
+            _("Department"),
+            _("Administration"),
+            _("People"),
+            _("Mean load against capacity"),
+            _("Spread (coefficient of variation)"),
+        ],
+        rows=rows,
+    )
+
+
+# I4: hand-offs and staff adoption
+
+
+def _handoffs(scope: Scope) -> list[tuple[str, str, str, float]]:
+    """(receiving department, administration, state, hours) of the hand-offs answered in the last
+    90 days (accepted or sent back), in one query."""
+    start, end = window(scope, WINDOW_DAYS)
+    return [
+        (dept, admin_name, state, (decided - created).total_seconds() / 3600.0)
+        for dept, admin_name, state, created, decided in Handoff.objects.filter(
+            case__administration_id__in=scope.administration_ids,
+            decided_at__gte=start,
+            decided_at__lt=end,
+            state__in=[Handoff.State.ACCEPTED, Handoff.State.RETURNED],
+        )
+        .values_list(
+            "to_department__name",
+            "case__administration__name",
+            "state",
+            "created_at",
+            "decided_at",
+        )
+        .order_by()
+    ]
+
+
+def _handoff_rows(handoffs) -> list[list]:
+    by_dept: dict[tuple[str, str], list] = {}
+    for dept, admin_name, state, hours in handoffs:
+        by_dept.setdefault((admin_name, dept or "—"), []).append((state, hours))
+    rows = []
+    for (admin_name, dept), items in sorted(by_dept.items()):
+        returned = sum(1 for s, _h in items if s == Handoff.State.RETURNED)
+        rows.append(
+            [dept, admin_name, len(items), _fmt(median([h for _s, h in items]))]
+            + [returned, _pct(returned / len(items))]
+        )
+    return rows
+
+
+HANDOFF_COLUMNS = (
+    _lazy("Receiving department"),
+    _lazy("Administration"),
+    _lazy("Hand-offs answered"),
+    _lazy("Median hours to answer"),
+    _lazy("Sent back"),
+    _lazy("Bounce-back rate"),
+)
+
+
+def compute_handoff_turnaround(scope: Scope) -> IndicatorResult:
+    handoffs = _handoffs(scope)
+    value = median([h for *_rest, h in handoffs])
+    return IndicatorResult(
+        value=value,
+        display=_("median %(m)s hours (%(n)s hand-offs)") % {"m": _fmt(value), "n": len(handoffs)}
+        if value is not None
+        else _no_data(),
+        numerator=value,
+        denominator=len(handoffs),
+        columns=[str(c) for c in HANDOFF_COLUMNS],
+        rows=_handoff_rows(handoffs),
+    )
+
+
+def compute_bounce_backs(scope: Scope) -> IndicatorResult:
+    handoffs = _handoffs(scope)
+    returned = sum(1 for _d, _a, s, _h in handoffs if s == Handoff.State.RETURNED)
+    value, display = share(returned, len(handoffs))
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=returned,
+        denominator=len(handoffs),
+        columns=[str(c) for c in HANDOFF_COLUMNS],
+        rows=_handoff_rows(handoffs),
+    )
+
+
+def adoption(scope: Scope) -> dict[tuple[str, str], tuple[int, int]]:
+    """{(administration, department): (people who carry cases, of them who acted on a case of
+    their administration in the last 90 days)} in two queries."""
+    start, end = window(scope, WINDOW_DAYS)
+    members = set(
+        Membership.objects.filter(
+            administration_id__in=scope.administration_ids,
+            role__in=HANDLERS,
+            is_active=True,
+            user__is_active=True,
+        ).values_list("administration_id", "user_id", "administration__name", "department__name")
+    )
+    acted = set(
+        CaseEvent.objects.filter(
+            created_at__gte=start,
+            created_at__lt=end,
+            actor_id__in=sorted({m[1] for m in members}),
+            case__administration_id__in=scope.administration_ids,
+        )
+        .values_list("case__administration_id", "actor_id")
+        .distinct()
+        .order_by()
+    )
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    seen: set[tuple] = set()
+    for admin_id, user_id, admin_name, department in sorted(members, key=str):
+        key = (admin_name, department or _("(no department)"))
+        if (admin_id, user_id, key) in seen:
+            continue
+        seen.add((admin_id, user_id, key))
+        people, active = out.get(key, (0, 0))
+        out[key] = (people + 1, active + ((admin_id, user_id) in acted))
+    return out
+
+
+def compute_adoption(scope: Scope) -> IndicatorResult:
+    data = adoption(scope)
+    people = sum(p for p, _a in data.values())
+    active = sum(a for _p, a in data.values())
+    value, display = share(active, people)
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=active,
+        denominator=people,
+        columns=[
+            _("Department"),
+            _("Administration"),
+            _("People who handle cases"),
+            _("Acted on a case in the last 90 days"),
+            _("Adoption"),
+        ],
+        rows=[
+            [dept, admin_name, p, a, _pct(_ratio(a, p))]
+            for (admin_name, dept), (p, a) in sorted(data.items())
+        ],
+    )
+
+
+# T2: first public response, SLA compliance
+
+
+def compute_first_response(scope: Scope) -> IndicatorResult:
+    return _duration_indicator(scope, "first_public_response_at", 3600.0, _("hours"))
+
+
+def compute_sla(scope: Scope) -> IndicatorResult:
+    start, end = window(scope, WINDOW_DAYS)
+    now = dt.datetime.combine(scope.today + dt.timedelta(days=1), dt.time(), tzinfo=ROME)
+    resolved = Q(resolved_at__gte=start, resolved_at__lt=end, resolve_due_at__isnull=False)
+    overdue = Q(status__in=sorted(OPEN_STATUSES), resolve_due_at__lt=now)
+    rows = list(
+        scope_cases(scope)
+        .filter(resolved | overdue)
+        .values("service__name", "administration__name")
+        .annotate(
+            resolved=Count("id", filter=resolved),
+            on_time=Count("id", filter=resolved & Q(resolved_at__lte=F("resolve_due_at"))),
+            overdue=Count("id", filter=overdue),
+        )
+        .order_by("administration__name", "service__name")
+    )
+    total = sum(r["resolved"] for r in rows)
+    on_time = sum(r["on_time"] for r in rows)
+    value, display = share(on_time, total)
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=on_time,
+        denominator=total,
+        columns=[
+            _("Service"),
+            _("Administration"),
+            _("Resolved"),
+            _("On time"),
+            _("Share"),
+            _("Open now and overdue"),
+        ],
+        rows=[
+            [r["service__name"], r["administration__name"], r["resolved"], r["on_time"]]
+            + [_pct(_ratio(r["on_time"], r["resolved"])), r["overdue"]]
+            for r in rows
+        ],
+    )
+
+
+# T4: information requests per service and field; satisfaction
+
+
+def _info_requests(scope: Scope, days: int = WINDOW_DAYS) -> list[tuple]:
+    """(service id, field code, requests) of the information requests of the window."""
+    start, end = window(scope, days)
+    return list(
+        CaseEvent.objects.filter(
+            kind=CaseEvent.Kind.INFO_REQUESTED,
+            created_at__gte=start,
+            created_at__lt=end,
+            case__administration_id__in=scope.administration_ids,
+        )
+        .values_list("case__service_id", "field_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def field_label(code: str) -> str:
+    if not code:
+        return _("(no field named)")
+    if code == DOCUMENT_CODE:
+        return _("a document")
+    if code.startswith(OTHER_PREFIX):
+        return _("not on the form: %(name)s") % {"name": code[len(OTHER_PREFIX) :]}
+    return code
+
+
+def compute_info_rate(scope: Scope) -> IndicatorResult:
+    rows = list(
+        _recent(scope)
+        .values("service_id", "service__name", "administration__name")
+        .annotate(total=Count("id"), asked=Count("id", filter=Q(info_requests__gt=0)))
+        .order_by("administration__name", "service__name")
+    )
+    fields: dict[int, Counter] = {}
+    for service_id, code, n in _info_requests(scope):
+        fields.setdefault(service_id, Counter())[code] += n
+    total = sum(r["total"] for r in rows)
+    asked = sum(r["asked"] for r in rows)
+    value, display = share(asked, total)
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=asked,
+        denominator=total,
+        columns=[
+            _("Service"),
+            _("Administration"),
+            _("Cases"),
+            _("Cases with an information request"),
+            _("Rate"),
+            _("Fields asked for most"),
+        ],
+        rows=[
+            [r["service__name"], r["administration__name"], r["total"], r["asked"]]
+            + [_pct(_ratio(r["asked"], r["total"]))]
+            + [
+                "; ".join(
+                    f"{field_label(c)} ({n})"
+                    for c, n in sorted(
+                        fields.get(r["service_id"], Counter()).items(), key=lambda i: (-i[1], i[0])
+                    )[:3]
+                )
+            ]
+            for r in rows
+        ],
+    )
+
+
+def compute_satisfaction(scope: Scope) -> IndicatorResult:
+    start, end = window(scope, WINDOW_DAYS)
+    rows = list(
+        Rating.objects.filter(
+            case__administration_id__in=scope.administration_ids,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values("case__service__name", "case__administration__name")
+        .annotate(n=Count("id"), total=Sum("score"), good=Count("id", filter=Q(score__gte=4)))
+        .order_by("case__administration__name", "case__service__name")
+    )
+    n = sum(r["n"] for r in rows)
+    value = _ratio(sum(r["total"] for r in rows), n)
+    good = _ratio(sum(r["good"] for r in rows), n)
+    return IndicatorResult(
+        value=value,
+        display=_("mean %(m)s of 5, %(g)s gave 4 or 5 (%(n)s ratings)")
+        % {"m": _fmt(value), "g": _pct(good), "n": n}
+        if value is not None
+        else _no_data(),
+        numerator=value,
+        denominator=n,
+        columns=[_("Service"), _("Administration"), _("Ratings"), _("Mean"), _("4 or 5")],
+        rows=[
+            [r["case__service__name"], r["case__administration__name"], r["n"]]
+            + [_fmt(r["total"] / r["n"]), _pct(r["good"] / r["n"])]
+            for r in rows
+        ],
+        note=_("The staff survey's expectation, for the satisfaction gap, is not collected yet."),
+    )
+
+
+# S1: cost per case by channel
+
+
+def costs(scope: Scope) -> dict[str, tuple[int, int, float]]:
+    """{channel: (cases, minutes, euros)} of the time logged in the last 90 days (one query)."""
+    start, end = window(scope, WINDOW_DAYS)
+    rows = (
+        TimeLog.objects.filter(
+            case__administration_id__in=scope.administration_ids,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values("channel")
+        .annotate(
+            cases=Count("case_id", distinct=True),
+            logged=Sum("minutes"),
+            cost=Sum(
+                ExpressionWrapper(
+                    F("minutes") * F("case__service__hourly_cost"), output_field=FloatField()
+                )
+            ),
+        )
+        .order_by()
+    )
+    return {r["channel"]: (r["cases"], r["logged"], float(r["cost"] or 0) / 60.0) for r in rows}
+
+
+def compute_cost(scope: Scope) -> IndicatorResult:
+    data = costs(scope)
+    cases = sum(c for c, _m, _e in data.values())
+    euros = sum(e for _c, _m, e in data.values())
+    value = _ratio(euros, cases)
+    counter = data.get(Channel.COUNTER)
+    counter_cost = counter[2] / counter[0] if counter and counter[0] else None
+    rows = []
+    for channel in Channel.values:
+        c, m, e = data.get(channel, (0, 0, 0.0))
+        per_case = _ratio(e, c)
+        saving = _fmt(counter_cost - per_case, 2) if per_case is not None and counter_cost else "—"
+        rows.append([Channel(channel).label, c, _fmt(_ratio(m, c), 0), _fmt(per_case, 2), saving])
+    return IndicatorResult(
+        value=value,
+        display=_("%(e)s EUR per case (%(n)s cases with logged time)")
+        % {"e": _fmt(value, 2), "n": cases}
+        if value is not None
+        else _no_data(),
+        numerator=euros,
+        denominator=cases,
+        columns=[
+            _("Channel"),
+            _("Cases with logged time"),
+            _("Minutes per case"),
+            _("EUR per case"),
+            _("EUR saved per case against the counter"),
+        ],
+        rows=rows,
+    )
+
+
+# S3: burden per service and year; assisted share
+
+
+def burden(scope: Scope) -> list[dict]:
+    """Per service, over the cases filed in the last 365 days (one query): cases, information
+    requests, staff minutes logged on them, and the service's citizen minutes."""
+    start, end = window(scope, YEAR_DAYS)
+    return list(
+        scope_cases(scope)
+        .filter(submitted_at__gte=start, submitted_at__lt=end)
+        .values("service__name", "administration__name", "service__citizen_minutes")
+        .annotate(cases=Count("id"), loops=Sum("info_requests"), staff=Sum("staff_minutes"))
+        .order_by("administration__name", "service__name")
+    )
+
+
+def compute_burden(scope: Scope) -> IndicatorResult:
+    rows = burden(scope)
+    out, citizens, staff = [], 0.0, 0.0
+    for r in rows:
+        minutes = r["service__citizen_minutes"] or 0
+        c_hours = minutes * (r["cases"] + (r["loops"] or 0)) / 60.0
+        s_hours = (r["staff"] or 0) / 60.0
+        citizens += c_hours
+        staff += s_hours
+        out.append(
+            [r["service__name"], r["administration__name"], r["cases"], r["loops"] or 0]
+            + [_fmt(c_hours, 0), _fmt(s_hours, 0), _fmt(c_hours + s_hours, 0)]
+        )
+    value = citizens + staff if rows else None
+    return IndicatorResult(
+        value=value,
+        display=_("%(t)s hours a year: %(c)s for citizens, %(s)s for staff")
+        % {"t": _fmt(value, 0), "c": _fmt(citizens, 0), "s": _fmt(staff, 0)}
+        if value is not None
+        else _no_data(),
+        numerator=value,
+        denominator=sum(r["cases"] for r in rows),
+        columns=[
+            _("Service"),
+            _("Administration"),
+            _("Cases"),
+            _("Information-request loops"),
+            _("Citizen hours"),
+            _("Staff hours"),
+            _("Total hours"),
+        ],
+        rows=out,
+    )
+
+
+def compute_assisted(scope: Scope) -> IndicatorResult:
+    rows = list(
+        _recent(scope)
+        .values("channel")
+        .annotate(total=Count("id"), assisted=Count("id", filter=Q(filed_by__isnull=False)))
+        .order_by()
+    )
+    by_channel = {r["channel"]: (r["total"], r["assisted"]) for r in rows}
+    total = sum(t for t, _a in by_channel.values())
+    assisted = sum(a for _t, a in by_channel.values())
+    value, display = share(assisted, total)
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=assisted,
+        denominator=total,
+        columns=[_("Channel"), _("Cases"), _("Filed by staff for the citizen")],
+        rows=[[Channel(c).label, *by_channel.get(c, (0, 0))] for c in Channel.values],
+    )
+
+
+# S4: what staff ask for that the form has no field for
+
+
+def compute_missing_fields(scope: Scope) -> IndicatorResult:
+    start, end = window(scope, WINDOW_DAYS)
+    requests = list(
+        CaseEvent.objects.filter(
+            kind=CaseEvent.Kind.INFO_REQUESTED,
+            created_at__gte=start,
+            created_at__lt=end,
+            case__administration_id__in=scope.administration_ids,
+        )
+        .values_list("case__service__name", "case__administration__name", "field_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    total = sum(r[3] for r in requests)
+    lacking = [r for r in requests if r[2].startswith(OTHER_PREFIX) or r[2] == DOCUMENT_CODE]
+    value, display = share(sum(r[3] for r in lacking), total)
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=sum(r[3] for r in lacking),
+        denominator=total,
+        columns=[_("Service"), _("Administration"), _("Asked for"), _("Requests")],
+        rows=sorted(
+            ([name, admin_name, field_label(c), n] for name, admin_name, c, n in lacking),
+            key=lambda r: (-r[3], r[1], r[0], r[2]),
+        ),
+        note=_("The rows list what staff asked for that the service's form has no field for."),
+    )
+
+
 INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-d1-interactions",
@@ -370,6 +1087,210 @@ INDICATORS: list[Indicator] = [
         ),
         unit="days",
         compute=compute_resolve,
+        app="cases",
+        better="lower",
+    ),
+    Indicator(
+        key="cases-i1-two-way",
+        cell="I1",
+        title=_lazy("Cases with a two-way exchange"),
+        method=_lazy(
+            "Share of cases filed in the last 90 days where staff wrote to the citizen in public "
+            "(a reply or a request for information) and a citizen wrote back (information "
+            "provided) or other residents joined the case with a 'me too'."
+        ),
+        unit="share",
+        compute=compute_two_way,
+        app="cases",
+        better="higher",
+    ),
+    Indicator(
+        key="cases-i3-load",
+        cell="I3",
+        title=_lazy("Load against capacity"),
+        method=_lazy(
+            "Open cases assigned to officers and supervisors now, divided by the sum of their "
+            "capacities (people with capacity 0 are left out); rows per person."
+        ),
+        unit="share",
+        compute=compute_load,
+        app="cases",
+        better=None,
+    ),
+    Indicator(
+        key="cases-i3-overload",
+        cell="I3",
+        title=_lazy("People at or over capacity"),
+        method=_lazy(
+            "Share of the officers and supervisors with a capacity whose open assigned cases "
+            "now reach or pass it."
+        ),
+        unit="share",
+        compute=compute_overload,
+        app="cases",
+        better="lower",
+    ),
+    Indicator(
+        key="cases-i3-fairness",
+        cell="I3",
+        title=_lazy("Fairness of the workload"),
+        method=_lazy(
+            "For each department with at least two people who carry cases, the coefficient of "
+            "variation (standard deviation / mean) of their load against capacity now; the value "
+            "is the mean over departments, 0 when everyone carries the same share."
+        ),
+        unit="ratio",
+        compute=compute_fairness,
+        app="cases",
+        better="lower",
+    ),
+    Indicator(
+        key="cases-i4-handoff-turnaround",
+        cell="I4",
+        title=_lazy("Hand-off turnaround"),
+        method=_lazy(
+            "Median hours between a hand-off to another department and that department's answer "
+            "(accepted or sent back), for the hand-offs answered in the last 90 days."
+        ),
+        unit="hours",
+        compute=compute_handoff_turnaround,
+        app="cases",
+        better="lower",
+    ),
+    Indicator(
+        key="cases-i4-bounce-backs",
+        cell="I4",
+        title=_lazy("Hand-offs sent back"),
+        method=_lazy(
+            "Share of the hand-offs answered in the last 90 days that the receiving department "
+            "sent back instead of accepting."
+        ),
+        unit="share",
+        compute=compute_bounce_backs,
+        app="cases",
+        better="lower",
+    ),
+    Indicator(
+        key="cases-i4-adoption",
+        cell="I4",
+        title=_lazy("Staff adoption per department"),
+        method=_lazy(
+            "Share of the active officers and supervisors of each department who recorded at "
+            "least one action on a case of their administration (any timeline entry they made) "
+            "in the last 90 days."
+        ),
+        unit="share",
+        compute=compute_adoption,
+        app="cases",
+        better="higher",
+    ),
+    Indicator(
+        key="cases-t2-first-response",
+        cell="T2",
+        title=_lazy("Time to first public response"),
+        method=_lazy(
+            "Median hours from submission to the first public answer (acknowledgement, reply or "
+            "request for information) of the cases first answered in the last 90 days, against "
+            "the previous 90 days."
+        ),
+        unit="hours",
+        compute=compute_first_response,
+        app="cases",
+        better="lower",
+    ),
+    Indicator(
+        key="cases-t2-sla",
+        cell="T2",
+        title=_lazy("SLA compliance"),
+        method=_lazy(
+            "Share of the cases resolved in the last 90 days that were resolved by their due "
+            "date (moved on by the time spent waiting for the citizen); the rows also count the "
+            "open cases already past it."
+        ),
+        unit="share",
+        compute=compute_sla,
+        app="cases",
+        better="higher",
+    ),
+    Indicator(
+        key="cases-t4-info-requests",
+        cell="T4",
+        title=_lazy("Information requests per service and field"),
+        method=_lazy(
+            "Share of the cases filed in the last 90 days for which staff had to ask the citizen "
+            "for missing information; the rows name, per service, the form fields (or other "
+            "needs) the requests of the same 90 days named most."
+        ),
+        unit="share",
+        compute=compute_info_rate,
+        app="cases",
+        better="lower",
+    ),
+    Indicator(
+        key="cases-t4-satisfaction",
+        cell="T4",
+        title=_lazy("Satisfaction from ratings"),
+        method=_lazy(
+            "Mean score (1 to 5) of the ratings citizens gave in the last 90 days, with the share "
+            "of 4 and 5, per service."
+        ),
+        unit="score",
+        compute=compute_satisfaction,
+        app="cases",
+        better="higher",
+    ),
+    Indicator(
+        key="cases-s1-cost-per-case",
+        cell="S1",
+        title=_lazy("Cost per case by channel"),
+        method=_lazy(
+            "Minutes of staff time logged in the last 90 days times the service's hourly cost, "
+            "divided by the number of cases they were logged on, per channel; the saving "
+            "compares each channel with the counter."
+        ),
+        unit="EUR",
+        compute=compute_cost,
+        app="cases",
+        better="lower",
+    ),
+    Indicator(
+        key="cases-s3-burden",
+        cell="S3",
+        title=_lazy("Administrative burden per year"),
+        method=_lazy(
+            "Over the cases filed in the last 365 days, per service: citizens' hours are the "
+            "service's citizen minutes times (cases + information-request loops, each loop a "
+            "new pass over the form); staff hours are the minutes logged on those cases."
+        ),
+        unit="hours",
+        compute=compute_burden,
+        app="cases",
+        better="lower",
+    ),
+    Indicator(
+        key="cases-s3-assisted",
+        cell="S3",
+        title=_lazy("Assisted-digital share"),
+        method=_lazy(
+            "Share of the cases filed in the last 90 days that an officer filed on the "
+            "citizen's behalf (at a counter, on the phone or from an e-mail), by channel."
+        ),
+        unit="share",
+        compute=compute_assisted,
+        app="cases",
+        better=None,
+    ),
+    Indicator(
+        key="cases-s4-missing-fields",
+        cell="S4",
+        title=_lazy("What staff ask for that the form lacks"),
+        method=_lazy(
+            "Share of the information requests of the last 90 days that asked for something "
+            "the service's form has no field for (a named other need, or a document); the rows "
+            "list those needs per service."
+        ),
+        unit="share",
+        compute=compute_missing_fields,
         app="cases",
         better="lower",
     ),

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from insieme.catalog.models import Provision, Service, ServiceKind
-from insieme.core.models import CHANNELS, Administration
+from insieme.core.models import CHANNELS, Administration, Department
 
 # Nearby search without GIS libraries: a fixed grid of about 200 m cells. A point's neighbours are
 # found in its cell and the eight around it, through one composite index.
@@ -102,6 +102,12 @@ class Channel(models.TextChoices):
 assert [c for c, _l in CHANNELS] == list(Channel.values)
 
 
+class DueState(models.TextChoices):
+    ON_TIME = "", _("On time")
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+
+
 class Decision(models.TextChoices):
     GRANTED = "granted", _("Granted")
     REFUSED = "refused", _("Refused")
@@ -176,6 +182,33 @@ class Case(models.Model):
     decision_provision = models.ForeignKey(
         Provision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Handling (issue: case handling). The lead department and the officer who has the case.
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("lead department"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    # The SLA clock stops while the case waits for the citizen: paused_at is when it stopped;
+    # the due dates move on by the pause's length when it starts again.
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(default=0)
+    due_state = models.CharField(max_length=10, choices=DueState.choices, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    staff_minutes = models.PositiveIntegerField(
+        default=0, help_text=_("Minutes of staff time logged on this case.")
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -203,6 +236,12 @@ class Case(models.Model):
             ),
             models.Index(fields=["service", "submitted_at"], name="case_service_idx"),
             models.Index(fields=["submitted_by", "submitted_at"], name="case_submitter_idx"),
+            # Work queues: a department's or a person's open cases by due date.
+            models.Index(
+                fields=["administration", "department", "status", "resolve_due_at"],
+                name="case_queue_dept_idx",
+            ),
+            models.Index(fields=["assignee", "status", "resolve_due_at"], name="case_queue_me_idx"),
         ]
 
     def __str__(self) -> str:
@@ -233,6 +272,13 @@ class CaseEvent(models.Model):
         RATED = "rated", _("Rated")
         DECISION = "decision", _("Decision")
         DUPLICATE = "duplicate", _("Marked as duplicate")
+        MERGED = "merged", _("Duplicate merged into this case")
+        ASSIGNED = "assigned", _("Assigned")
+        HANDOFF = "handoff", _("Handed off")
+        HANDOFF_ACCEPTED = "handoff_accepted", _("Hand-off accepted")
+        HANDOFF_RETURNED = "handoff_returned", _("Hand-off sent back")
+        SHARED = "shared", _("Shared with a department")
+        ESCALATED = "escalated", _("Escalated")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -335,3 +381,203 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.administration_id}/{self.year}: {self.last}"
+
+
+class CaseShare(models.Model):
+    """A department working on a case beside the lead department (Case.department)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "department"], name="caseshare_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} + {self.department}"
+
+
+class Handoff(models.Model):
+    """A case passed from one department to another, with a reason; the receiving department
+    accepts it (and becomes the lead) or sends it back with a reason (a bounce-back)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the receiving department")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Sent back")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="handoffs")
+    from_department = models.ForeignKey(
+        Department, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    response = models.TextField(_("reason for sending it back"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["to_department", "state"], name="handoff_inbox_idx")]
+        constraints = [
+            # One open hand-off per case at a time.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state="pending"),
+                name="handoff_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.from_department} → {self.to_department} ({self.state})"
+
+
+class TimeLog(models.Model):
+    """Minutes of staff time on a case, per action (prefilled from the service's cost model)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="time_logs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="time_logs"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20)
+    minutes = models.PositiveIntegerField(validators=[MaxValueValidator(24 * 60)])
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="timelog_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.minutes} min ({self.action})"
+
+
+class ResponseTemplate(models.Model):
+    """A reply staff reuse, for one service or for every service of the administration, with
+    placeholders filled from the case ({reference}, {service}, {name}, {due_date}, ...)."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="response_templates"
+    )
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="response_templates",
+        verbose_name=_("service"),
+        help_text=_("Leave empty for a reply every service may use."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    body = models.TextField(_("text"), max_length=4000)
+    status = models.CharField(
+        _("status it sets"),
+        max_length=16,
+        choices=Status.choices,
+        blank=True,
+        help_text=_("Optional: the status the case moves to when this reply is sent."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "service", "name"], name="responsetemplate_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedView(models.Model):
+    """A work-queue filter someone saved under a name (the query string of the queue page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "administration", "name"], name="savedview_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """Cases of a service placed inside an area go to another department than the service's
+    own (e.g. the lake shore's green areas to the Lake Authority's office)."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("service")
+    )
+    name = models.CharField(_("area name"), max_length=120)
+    area = models.JSONField(_("area (GeoJSON polygon)"))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("department")
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100, help_text=_("Lower numbers are tried first.")
+    )
+
+    class Meta:
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.name} → {self.department}"
+
+
+class Escalation(models.Model):
+    """A supervisor's recorded decision to assign beyond capacity, or the job's escalation of a
+    case that is overdue (kept apart from the timeline: it is about staff, not the case)."""
+
+    class Kind(models.TextChoices):
+        OVERDUE = "overdue", _("Overdue: escalated to the supervisor")
+        DUE_SOON = "due_soon", _("Due soon")
+        CAPACITY_OVERRIDE = "capacity_override", _("Assigned beyond capacity")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.kind}"

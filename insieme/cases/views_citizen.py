@@ -31,6 +31,7 @@ from insieme.cases.forms_citizen import (
     RatingForm,
     WithdrawForm,
 )
+from insieme.cases.labels import asked_label
 from insieme.cases.models import OPEN_STATUSES, Case, CaseEvent, Follower, Rating, Status
 from insieme.cases.redact import redact
 from insieme.catalog.models import Datatype
@@ -81,7 +82,9 @@ def field_label(case: Case, code: str) -> str:
     if not code:
         return ""
     attribute = _attributes(case).get(code)
-    return attribute.label if attribute is not None else code
+    if attribute is not None:
+        return attribute.label
+    return asked_label(code, {})
 
 
 @dataclass

@@ -32,28 +32,51 @@ class Perm(StrEnum):
     TEMPLATE_WRITE = "catalog:template:write"
     REGULATION_READ = "catalog:regulation:read"
     REGULATION_WRITE = "catalog:regulation:write"
+    # cases (staff side; citizens act on their own cases without a role)
+    CASE_READ = "cases:case:read"
+    CASE_HANDLE = "cases:case:handle"
+    CASE_ASSIGN = "cases:case:assign"
+    CASE_ASSIST = "cases:case:assist"
+    WORKLOAD_READ = "cases:workload:read"
+    RESPONSE_TEMPLATE_WRITE = "cases:template:write"
+    ROUTING_MANAGE = "cases:routing:manage"
     # insights
     SCORECARD_READ = "insights:scorecard:read"
 
 
-_OFFICER = {Perm.SERVICE_READ, Perm.REGULATION_READ}
+# Every staff role reads the catalogue and the cases (department-scoped, see cases.access).
+_STAFF = {Perm.SERVICE_READ, Perm.REGULATION_READ, Perm.CASE_READ}
+_OFFICER = _STAFF | {Perm.CASE_HANDLE, Perm.CASE_ASSIST}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OFFICER: frozenset(_OFFICER),
-    Role.SUPERVISOR: frozenset(_OFFICER | {Perm.SCORECARD_READ}),
-    Role.SERVICE_MANAGER: frozenset(
+    Role.SUPERVISOR: frozenset(
         _OFFICER
         | {
+            Perm.CASE_ASSIGN,
+            Perm.WORKLOAD_READ,
+            Perm.RESPONSE_TEMPLATE_WRITE,
+            Perm.SCORECARD_READ,
+        }
+    ),
+    Role.SERVICE_MANAGER: frozenset(
+        _STAFF
+        | {
+            Perm.RESPONSE_TEMPLATE_WRITE,
+            Perm.ROUTING_MANAGE,
             Perm.SERVICE_WRITE,
             Perm.TEMPLATE_WRITE,
             Perm.REGULATION_WRITE,
             Perm.SCORECARD_READ,
         }
     ),
-    Role.DATA_STEWARD: frozenset(_OFFICER | {Perm.AUDIT_READ, Perm.SCORECARD_READ}),
+    Role.DATA_STEWARD: frozenset(_STAFF | {Perm.AUDIT_READ, Perm.SCORECARD_READ}),
     Role.ADMINISTRATOR: frozenset(
-        _OFFICER
+        _STAFF
         | {
+            Perm.CASE_ASSIGN,
+            Perm.WORKLOAD_READ,
+            Perm.ROUTING_MANAGE,
             Perm.ADMINISTRATION_UPDATE,
             Perm.DEPARTMENT_MANAGE,
             Perm.MEMBERSHIP_MANAGE,

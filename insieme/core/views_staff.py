@@ -76,6 +76,36 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section(
+        "staff_queue",
+        gettext_lazy("Work queue"),
+        gettext_lazy("Cases of your departments: filter, sort, assign, answer."),
+        Perm.CASE_READ,
+    ),
+    Section(
+        "staff_workload",
+        gettext_lazy("Workload"),
+        gettext_lazy("Open cases against capacity per person and team; overload and SLA alerts."),
+        Perm.WORKLOAD_READ,
+    ),
+    Section(
+        "staff_file_for_citizen",
+        gettext_lazy("File for a citizen"),
+        gettext_lazy("At the counter or on the phone: file a request on someone's behalf."),
+        Perm.CASE_ASSIST,
+    ),
+    Section(
+        "staff_replies",
+        gettext_lazy("Response templates"),
+        gettext_lazy("Replies staff reuse, with placeholders filled from the case."),
+        Perm.RESPONSE_TEMPLATE_WRITE,
+    ),
+    Section(
+        "staff_routing",
+        gettext_lazy("Routing"),
+        gettext_lazy("Areas where a service's cases go to another department."),
+        Perm.ROUTING_MANAGE,
+    ),
+    Section(
         "staff_settings",
         gettext_lazy("Settings"),
         gettext_lazy("Name, language, time zone, boundary, branding, feature flags, holidays."),

@@ -1,0 +1,235 @@
+"""The staff work queue: /staff/<administration>/cases/.
+
+Rows come only from `access.cases_for_staff` (department-scoped). The page reads a bounded number
+of queries whatever the number of cases: one for the rows (with service, department and assignee
+joined, and the pending hand-off as a subquery), none per row, and no COUNT over the filtered set:
+it fetches one row more than a page to know whether there is a next one.
+
+Bulk actions call the actions module once per case, each in its own transaction, and report what
+was done and what was not possible. Saved views are personal preferences written here directly.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from insieme.cases import actions
+from insieme.cases.access import cases_for_staff, staff_departments
+from insieme.cases.forms_queue import (
+    NOBODY,
+    PAGE_SIZE,
+    BulkAction,
+    BulkForm,
+    QueueFilterForm,
+    SavedViewForm,
+    case_columns,
+    clean_query,
+    selected_ids,
+)
+from insieme.cases.models import Handoff, SavedView
+from insieme.core.access import get_administration_for_user, has_perm
+from insieme.core.models import Administration
+from insieme.core.permissions import Perm
+
+MAX_PAGE = 10_000
+REASONS_SHOWN = 10
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return min(max(int(raw or 1), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _queue_url(admin: Administration, query: str = "") -> str:
+    url = reverse("staff_queue", args=[admin.slug])
+    return f"{url}?{query}" if query else url
+
+
+def queue_rows(user, admin: Administration, form: QueueFilterForm, page: int = 1):
+    """(rows of page `page`, has_next): the cases `user` sees in `admin` through `form`'s
+    filters, in one query."""
+    pending = Handoff.objects.filter(case=OuterRef("pk"), state=Handoff.State.PENDING)
+    qs = (
+        form.apply(cases_for_staff(user, admin), user)
+        .select_related("service", "department", "assignee")
+        .only(*case_columns())
+        .annotate(handoff_to=Subquery(pending.values("to_department__name")[:1]))
+    )
+    start = (page - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@login_required
+@require_GET
+def staff_queue(request: HttpRequest, admin_slug: str) -> HttpResponse:
+    """The cases a member of staff works from, filtered, sorted, paged; with saved views and
+    bulk actions for those who handle cases."""
+    user = request.user
+    admin = get_administration_for_user(user, admin_slug, Perm.CASE_READ)
+    departments = staff_departments(user, admin)
+    form = QueueFilterForm(request.GET or None, admin=admin, departments=departments)
+    page = _page_number(request.GET.get("page"))
+    rows, has_next = queue_rows(user, admin, form, page)
+    query = clean_query(request.GET)
+    can_handle = has_perm(user, Perm.CASE_HANDLE, admin)
+    bulk = None
+    if can_handle:
+        bulk = BulkForm(
+            initial={"query": query},
+            user=user,
+            admin=admin,
+            departments=departments,
+            can_assign=has_perm(user, Perm.CASE_ASSIGN, admin),
+        )
+    context = {
+        "administration": admin,
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "has_next": has_next,
+        "query": query,
+        "page_prefix": f"?{query}&page=" if query else "?page=",
+        "saved_views": SavedView.objects.filter(user=user, administration=admin),
+        "save_form": SavedViewForm(),
+        "bulk": bulk,
+    }
+    return render(request, "cases/staff/queue.html", context)
+
+
+# --- saved views -------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def staff_queue_view_save(request: HttpRequest, admin_slug: str) -> HttpResponse:
+    admin = get_administration_for_user(request.user, admin_slug, Perm.CASE_READ)
+    query = clean_query(QueryDict(request.POST.get("query", "")))
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        name = form.cleaned_data["name"].strip()
+        SavedView.objects.update_or_create(
+            user=request.user, administration=admin, name=name, defaults={"query": query}
+        )
+        messages.success(request, _("The view “%(name)s” is saved.") % {"name": name})
+    else:
+        messages.error(request, _("Give the view a name (at most 80 characters)."))
+    return HttpResponseRedirect(_queue_url(admin, query))
+
+
+@login_required
+@require_POST
+def staff_queue_view_delete(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
+    admin = get_administration_for_user(request.user, admin_slug, Perm.CASE_READ)
+    view = SavedView.objects.filter(user=request.user, administration=admin, pk=pk).first()
+    if view is None:
+        raise Http404
+    view.delete()
+    messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
+    return HttpResponseRedirect(_queue_url(admin))
+
+
+# --- bulk actions ------------------------------------------------------------------------------
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, actions.StaleCase):
+        return _("someone else changed this case meanwhile")
+    if isinstance(exc, PermissionDenied):
+        return _("you may not do this on this case")
+    return " ".join(exc.messages)
+
+
+def _perform(request: HttpRequest, form: BulkForm, case) -> None:
+    """One action on one case, through the actions module (its own transaction)."""
+    data = form.cleaned_data
+    action = data["action"]
+    if action == BulkAction.ASSIGN:
+        assignee = None
+        if data["assignee"] != NOBODY:
+            assignee = get_user_model().objects.get(pk=int(data["assignee"]))
+        actions.assign(
+            request.user, case, assignee, override_reason=data.get("override_reason") or ""
+        )
+    elif action == BulkAction.STATUS:
+        actions.change_status(request.user, case, data["to_status"], note=data.get("note") or "")
+    else:
+        actions.reply_with_template(request.user, case, data["template"])
+
+
+def _report(request: HttpRequest, done: int, failed: list[tuple[str, str]]) -> None:
+    if done:
+        messages.success(
+            request,
+            ngettext("%(n)d case done.", "%(n)d cases done.", done) % {"n": done},
+        )
+    if failed:
+        reasons = "; ".join(f"{ref}: {why}" for ref, why in failed[:REASONS_SHOWN])
+        if len(failed) > REASONS_SHOWN:
+            reasons += " …"
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d case not possible: %(reasons)s",
+                "%(n)d cases not possible: %(reasons)s",
+                len(failed),
+            )
+            % {"n": len(failed), "reasons": reasons},
+        )
+
+
+@login_required
+@require_POST
+def staff_queue_bulk(request: HttpRequest, admin_slug: str) -> HttpResponse:
+    """Assign, change the status of, or reply with a template to the ticked cases. Only cases
+    the user may handle are acted upon (re-read by id); any other id is ignored."""
+    user = request.user
+    admin = get_administration_for_user(user, admin_slug, Perm.CASE_HANDLE)
+    departments = staff_departments(user, admin)
+    form = BulkForm(
+        request.POST,
+        user=user,
+        admin=admin,
+        departments=departments,
+        can_assign=has_perm(user, Perm.CASE_ASSIGN, admin),
+    )
+    back = HttpResponseRedirect(
+        _queue_url(admin, clean_query(QueryDict(request.POST.get("query", ""))))
+    )
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return back
+    ids = selected_ids(request.POST)
+    cases = list(
+        cases_for_staff(user, admin, Perm.CASE_HANDLE)
+        .filter(pk__in=ids)
+        .select_related("service", "administration", "department", "assignee", "submitted_by")
+        .order_by("pk")
+    )
+    if not cases:
+        messages.warning(request, _("Tick the cases to act on first."))
+        return back
+    done, failed = 0, []
+    for case in cases:
+        try:
+            _perform(request, form, case)
+            done += 1
+        except (ValidationError, PermissionDenied, actions.StaleCase) as exc:
+            failed.append((case.reference, _reason(exc)))
+    _report(request, done, failed)
+    return back
