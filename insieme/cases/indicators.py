@@ -32,6 +32,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from insieme.cases.labels import asked_label, lacks_a_field
 from insieme.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -329,8 +330,6 @@ def compute_resolve(scope: Scope) -> IndicatorResult:
 
 YEAR_DAYS = 365
 HANDLERS = (Role.OFFICER, Role.SUPERVISOR)  # the roles that carry cases (Perm.CASE_HANDLE)
-OTHER_PREFIX = "other:"  # an information request for something the form has no field for
-DOCUMENT_CODE = "document"
 
 
 def _pct(value: float | None) -> str:
@@ -762,13 +761,8 @@ def _info_requests(scope: Scope, days: int = WINDOW_DAYS) -> list[tuple]:
 
 
 def field_label(code: str) -> str:
-    if not code:
-        return _("(no field named)")
-    if code == DOCUMENT_CODE:
-        return _("a document")
-    if code.startswith(OTHER_PREFIX):
-        return _("not on the form: %(name)s") % {"name": code[len(OTHER_PREFIX) :]}
-    return code
+    """What a request asked for, in words (question codes as they are: rows name the service)."""
+    return asked_label(code, {}) if code else _("(no field named)")
 
 
 def compute_info_rate(scope: Scope) -> IndicatorResult:
@@ -994,7 +988,7 @@ def compute_missing_fields(scope: Scope) -> IndicatorResult:
         .order_by()
     )
     total = sum(r[3] for r in requests)
-    lacking = [r for r in requests if r[2].startswith(OTHER_PREFIX) or r[2] == DOCUMENT_CODE]
+    lacking = [r for r in requests if lacks_a_field(r[2])]
     value, display = share(sum(r[3] for r in lacking), total)
     return IndicatorResult(
         value=value,

@@ -13,6 +13,13 @@ DOCUMENT = "document"
 OTHER = "other"
 
 
+def lacks_a_field(code: str) -> bool:
+    """Whether a request asked for something the form has no question for: a document or an
+    ``other:`` need (what the S4 indicator counts)."""
+    kind = (code or "").partition(":")[0]
+    return kind in (DOCUMENT, OTHER)
+
+
 def asked_label(code: str, labels: dict[str, str]) -> str:
     """What an information request named, in words; `labels` maps question codes to labels."""
     if not code:

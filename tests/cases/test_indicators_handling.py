@@ -260,7 +260,7 @@ def test_info_requests_and_satisfaction(scope, make, now, team):
         make.event(case, CaseEvent.Kind.INFO_REQUESTED, now, team["ann"], field_code=code)
     rate = compute("cases-t4-info-requests", scope)
     assert (rate.numerator, rate.denominator) == (2, 5)
-    assert rate.rows[0][-1] == "size (2); not on the form: photo (1)"
+    assert rate.rows[0][-1] == "size (2); Not asked by the form: photo (1)"
     for case, score in zip(others, (5, 4, 2), strict=True):
         Rating.objects.create(case=case, score=score, created_at=now)
     sat = compute("cases-t4-satisfaction", scope)
@@ -310,11 +310,16 @@ def test_burden_and_assisted_share(scope, make, cat, team):
 
 def test_what_the_form_lacks(scope, make, now, team):
     case = make.case(info_requests=4)
-    for code in ("size", "other:photo", "document", "", "other:photo"):
+    # The codes the case page writes: a question, other:<need>, document, document:<name>.
+    for code in ("size", "other:photo", "document", "", "other:photo", "document:receipt"):
         make.event(case, CaseEvent.Kind.INFO_REQUESTED, now, team["ann"], field_code=code)
     result = compute("cases-s4-missing-fields", scope)
-    assert (result.numerator, result.denominator) == (3, 5)
-    assert [r[2:] for r in result.rows] == [["not on the form: photo", 2], ["a document", 1]]
+    assert (result.numerator, result.denominator) == (4, 6)
+    assert [r[2:] for r in result.rows] == [
+        ["Not asked by the form: photo", 2],
+        ["A document", 1],
+        ["A document: receipt", 1],
+    ]
 
 
 def test_other_tenant_invisible(scope, cat, now, team):
