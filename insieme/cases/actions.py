@@ -1132,6 +1132,16 @@ def suggested_minutes(case: Case) -> int:
     return max(5, standard_minutes(case) - case.staff_minutes)
 
 
+def _working_department(case: Case, departments: set[int] | None) -> int | None:
+    """The department whose time it is: the case's lead department when the person works
+    there (or has no department), else theirs that the case is shared with, else any of
+    theirs (an assignee from elsewhere)."""
+    if departments is None or case.department_id in departments:
+        return case.department_id
+    shared = set(case.shares.values_list("department_id", flat=True)) & departments
+    return min(shared or departments)
+
+
 def log_time(actor, case: Case, minutes, *, action: str = "work") -> TimeLog:
     """Minutes of the actor's time on the case (0-1440), counted on the case for its cost."""
     _require(actor, Perm.CASE_HANDLE, case)
@@ -1149,7 +1159,7 @@ def log_time(actor, case: Case, minutes, *, action: str = "work") -> TimeLog:
         entry = TimeLog.objects.create(
             case=case,
             user=actor,
-            department_id=min(departments) if departments else case.department_id,
+            department_id=_working_department(case, departments),
             action=action[:20],
             minutes=minutes,
             channel=case.channel,

@@ -50,6 +50,29 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+def latitude_field() -> forms.FloatField:
+    """The latitude input of every form that takes a place (the map picker fills it)."""
+    return forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={"invalid": _("Write the latitude as a number, e.g. 43.1234.")},
+    )
+
+
+def longitude_field() -> forms.FloatField:
+    return forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={"invalid": _("Write the longitude as a number, e.g. 11.1234.")},
+    )
+
+
 class FilingForm(forms.Form):
     description = forms.CharField(
         label=_("Describe the problem or your request"),
@@ -58,22 +81,8 @@ class FilingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Up to 4000 characters. Please write no personal data about other people."),
     )
-    lat = forms.FloatField(
-        label=_("Latitude"),
-        required=False,
-        min_value=-90,
-        max_value=90,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        error_messages={"invalid": _("Write the latitude as a number, e.g. 43.1234.")},
-    )
-    lon = forms.FloatField(
-        label=_("Longitude"),
-        required=False,
-        min_value=-180,
-        max_value=180,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        error_messages={"invalid": _("Write the longitude as a number, e.g. 11.1234.")},
-    )
+    lat = latitude_field()
+    lon = longitude_field()
     address = forms.CharField(
         label=_("Address or description of the place"),
         required=False,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from insieme.cases import actions
 from insieme.cases.forms_filing import FilingForm
 from insieme.cases.models import Case, Channel
-from insieme.cases.views_filing import _answers_from_post, _put_action_errors
+from insieme.cases.views_filing import answers_from_post, put_action_errors
 from insieme.cases.views_workload import case_url
 from insieme.catalog.forms import citizen_form_for, style_widgets
 from insieme.catalog.models import Service
@@ -122,7 +122,7 @@ def _put_errors(exc: ValidationError, assist: AssistedForm, form: FilingForm, ci
         else:
             rest[key] = error_list
     if rest:
-        _put_action_errors(ValidationError(rest), form, citizen)
+        put_action_errors(ValidationError(rest), form, citizen)
 
 
 def _render(request, admin, service, assist, form, citizen, status=200) -> HttpResponse:
@@ -180,7 +180,7 @@ def file_for_citizen(request: HttpRequest, admin_slug: str, code: str) -> HttpRe
         case, _created = actions.submit_case(
             request.user,
             service,
-            answers=_answers_from_post(service, request.POST),
+            answers=answers_from_post(service, request.POST),
             description=data.get("description", ""),
             lat=data.get("lat"),
             lon=data.get("lon"),

@@ -60,7 +60,7 @@ def _try_reverse(name: str, *args) -> str | None:
         return None
 
 
-def _answers_from_post(service: Service, data) -> dict:
+def answers_from_post(service: Service, data) -> dict:
     """Raw answers keyed by question code (lists for several-choice questions)."""
     answers: dict = {}
     for attribute in service.attributes.all():
@@ -93,7 +93,7 @@ def _last_addresses(user) -> list[str]:
     return seen
 
 
-def _put_action_errors(exc: ValidationError, form: FilingForm, citizen) -> None:
+def put_action_errors(exc: ValidationError, form: FilingForm, citizen) -> None:
     """Each of the action's errors next to its field: question codes on the questions,
     'location' in the location block, the rest on the filing form or at its top."""
     errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
@@ -232,7 +232,7 @@ def case_file(request: HttpRequest, admin_slug: str, code: str) -> HttpResponse:
         case, _created = actions.submit_case(
             user,
             service,
-            answers=_answers_from_post(service, request.POST),
+            answers=answers_from_post(service, request.POST),
             description=data.get("description", ""),
             lat=data.get("lat"),
             lon=data.get("lon"),
@@ -247,7 +247,7 @@ def case_file(request: HttpRequest, admin_slug: str, code: str) -> HttpResponse:
             language=getattr(request, "LANGUAGE_CODE", "it"),
         )
     except ValidationError as exc:
-        _put_action_errors(exc, form, citizen)
+        put_action_errors(exc, form, citizen)
         return _render(request, service, form, citizen, status=400)
     _remember(request, SESSION_FILED, case)
     return redirect(

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from insieme.cases.forms_filing import latitude_field, longitude_field
 from insieme.cases.matching import distance_m
 from insieme.cases.models import GRID_METRES, OPEN_STATUSES, Case, grid_cell
 from insieme.cases.redact import redact
@@ -41,22 +42,8 @@ _CELLS = math.ceil(NEARBY_RADIUS_M / GRID_METRES)
 
 
 class MapSearchForm(forms.Form):
-    lat = forms.FloatField(
-        label=gettext_lazy("Latitude"),
-        required=False,
-        min_value=-90,
-        max_value=90,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        error_messages={"invalid": gettext_lazy("Write the latitude as a number, e.g. 43.1234.")},
-    )
-    lon = forms.FloatField(
-        label=gettext_lazy("Longitude"),
-        required=False,
-        min_value=-180,
-        max_value=180,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        error_messages={"invalid": gettext_lazy("Write the longitude as a number, e.g. 11.1234.")},
-    )
+    lat = latitude_field()
+    lon = longitude_field()
     address = forms.CharField(
         label=gettext_lazy("Address or description of the place (optional)"),
         required=False,

@@ -214,6 +214,13 @@ def test_other_department_and_other_administration_are_refused(cat, team, charli
     actions.share_case(team.olga, fresh(case), team.parks)
     assert access.cases_for_staff(team.tina, case.administration).filter(pk=case.pk).exists()
     actions.log_time(team.tina, fresh(case), 7)  # a shared case: Parks works on it too
+    assert TimeLog.objects.get(user=team.tina).department == team.parks
+    # Someone of both departments works on the lead department's case: Roads' time.
+    core_actions.add_membership(
+        None, case.administration, team.tina, role=Role.SUPERVISOR, department=team.roads
+    )
+    actions.log_time(team.tina, fresh(case), 3)
+    assert TimeLog.objects.filter(user=team.tina, minutes=3).get().department == team.roads
 
 
 # --- hand-offs ------------------------------------------------------------------------------------
