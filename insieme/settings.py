@@ -48,10 +48,17 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "insieme.core",
     "insieme.catalog",
     "insieme.cases",
     "insieme.insights",
+    "insieme.open311",
+    "insieme.api",
+    "insieme.webhooks",
     "insieme.demo",
 ]
 
@@ -245,6 +252,74 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * SLA_TICK_MINUTES,
         # A tick nobody ran in time is dropped: the next one does the same work.
         "options": {"expires": 60.0 * SLA_TICK_MINUTES},
-    }
+    },
+    # Webhook deliveries due for a (re)try that no task message carries any more.
+    "webhooks-deliver-due": {
+        "task": "insieme.webhooks.tasks.deliver_due",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    "api-idempotency-purge": {
+        "task": "insieme.api.tasks.purge_idempotency",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
+# Webhooks: auto (Celery with a broker, else a sender thread in the web process), celery,
+# thread, or manual (`insieme webhooks_deliver` from cron).
+WEBHOOKS_DISPATCH = env.str("INSIEME_WEBHOOKS_DISPATCH", default="auto")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- REST API (Django REST framework + drf-spectacular); owned by insieme.api -------------------
+# Rates are "<number>/<second|minute|hour|day>": per API key, per signed-in person, and per address
+# for callers with neither. Counters live in the cache (Redis when REDIS_URL is set).
+REST_FRAMEWORK: dict = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "insieme.api.auth.ApiKeyAuthentication",
+        "insieme.api.auth.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["insieme.api.permissions.ScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "insieme.api.throttles.ApiKeyThrottle",
+        "insieme.api.throttles.UserThrottle",
+        "insieme.api.throttles.AddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("INSIEME_API_RATE_KEY", default="1200/minute"),
+        "api_user": env.str("INSIEME_API_RATE_USER", default="300/minute"),
+        "api_address": env.str("INSIEME_API_RATE_ADDRESS", default="120/minute"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["insieme.api.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "insieme.api.pagination.CursorPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "insieme.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "insieme.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+    # Insieme's own API settings (DRF ignores keys it does not know).
+    "INSIEME_IDEMPOTENCY_HOURS": env.int("INSIEME_API_IDEMPOTENCY_HOURS", default=24),
+    "INSIEME_MAX_BODY_BYTES": env.int("INSIEME_API_MAX_BODY_BYTES", default=1_000_000),
+}
+SPECTACULAR_SETTINGS: dict = {
+    "TITLE": "Insieme REST API",
+    "DESCRIPTION": "Services, forms, regulations and cases of the administrations on this "
+    "installation. Public resources need no key; cases need a session or an API key "
+    "(`Authorization: Bearer <key>` or `X-Api-Key`). See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "insieme.cases.models.Status",
+        "ServiceKindEnum": "insieme.catalog.models.ServiceKind",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+}

@@ -16,4 +16,7 @@ urlpatterns = [
     path("staff/", include("insieme.cases.urls_case")),
     path("staff/", include("insieme.cases.urls_workload")),
     path("", include("insieme.insights.urls")),
+    path("open311/v2/", include("insieme.open311.urls")),
+    path("api/", include("insieme.api.urls")),
+    path("staff/", include("insieme.webhooks.urls")),
 ]

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,11 +43,12 @@ from insieme.cases.models import (
     TimeLog,
     grid_cell,
 )
+from insieme.cases.redact import redact
 from insieme.cases.uploads import clean_uploads
 from insieme.catalog.forms import citizen_field_name, citizen_form_for
 from insieme.catalog.models import Service, ServiceKind
 from insieme.catalog.sla import due_date
-from insieme.core import audit, notify
+from insieme.core import audit, events, notify
 from insieme.core.access import has_perm
 from insieme.core.geo import GeometryError, contains
 from insieme.core.models import Department, Membership
@@ -131,6 +133,26 @@ def _event(
         data=data or {},
         created_at=at or timezone.now(),
     )
+
+
+def _publish(event_type: str, case: Case, *, text: str = "", **extra) -> None:
+    """Tell integrators (webhooks) about `case` on commit: public facts only, never who filed it
+    or how to reach them; free text only for public cases, and redacted."""
+    public = case.is_public
+    data = {
+        "reference": case.reference,
+        "service_code": case.service.code,
+        "kind": case.kind,
+        "status": case.status,
+        "submitted_at": case.submitted_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "public_url": reverse("case_public", args=[case.administration.slug, case.reference])
+        if public
+        else None,
+        "text": redact(text) if public and text else "",
+        **extra,
+    }
+    events.publish_on_commit(event_type, case.administration_id, data)
 
 
 def _save_attachments(case: Case, files, actor, event: CaseEvent | None, public: bool) -> int:
@@ -366,6 +388,7 @@ def submit_case(
                     case.contact_email, "case_submitted", {"case": case}, language=language
                 )
             auto_assign(case)
+            _publish("case.created", case, text=case.description)
     except IntegrityError:
         if idempotency_key:  # a concurrent retry won the race
             return Case.objects.get(
@@ -483,6 +506,7 @@ def withdraw_case(user, case: Case, reason: str = "") -> Case:
             after={"status": Status.CLOSED},
             administration=case.administration,
         )
+        _publish("case.status_changed", case, from_status=from_status, to_status=Status.CLOSED)
     return case
 
 
@@ -552,6 +576,7 @@ def rate_case(user, case: Case, *, score: int, comment: str = "") -> Rating:
             after={"score": score},
             administration=case.administration,
         )
+        _publish("case.rated", case, score=score)
     return rating
 
 
@@ -599,6 +624,9 @@ def change_status(
             administration=case.administration,
         )
         _notify_followers(case, "case_status", {"from_status": from_status, "note": note})
+        _publish(
+            "case.status_changed", case, text=note, from_status=from_status, to_status=to_status
+        )
     return case
 
 
@@ -627,6 +655,7 @@ def reply(actor, case: Case, text: str, *, public: bool = True) -> CaseEvent:
         )
         if public:
             _notify_followers(case, "case_reply", {"text": text})
+            _publish("case.public_reply", case, text=text)
     return event
 
 
@@ -671,6 +700,14 @@ def request_information(
             notify.send_templated_email(
                 case.submitted_by, "case_info_request", {"case": case, "text": text}
             )
+        _publish(
+            "case.information_requested",
+            case,
+            text=text,
+            field_code=field_code[:60],
+            from_status=from_status,
+            to_status=Status.WAITING_CITIZEN,
+        )
     return event
 
 
@@ -1284,6 +1321,13 @@ def merge_duplicate(actor, duplicate: Case, into: Case, *, expected_version=None
                 % {"ref": into.reference},
             },
         )
+        _publish(
+            "case.status_changed",
+            duplicate,
+            from_status=from_status,
+            to_status=Status.DUPLICATE,
+            duplicate_of=into.reference,
+        )
     return into
 
 
@@ -1349,6 +1393,9 @@ def decide(
             administration=case.administration,
         )
         _notify_followers(case, "case_status", {"from_status": from_status, "note": reasons})
+        _publish(
+            "case.status_changed", case, text=reasons, from_status=from_status, to_status=to_status
+        )
     return case
 
 

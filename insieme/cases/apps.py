@@ -23,3 +23,14 @@ class CasesConfig(AppConfig):
         for indicator in indicators.INDICATORS:
             register_indicator(indicator)
         register_benchmark(bench.BENCHMARK)
+        # What integrators can subscribe to (webhooks); the payloads carry public data only.
+        from insieme.core import events
+
+        for name, description in [
+            ("case.created", _("A request or application was filed.")),
+            ("case.status_changed", _("A case moved to another status.")),
+            ("case.public_reply", _("The administration replied publicly on a case.")),
+            ("case.information_requested", _("Staff asked the filer for missing information.")),
+            ("case.rated", _("The filer rated the outcome of a case.")),
+        ]:
+            events.register_event_type(name, description)

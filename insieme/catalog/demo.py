@@ -119,6 +119,7 @@ def _common_fields(spec: ServiceSpec) -> dict:
         "staff_minutes": dict(spec.staff_minutes),
         "citizen_minutes": spec.citizen_minutes,
         "hourly_cost": spec.hourly_cost,
+        "service_type": spec.service_type,
     }
 
 

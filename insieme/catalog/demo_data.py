@@ -71,6 +71,8 @@ class ServiceSpec:
     anonymous: bool = False
     hourly_cost: Decimal = Decimal("32.00")
     status: str = "published"
+    # Open311: a booking confirmed later answers a token first (a "batch" request type).
+    service_type: str = "realtime"
 
 
 @dataclass(frozen=True)
@@ -661,7 +663,7 @@ TEMPLATES = [
         "ingombranti, mobili, materasso, elettrodomestici",
         "application",
         True,
-        _APPLY,
+        (*_APPLY, "api"),  # bookable by apps through Open311 (a batch request type)
         2,
         15,
         _APPLY_MIN,
@@ -698,6 +700,8 @@ TEMPLATES = [
                 trace="need:Organizzare i giri di raccolta",
             ),
         ),
+        service_type="batch",
+        anonymous=True,  # a booking by phone number or e-mail, no account needed
     ),
     ServiceSpec(
         "graffiti",

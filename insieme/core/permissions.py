@@ -42,6 +42,8 @@ class Perm(StrEnum):
     ROUTING_MANAGE = "cases:routing:manage"
     # insights
     SCORECARD_READ = "insights:scorecard:read"
+    # webhooks
+    WEBHOOK_MANAGE = "webhooks:subscription:manage"
 
 
 # Every staff role reads the catalogue and the cases (department-scoped, see cases.access).
@@ -82,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MEMBERSHIP_MANAGE,
             Perm.PARTNER_MANAGE,
             Perm.APIKEY_MANAGE,
+            Perm.WEBHOOK_MANAGE,
             Perm.AUDIT_READ,
             Perm.SCORECARD_READ,
         }

@@ -136,6 +136,12 @@ SECTIONS: list[Section] = [
         Perm.APIKEY_MANAGE,
     ),
     Section(
+        "webhooks_staff_list",
+        gettext_lazy("Webhooks"),
+        gettext_lazy("Addresses that receive signed notices when cases change."),
+        Perm.WEBHOOK_MANAGE,
+    ),
+    Section(
         "staff_audit",
         gettext_lazy("Audit log"),
         gettext_lazy("Who changed what, and when; verify the chain."),

@@ -14,6 +14,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
+import kombu.pools
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun, task_prerun
@@ -60,6 +61,9 @@ def _forget_connections(app) -> None:
         app._pool.force_close_all()
     app._pool = None
     app.__dict__.pop("amqp", None)
+    # Kombu keeps one connection pool per broker URL for the process; a pool closed above
+    # would otherwise be handed to the next test on the same URL.
+    kombu.pools.reset()
 
 
 @pytest.fixture(params=sorted(BROKERS))

@@ -26,7 +26,7 @@ KEYS = [
 
 @pytest.fixture
 def scope(db, tmp_path):
-    run_demo(tmp_path, requests=600)
+    run_demo(tmp_path, requests=1200)
     admin = Administration.objects.get(slug="lago-verde")
     return Scope(administration_ids=(admin.pk,), today=today_in(admin))
 

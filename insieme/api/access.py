@@ -1,0 +1,85 @@
+"""Which cases an API caller reads, built on the cases app's access helpers.
+
+- an API key: the cases of its own administration, and nothing else;
+- a signed-in person: the cases they filed, plus, for staff, the cases of their departments
+  (insieme.cases.access.cases_for_staff) in every administration where they hold CASE_READ;
+- nobody else reads a case in full (public cases have their own, redacted, endpoints).
+
+Missing and forbidden answer alike: Http404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from insieme.api.auth import Caller
+from insieme.cases import access as case_access
+from insieme.cases.models import Case
+from insieme.core.access import administrations_for, has_perm
+from insieme.core.models import Administration
+from insieme.core.permissions import Perm
+
+STAFF, SUBMITTER, KEY = "staff", "submitter", "key"
+
+
+def readable_cases(caller: Caller):
+    if caller.key is not None:
+        return Case.objects.filter(administration_id=caller.key.administration_id)
+    if caller.user is None:
+        return Case.objects.none()
+    qs = Case.objects.filter(submitted_by=caller.user)
+    for admin in administrations_for(caller.user, Perm.CASE_READ):
+        qs = qs | case_access.cases_for_staff(caller.user, admin)
+    return qs
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    role: str  # STAFF, SUBMITTER or KEY: decides which events the caller sees
+
+    @property
+    def sees_internal(self) -> bool:
+        return self.role in (STAFF, KEY)
+
+
+def get_case(caller: Caller, admin_slug: str, reference: str) -> CaseView:
+    if caller.key is not None:
+        case = (
+            Case.objects.select_related("service", "administration", "department")
+            .filter(
+                administration_id=caller.key.administration_id,
+                administration__slug=admin_slug,
+                reference=reference,
+            )
+            .first()
+        )
+        if case is None:
+            raise Http404
+        return CaseView(case, KEY)
+    user = caller.user
+    if user is None:
+        raise Http404
+    admin = Administration.objects.filter(slug=admin_slug).first()
+    if admin is not None and has_perm(user, Perm.CASE_READ, admin):
+        try:
+            _admin, case = case_access.get_case_for_staff(user, admin_slug, reference)
+            return CaseView(case, STAFF)
+        except Http404:
+            pass  # maybe a case they filed themselves, outside their departments
+    return CaseView(case_access.get_case_for_submitter(user, admin_slug, reference), SUBMITTER)
+
+
+def events_for(view: CaseView):
+    if view.sees_internal:
+        qs = view.case.events.all()
+    else:
+        qs = case_access.events_for_submitter(view.case)
+    return qs.select_related("actor", "case")
+
+
+def attachments_for(view: CaseView):
+    # The filer and the administration see every file of the case (as on their web pages).
+    return view.case.attachments.select_related("case__administration").order_by("created_at", "pk")

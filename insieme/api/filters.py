@@ -1,0 +1,87 @@
+"""Query filters of the list endpoints (django-filter): invalid values answer 400."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django.db.models import Q
+
+from insieme.cases.models import OPEN_STATUSES, Case, Channel, Status
+from insieme.catalog.models import Regulation, Service, ServiceKind, search_key
+from insieme.core.models import Administration
+
+
+class AdministrationFilter(df.FilterSet):
+    kind = df.ChoiceFilter(choices=Administration.Kind.choices)
+    parent = df.CharFilter(field_name="parent__slug", help_text="The hosting administration.")
+
+    class Meta:
+        model = Administration
+        fields = ["kind", "parent"]
+
+
+class ServiceFilter(df.FilterSet):
+    administration = df.CharFilter(field_name="administration__slug")
+    group = df.CharFilter()
+    kind = df.ChoiceFilter(choices=ServiceKind.choices)
+    located = df.BooleanFilter()
+    q = df.CharFilter(method="search", help_text="Words in the name, code, keywords, text.")
+
+    class Meta:
+        model = Service
+        fields = ["administration", "group", "kind", "located", "q"]
+
+    def search(self, qs, name, value):
+        for term in search_key(value).split():
+            qs = qs.filter(search_text__contains=term)
+        return qs
+
+
+class RegulationFilter(df.FilterSet):
+    administration = df.CharFilter(
+        field_name="administration__slug", help_text="The register's owner."
+    )
+    kind = df.ChoiceFilter(choices=Regulation.Kind.choices)
+    reference = df.CharFilter()
+
+    class Meta:
+        model = Regulation
+        fields = ["administration", "kind", "reference"]
+
+
+class CaseFilter(df.FilterSet):
+    status = df.MultipleChoiceFilter(choices=Status.choices, help_text="Repeat for several.")
+    open = df.BooleanFilter(method="filter_open", help_text="Open (true) or closed (false).")
+    service = df.NumberFilter(field_name="service_id")
+    service_code = df.CharFilter(field_name="service__code")
+    administration = df.CharFilter(field_name="administration__slug")
+    kind = df.ChoiceFilter(choices=ServiceKind.choices)
+    submitted_after = df.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = df.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    updated_after = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+
+    class Meta:
+        model = Case
+        fields = [
+            "status",
+            "open",
+            "service",
+            "service_code",
+            "administration",
+            "kind",
+            "submitted_after",
+            "submitted_before",
+            "updated_after",
+            "updated_before",
+        ]
+
+    def filter_open(self, qs, name, value):
+        statuses = Q(status__in=sorted(OPEN_STATUSES))
+        return qs.filter(statuses) if value else qs.exclude(statuses)
+
+
+class PrivateCaseFilter(CaseFilter):
+    channel = df.ChoiceFilter(choices=Channel.choices)
+
+    class Meta(CaseFilter.Meta):
+        fields = [*CaseFilter.Meta.fields, "channel"]

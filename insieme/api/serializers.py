@@ -1,0 +1,417 @@
+"""What the API shows. Public representations carry no personal data: a public case shows what
+its public web page shows (redacted description, approximate position, public timeline)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from insieme.cases.actions import MAX_DESCRIPTION
+from insieme.cases.models import Attachment, Case, CaseEvent, Rating
+from insieme.cases.redact import redact
+from insieme.catalog.models import Attribute, Provision, Regulation, Service
+from insieme.core.models import Administration, today_in
+
+PUBLIC_PLACE_DECIMALS = 3  # about 100 m, as the public case page shows it
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+# --- catalogue ---------------------------------------------------------------------------------
+
+
+class AdministrationSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    display_name = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Administration
+        fields = [
+            "slug",
+            "name",
+            "display_name",
+            "kind",
+            "parent",
+            "ipa_code",
+            "locale",
+            "timezone",
+            "url",
+        ]
+
+    def get_url(self, obj) -> str:
+        return _absolute(
+            self.context.get("request"), reverse("api:administration", args=[obj.slug])
+        )
+
+
+class ListValueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AttributeSerializer(serializers.ModelSerializer):
+    values = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attribute
+        fields = [
+            "code",
+            "datatype",
+            "label",
+            "help_text",
+            "required",
+            "variable",
+            "order",
+            "values",
+        ]
+
+    @extend_schema_field(ListValueSerializer(many=True))
+    def get_values(self, obj) -> list:
+        return [
+            {"key": str(v.get("key", "")), "name": str(v.get("name", ""))}
+            for v in (obj.values or [])
+            if isinstance(v, dict)
+        ]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    administration = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    attributes = AttributeSerializer(many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "administration",
+            "code",
+            "name",
+            "description",
+            "group",
+            "keywords",
+            "kind",
+            "service_type",
+            "located",
+            "channels",
+            "anonymous_allowed",
+            "sla_acknowledge_days",
+            "sla_resolve_days",
+            "sla_day_type",
+            "updated_at",
+            "attributes",
+            "url",
+        ]
+
+    def get_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), reverse("api:service", args=[obj.pk]))
+
+
+class ProvisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Provision
+        fields = [
+            "id",
+            "article",
+            "title",
+            "summary",
+            "url",
+            "in_force_from",
+            "in_force_until",
+            "review_due",
+            "superseded_by",
+        ]
+
+
+class RegulationSerializer(serializers.ModelSerializer):
+    administration = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    status = serializers.SerializerMethodField()
+    provisions = ProvisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Regulation
+        fields = [
+            "id",
+            "administration",
+            "kind",
+            "reference",
+            "title",
+            "issuer",
+            "url",
+            "in_force_from",
+            "in_force_until",
+            "review_due",
+            "status",
+            "superseded_by",
+            "provisions",
+        ]
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["in_force", "not_yet", "review_overdue", "superseded", "expired"]
+        )
+    )
+    def get_status(self, obj) -> str:
+        return str(obj.status(today_in(obj.administration)))
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+class ServiceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "code", "name"]
+
+
+class PublicCaseSerializer(serializers.ModelSerializer):
+    """A public case as its public page shows it: no person, no answers, no private files."""
+
+    administration = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    service = ServiceRefSerializer(read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+    description = serializers.SerializerMethodField()
+    lat = serializers.SerializerMethodField()
+    lon = serializers.SerializerMethodField()
+    duplicate_of = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    public_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "administration",
+            "service",
+            "kind",
+            "status",
+            "is_open",
+            "description",
+            "address",
+            "lat",
+            "lon",
+            "submitted_at",
+            "updated_at",
+            "duplicate_of",
+            "url",
+            "public_url",
+        ]
+
+    def get_description(self, obj) -> str:
+        return redact(obj.description)
+
+    def _rounded(self, value):
+        return None if value is None else round(value, PUBLIC_PLACE_DECIMALS)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_lat(self, obj) -> float | None:
+        return self._rounded(obj.lat)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_lon(self, obj) -> float | None:
+        return self._rounded(obj.lon)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_duplicate_of(self, obj) -> str | None:
+        original = obj.duplicate_of
+        if original is not None and original.is_public:
+            return original.reference
+        return None
+
+    def get_url(self, obj) -> str:
+        path = reverse("api:public_case", args=[obj.administration.slug, obj.reference])
+        return _absolute(self.context.get("request"), path)
+
+    def get_public_url(self, obj) -> str:
+        path = reverse("case_public", args=[obj.administration.slug, obj.reference])
+        return _absolute(self.context.get("request"), path)
+
+
+class DepartmentRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case as its filer, the administration's staff or the administration's key reads it."""
+
+    administration = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    service = ServiceRefSerializer(read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+    department = DepartmentRefSerializer(read_only=True, allow_null=True)
+    duplicate_of = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
+    url = serializers.SerializerMethodField()
+    public_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "administration",
+            "service",
+            "kind",
+            "status",
+            "is_open",
+            "is_public",
+            "title",
+            "description",
+            "answers",
+            "address",
+            "lat",
+            "lon",
+            "channel",
+            "language",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "department",
+            "submitted_at",
+            "updated_at",
+            "acknowledged_at",
+            "resolved_at",
+            "closed_at",
+            "acknowledge_due_at",
+            "resolve_due_at",
+            "decision",
+            "duplicate_of",
+            "url",
+            "public_url",
+        ]
+
+    def get_url(self, obj) -> str:
+        path = reverse("api:case", args=[obj.administration.slug, obj.reference])
+        return _absolute(self.context.get("request"), path)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_public_url(self, obj) -> str | None:
+        if not obj.is_public:
+            return None
+        path = reverse("case_public", args=[obj.administration.slug, obj.reference])
+        return _absolute(self.context.get("request"), path)
+
+
+def _scalar(value):
+    if isinstance(value, bool):
+        return "on" if value else ""
+    if isinstance(value, int | float | str):
+        return str(value)
+    raise serializers.ValidationError("Give text, a number, or a list of them.")
+
+
+class AnswersField(serializers.DictField):
+    """Answers keyed by question code: text, a number, or a list (multi-value lists)."""
+
+    child = serializers.JSONField()
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        cleaned, errors = {}, {}
+        for code, value in data.items():
+            try:
+                if isinstance(value, list):
+                    cleaned[code] = [_scalar(v) for v in value]
+                else:
+                    cleaned[code] = _scalar(value)
+            except serializers.ValidationError as exc:
+                errors[code] = exc.detail
+        if errors:
+            raise serializers.ValidationError(errors)
+        return cleaned
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    service = serializers.IntegerField(help_text="The id of a published service.")
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_DESCRIPTION, default=""
+    )
+    answers = AnswersField(required=False, default=dict)
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    contact_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default=""
+    )
+    contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, default=""
+    )
+    language = serializers.ChoiceField(choices=["it", "en"], required=False, default="it")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    by = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "kind",
+            "created_at",
+            "from_status",
+            "to_status",
+            "text",
+            "field_code",
+            "is_public",
+            "by",
+            "actor_name",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=["citizen", "staff", "system"]))
+    def get_by(self, obj) -> str:
+        if obj.actor_id is None:
+            return "system"
+        return "citizen" if obj.actor_id == obj.case.submitted_by_id else "staff"
+
+    def get_text(self, obj) -> str:
+        return redact(obj.text) if self.context.get("public") else obj.text
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor_name(self, obj) -> str | None:
+        # Staff names go to the administration's own readers only, never to the public.
+        if self.context.get("staff_view") and obj.actor is not None:
+            return obj.actor.full_name
+        return None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "is_public", "created_at", "download_url"]
+
+    def get_name(self, obj) -> str:
+        return str(obj)
+
+    def get_download_url(self, obj) -> str:
+        case = obj.case
+        if self.context.get("public"):
+            path = reverse(
+                "case_attachment", args=[case.administration.slug, case.reference, obj.pk]
+            )
+        else:
+            path = reverse(
+                "api:case_attachment_download",
+                args=[case.administration.slug, case.reference, obj.pk],
+            )
+        return _absolute(self.context.get("request"), path)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["score", "comment", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class RatingCreateSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

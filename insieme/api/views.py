@@ -1,0 +1,367 @@
+"""The REST API's views: thin, each reads through an access helper and writes through an
+app's write module (insieme.cases.actions)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from insieme.api import access, filters, serializers
+from insieme.api.auth import caller_of
+from insieme.api.errors import django_validation_fields, validation_response
+from insieme.api.idempotency import idempotent
+from insieme.cases import access as case_access
+from insieme.cases import actions as case_actions
+from insieme.cases.models import Case, Rating
+from insieme.catalog.models import Attribute, Provision, Regulation, Service
+from insieme.core.models import Administration
+
+PUBLISHED = Service.Status.PUBLISHED
+READ, WRITE = "cases:read", "cases:write"
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A key of your choice (at most 255 characters): a retry with the same key "
+    "returns the first answer and creates nothing.",
+)
+
+
+class PublicReadMixin:
+    public = True
+
+
+# --- administrations ---------------------------------------------------------------------------
+
+
+class AdministrationList(PublicReadMixin, generics.ListAPIView):
+    """Administrations on this installation (public)."""
+
+    serializer_class = serializers.AdministrationSerializer
+    filterset_class = filters.AdministrationFilter
+    ordering_fields = ["name", "slug"]
+    ordering = ["slug"]
+
+    def get_queryset(self):
+        return Administration.objects.select_related("parent")
+
+
+class AdministrationDetail(PublicReadMixin, generics.RetrieveAPIView):
+    serializer_class = serializers.AdministrationSerializer
+    lookup_field = "slug"
+    queryset = Administration.objects.select_related("parent")
+
+
+# --- services and their forms ------------------------------------------------------------------
+
+
+def published_services():
+    attributes = Prefetch("attributes", queryset=Attribute.objects.order_by("order", "code"))
+    return (
+        Service.objects.filter(status=PUBLISHED)
+        .select_related("administration")
+        .prefetch_related(attributes)
+    )
+
+
+class ServiceList(PublicReadMixin, generics.ListAPIView):
+    """Published services with their forms (public)."""
+
+    serializer_class = serializers.ServiceSerializer
+    filterset_class = filters.ServiceFilter
+    ordering_fields = ["id", "name", "updated_at"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return published_services()
+
+
+class ServiceDetail(PublicReadMixin, generics.RetrieveAPIView):
+    serializer_class = serializers.ServiceSerializer
+
+    def get_queryset(self):
+        return published_services()
+
+
+# --- regulations -------------------------------------------------------------------------------
+
+
+def regulations():
+    return Regulation.objects.select_related("administration").prefetch_related(
+        Prefetch("provisions", queryset=Provision.objects.order_by("article", "pk"))
+    )
+
+
+class RegulationList(PublicReadMixin, generics.ListAPIView):
+    """The regulation registers (public): laws and rules services rest on."""
+
+    serializer_class = serializers.RegulationSerializer
+    filterset_class = filters.RegulationFilter
+    ordering_fields = ["id", "reference"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return regulations()
+
+
+class RegulationDetail(PublicReadMixin, generics.RetrieveAPIView):
+    serializer_class = serializers.RegulationSerializer
+
+    def get_queryset(self):
+        return regulations()
+
+
+# --- public cases ------------------------------------------------------------------------------
+
+
+CASE_ORDERING = ["submitted_at", "updated_at"]
+
+
+def public_cases():
+    return Case.objects.filter(is_public=True).select_related(
+        "administration", "service", "duplicate_of"
+    )
+
+
+class PublicCaseList(PublicReadMixin, generics.ListAPIView):
+    """Public cases (reports) without personal data, as their public pages show them."""
+
+    serializer_class = serializers.PublicCaseSerializer
+    filterset_class = filters.CaseFilter
+    ordering_fields = CASE_ORDERING
+    ordering = ["-submitted_at"]
+
+    def get_queryset(self):
+        return public_cases()
+
+
+class PublicCaseMixin(PublicReadMixin):
+    def get_case(self) -> Case:
+        return case_access.get_public_case(self.kwargs["admin_slug"], self.kwargs["reference"])
+
+
+class PublicCaseDetail(PublicCaseMixin, generics.RetrieveAPIView):
+    serializer_class = serializers.PublicCaseSerializer
+
+    def get_object(self):
+        return self.get_case()
+
+
+class PublicCaseEvents(PublicCaseMixin, generics.ListAPIView):
+    """The public timeline of a public case (redacted texts, no names)."""
+
+    serializer_class = serializers.EventSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return case_access.public_events(self.get_case()).exclude(kind="rated")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "public": True}
+
+
+class PublicCaseAttachments(PublicCaseMixin, generics.ListAPIView):
+    """The public photos and documents of a public case."""
+
+    serializer_class = serializers.AttachmentSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        case = self.get_case()
+        return case.attachments.filter(is_public=True).select_related("case__administration")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "public": True}
+
+
+# --- cases (session or key) --------------------------------------------------------------------
+
+
+def _answers_field(key: str, service: Service) -> str:
+    top = {"description", "lat", "lon", "address", "contact_name", "contact_email"}
+    top |= {"contact_phone", "language", "service", "location", "channel", "non_field_errors"}
+    if key in top:
+        return key
+    if service.attributes.filter(code=key).exists():
+        return f"answers.{key}"
+    return key
+
+
+class CaseList(generics.ListCreateAPIView):
+    """Cases the caller may read in full: a citizen's own, staff's by department, a key's
+    administration's. POST files a new case (channel "api")."""
+
+    key_scopes = {"GET": READ, "POST": WRITE}
+    filterset_class = filters.PrivateCaseFilter
+    ordering_fields = CASE_ORDERING
+    ordering = ["-submitted_at"]
+
+    def get_serializer_class(self):
+        return (
+            serializers.CaseCreateSerializer
+            if self.request.method == "POST"
+            else (serializers.CaseSerializer)
+        )
+
+    def get_queryset(self):
+        return access.readable_cases(caller_of(self.request)).select_related(
+            "administration", "service", "department", "duplicate_of"
+        )
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER],
+        request=serializers.CaseCreateSerializer,
+        responses={201: serializers.CaseSerializer, 200: serializers.CaseSerializer},
+    )
+    @idempotent
+    def post(self, request, *args, **kwargs):
+        data = self._valid(serializers.CaseCreateSerializer, request.data)
+        caller = caller_of(request)
+        service = self._service(data["service"], caller)
+        actor = caller.user if caller.key is None else None
+        try:
+            case, created = case_actions.submit_case(
+                actor,
+                service,
+                answers=data["answers"],
+                description=data["description"],
+                lat=data.get("lat"),
+                lon=data.get("lon"),
+                address=data["address"],
+                channel="api",
+                contact_name=data["contact_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                idempotency_key=getattr(request, "idempotency_key", ""),
+                language=data["language"],
+            )
+        except DjangoValidationError as exc:
+            fields = django_validation_fields(exc)
+            return validation_response({_answers_field(k, service): v for k, v in fields.items()})
+        body = serializers.CaseSerializer(case, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @staticmethod
+    def _valid(serializer_class, data) -> dict:
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @staticmethod
+    def _service(pk: int, caller) -> Service:
+        qs = Service.objects.filter(status=PUBLISHED).select_related("administration")
+        if caller.key is not None:
+            qs = qs.filter(administration_id=caller.key.administration_id)
+        service = qs.filter(pk=pk).first() if -(2**63) < pk < 2**63 else None
+        if service is None:
+            raise DjangoValidationError({"service": [_("No such service accepts requests.")]})
+        return service
+
+
+class CaseMixin:
+    key_scopes = {"GET": READ}
+
+    def case_view(self) -> access.CaseView:
+        return access.get_case(
+            caller_of(self.request), self.kwargs["admin_slug"], self.kwargs["reference"]
+        )
+
+
+class CaseDetail(CaseMixin, generics.RetrieveAPIView):
+    serializer_class = serializers.CaseSerializer
+
+    def get_object(self):
+        return self.case_view().case
+
+
+class CaseEvents(CaseMixin, generics.ListAPIView):
+    """The case's timeline: staff and the administration's key see internal notes too; the
+    filer sees what their web page shows."""
+
+    serializer_class = serializers.EventSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        view = self.case_view()
+        self._staff_view = view.sees_internal
+        return access.events_for(view)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["staff_view"] = getattr(self, "_staff_view", False)
+        return context
+
+
+class CaseAttachments(CaseMixin, generics.ListAPIView):
+    serializer_class = serializers.AttachmentSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return access.attachments_for(self.case_view())
+
+
+class CaseAttachmentDownload(CaseMixin, APIView):
+    """The file itself, for whoever may read the case."""
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, with its own content type."
+            )
+        }
+    )
+    def get(self, request, admin_slug: str, reference: str, pk: int):
+        view = self.case_view()
+        attachment = get_object_or_404(access.attachments_for(view), pk=pk)
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise Http404 from exc
+        response = FileResponse(
+            handle,
+            content_type=attachment.content_type,
+            as_attachment=True,
+            filename=str(attachment),
+        )
+        response["Cache-Control"] = "private"
+        return response
+
+
+class CaseRating(CaseMixin, APIView):
+    """The citizen's rating of their resolved case. Only the person who filed the case may
+    rate it, once; staff and the administration's key may read it."""
+
+    @extend_schema(responses=serializers.RatingSerializer)
+    def get(self, request, admin_slug: str, reference: str):
+        rating = Rating.objects.filter(case=self.case_view().case).first()
+        if rating is None:
+            raise Http404
+        return Response(serializers.RatingSerializer(rating).data)
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER],
+        request=serializers.RatingCreateSerializer,
+        responses={201: serializers.RatingSerializer},
+    )
+    @idempotent
+    def post(self, request, admin_slug: str, reference: str):
+        case = case_access.get_case_for_submitter(request.user, admin_slug, reference)
+        data = CaseList._valid(serializers.RatingCreateSerializer, request.data)
+        rating = case_actions.rate_case(
+            request.user, case, score=data["score"], comment=data["comment"]
+        )
+        return Response(serializers.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
