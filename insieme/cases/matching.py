@@ -88,7 +88,7 @@ CONCEPTS = {
     "crepa": "crepa crepe crack cracks cracked avvallamenti avvallamento",
     "tombino": "tombino tombini chiusino chiusini manhole drain caditoia grata",
     "sprofondato": "sprofondato sprofondata sceso ceduto sunk sunken",
-    "pericolo": "pericolo pericolosa pericoloso dangerous danger rischia rischio",
+    "pericolo": "pericolo pericolosa pericoloso dangerous danger rischia rischio cadere fall",
     "marciapiede": "marciapiede marciapiedi pavement sidewalk",
     "lampione": "lampione lampioni lampada luce luci light lights lamp lamps lamppost "
     "streetlight streetlights illuminazione",
@@ -118,16 +118,20 @@ CONCEPTS = {
     "graffiti": "graffiti scritte scritta spray vernice imbrattato imbrattata writing tag",
     "muro": "muro muri wall walls facciata facade edificio building",
     "scuola": "scuola school",
-    "erba": "erba grass prato",
-    "alta": "alta alto altissima altissimo high tall",
-    "aiuole": "aiuole aiuola verges verge flowerbeds",
-    "tagliata": "tagliata tagliate tagliato tagliati mowed mown cut",
+    # Green areas: grass, lawns, verges, flower beds and hedges are one thing to maintain, and
+    # "not mowed" is what "too high" means there (in other services "alta" is loud: harmless,
+    # the check compares a service's reports with its own group's only).
+    "erba": "erba grass prato prati lawn lawns aiuole aiuola verges verge flowerbeds siepe "
+    "siepi hedge hedges",
+    "alta": "alta alto altissima altissimo high tall overgrown incolto incolta incolti uncut "
+    "tagliata tagliate tagliato tagliati mowed mown cut sfalcio",
     "ramo": "ramo rami branch branches",
     "caduto": "caduto caduta caduti fell fallen perso",
     "albero": "albero alberi tree trees",
     "parco": "parco park giardino garden",
-    "rumore": "rumore rumori noise noisy schiamazzi",
-    "musica": "musica music loud",
+    # Noise: the source (music, shouting, a party) is the same complaint to the office.
+    "rumore": "rumore rumori noise noisy schiamazzi musica music loud chiasso baccano urla "
+    "shouting festa party",
     "notte": "notte notti night nights tardi late",
     "auto": "auto macchina car cars vehicle automobile",
     "targa": "targa targhe plate plates",
