@@ -22,6 +22,13 @@ def _ground_truth_path():
     return Path(settings.VAR_DIR) / "bench" / "ground-truth.json"
 
 
+def _load_demo(call_command, options: dict) -> None:
+    started = time.perf_counter()
+    with open(os.devnull, "w") as devnull:
+        call_command("demo", verbosity=0, stdout=devnull, **options)
+    print(f"  demo region loaded in {time.perf_counter() - started:.1f} s")
+
+
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insieme.settings")
     import django
@@ -40,19 +47,32 @@ def main() -> int:
     if size not in ("small", "full"):
         print("BENCH_SIZE must be 'small' or 'full'", file=sys.stderr)
         return 2
+    # Pages are measured as production serves them: with the hashed static-file manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     old_name = connection.settings_dict["NAME"]
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    with_baseline = [b for b in benchmarks if b.baseline is not None]
     lines = []
+    if size == "full" and with_baseline:
+        # Figures compared across data sizes: measured first on the default demo, then the
+        # throw-away database is made again for the run's own data.
+        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        try:
+            print(f"Baselines on a throw-away {connection.vendor} database, default demo size")
+            _load_demo(call_command, {"ground_truth": str(ground_truth)})
+            for bench in with_baseline:
+                bench.baseline(size)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         print(f"Benchmarks on a throw-away {connection.vendor} database ({test_db}), size={size}")
-        started = time.perf_counter()
         options = {"ground_truth": str(ground_truth)}
         if size == "full":
             options["requests"] = FULL_REQUESTS
-        with open(os.devnull, "w") as devnull:
-            call_command("demo", verbosity=0, stdout=devnull, **options)
-        print(f"  demo region loaded in {time.perf_counter() - started:.1f} s")
+        _load_demo(call_command, options)
         for bench in benchmarks:
+            if size != "full" and bench.baseline is not None:
+                bench.baseline(size)  # the same data at this size: the ratio is about 1
             for line in bench.run(size):
                 lines.append(line)
                 print(

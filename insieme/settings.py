@@ -253,6 +253,12 @@ CELERY_BEAT_SCHEDULE = {
         # A tick nobody ran in time is dropped: the next one does the same work.
         "options": {"expires": 60.0 * SLA_TICK_MINUTES},
     },
+    # SQLite's planner needs statistics as tables grow (see insieme.core.dbstats).
+    "db-statistics": {
+        "task": "insieme.core.tasks.refresh_db_statistics",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
     # Webhook deliveries due for a (re)try that no task message carries any more.
     "webhooks-deliver-due": {
         "task": "insieme.webhooks.tasks.deliver_due",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
 from insieme.cases.models import Attachment, Case, CaseEvent, CaseShare, Handoff
@@ -115,26 +115,88 @@ def staff_departments(user, admin) -> set[int] | None:
     return set(rows)
 
 
-def cases_for_staff(user, admin, perm: Perm | str = Perm.CASE_READ):
-    """Every case of `admin` that `user` may see with `perm`: of their departments (lead, shared,
-    or handed to them and waiting for their answer) or assigned to them; all of the administration's for roles without a department.
-    Empty without the permission."""
-    if not has_perm(user, perm, admin):
-        return Case.objects.none()
-    qs = Case.objects.filter(administration=admin)
+def staff_branches(user, admin) -> list[Q] | None:
+    """The ways a case of `admin` reaches `user`'s view, one condition each: their departments'
+    cases (lead), cases shared with those departments, cases handed to them and waiting for their
+    answer, and cases assigned to them; None when they see all of the administration's (a role
+    without a department). Callers check the permission first.
+
+    Kept apart so that a list page can read each branch through its own index and merge (an OR
+    of them makes the database read every open case of the administration)."""
     departments = staff_departments(user, admin)
     if departments is None:
-        return qs
+        return None
     shared = CaseShare.objects.filter(department_id__in=departments).values("case_id")
     handed = Handoff.objects.filter(
         to_department_id__in=departments, state=Handoff.State.PENDING
     ).values("case_id")
-    return qs.filter(
-        Q(department_id__in=departments)
-        | Q(pk__in=shared)
-        | Q(pk__in=handed)  # the receiving department reads a case before accepting it
-        | Q(assignee_id=user.pk)
-    )
+    return [
+        Q(department_id__in=departments),
+        Q(pk__in=shared),
+        Q(pk__in=handed),  # the receiving department reads a case before accepting it
+        Q(assignee_id=user.pk),
+    ]
+
+
+def cases_for_staff(user, admin, perm: Perm | str = Perm.CASE_READ):
+    """Every case of `admin` that `user` may see with `perm` (see `staff_branches`); empty
+    without the permission."""
+    if not has_perm(user, perm, admin):
+        return Case.objects.none()
+    qs = Case.objects.filter(administration=admin)
+    branches = staff_branches(user, admin)
+    if branches is None:
+        return qs
+    either = branches[0]
+    for branch in branches[1:]:
+        either |= branch
+    return qs.filter(either)
+
+
+def staff_case_sets(user, admin, perm: Perm | str = Perm.CASE_READ) -> list:
+    """`cases_for_staff` as querysets whose union it is, one per branch (see `staff_branches`),
+    for pages that read each through its own index; empty without the permission."""
+    if not has_perm(user, perm, admin):
+        return []
+    base = Case.objects.filter(administration=admin)
+    branches = staff_branches(user, admin)
+    if branches is None:
+        return [base]
+    return [base.filter(branch) for branch in branches]
+
+
+def first_ids(querysets, column: str, descending: bool, count: int) -> list[int]:
+    """The first `count` ids of the union of `querysets` ordered by `column` (rows without a
+    value last), ties by id in the same direction: each read through its own index, merged."""
+    keys: dict[int, object] = {}
+    for qs in querysets:
+        ordered = qs.order_by(*order_by(column, descending))
+        keys.update(ordered.values_list("pk", column)[:count])
+    present = sorted((v, pk) for pk, v in keys.items() if v is not None)
+    missing = sorted(pk for pk, v in keys.items() if v is None)
+    if descending:
+        present.reverse()
+        missing.reverse()
+    return ([pk for _v, pk in present] + missing)[:count]
+
+
+def order_by(column: str, descending: bool) -> list:
+    """The ORDER BY that `first_ids` merges in: nulls last both ways, then the id."""
+    field = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+    return [field, "-pk" if descending else "pk"]
+
+
+def count_union(querysets) -> int:
+    """How many distinct cases the querysets hold together: the first (the department's, the
+    big one) counted in the database, the others' few ids added unless the first holds them."""
+    if not querysets:
+        return 0
+    first, others = querysets[0], querysets[1:]
+    ids: set[int] = set()
+    for qs in others:
+        ids.update(qs.order_by().values_list("pk", flat=True))
+    both = first.filter(pk__in=ids).count() if ids else 0
+    return first.count() + len(ids) - both
 
 
 def get_case_for_staff(user, admin_slug: str, reference: str, perm: Perm | str = Perm.CASE_READ):

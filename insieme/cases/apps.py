@@ -8,7 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from insieme.cases import bench, demo, indicators
+        from insieme.cases import bench, bench_queue, demo, indicators
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
             register_benchmark,
@@ -23,6 +23,7 @@ class CasesConfig(AppConfig):
         for indicator in indicators.INDICATORS:
             register_indicator(indicator)
         register_benchmark(bench.BENCHMARK)
+        register_benchmark(bench_queue.BENCHMARK)
         # What integrators can subscribe to (webhooks); the payloads carry public data only.
         from insieme.core import events
 

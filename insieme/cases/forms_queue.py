@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import ExpressionWrapper, F, FloatField
 from django.utils.translation import gettext_lazy as _
 
+from insieme.cases.access import order_by
 from insieme.cases.models import (
     GRID_METRES,
     OPEN_STATUSES,
@@ -279,14 +280,22 @@ class QueueFilterForm(forms.Form):
             qs = qs.filter(submitted_at__lt=end)
         return qs.order_by(*self.ordering(data))
 
+    def sort_spec(self) -> tuple[str, bool]:
+        """(column, descending) of the order `apply` gives; ties go by id the same way."""
+        data = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+        return self._sort(data)
+
     @staticmethod
-    def ordering(data: dict) -> list:
-        column = SORTS.get(data.get("sort") or "due", "resolve_due_at")
-        descending = data.get("order") == "desc"
-        if column == "resolve_due_at":
-            due = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
-            return [due, "-pk" if descending else "pk"]
-        return [f"-{column}", "-pk"] if descending else [column, "pk"]
+    def _sort(data: dict) -> tuple[str, bool]:
+        return SORTS.get(data.get("sort") or "due", "resolve_due_at"), data.get("order") == "desc"
+
+    @classmethod
+    def ordering(cls, data: dict) -> list:
+        """Soonest due first by default; cases without a due date always come last."""
+        return order_by(*cls._sort(data))
 
 
 class SavedViewForm(forms.ModelForm):

@@ -198,6 +198,9 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
         verbose_name=_("assigned to"),
+        # case_queue_me_idx (assignee, status, due) serves every lookup by assignee; a second
+        # index on the column alone made SQLite walk a person's whole history for open cases.
+        db_index=False,
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     # The SLA clock stops while the case waits for the citizen: paused_at is when it stopped;
@@ -242,6 +245,12 @@ class Case(models.Model):
                 name="case_queue_dept_idx",
             ),
             models.Index(fields=["assignee", "status", "resolve_due_at"], name="case_queue_me_idx"),
+            # The workload view's team counts read open cases only, from the index alone.
+            models.Index(
+                fields=["administration", "department", "assignee", "due_state", "submitted_at"],
+                name="case_open_team_idx",
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+            ),
         ]
 
     def __str__(self) -> str:

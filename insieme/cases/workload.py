@@ -17,11 +17,10 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from insieme.cases.access import cases_for_staff, staff_departments
+from insieme.cases.access import count_union, first_ids, staff_case_sets, staff_departments
 from insieme.cases.models import OPEN_STATUSES, Case, DueState
 from insieme.catalog.models import Service
 from insieme.core.models import Administration, Department, Membership
@@ -231,24 +230,28 @@ def _offers(admin: Administration, people: list[PersonLoad]) -> None:
     overloaded = [p for p in people if p.overloaded]
     if not overloaded:
         return
-    ranked = (
+    # Their open cases through the (assignee, status, due date) index, first due first; the
+    # few kept per person are picked here (loads are bounded by people's capacities).
+    open_cases = (
         Case.objects.filter(
             administration=admin,
             status__in=_OPEN,
             assignee_id__in=[p.user_id for p in overloaded],
         )
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("assignee_id")],
-                order_by=[F("resolve_due_at").asc(nulls_last=True), F("submitted_at").asc()],
-            )
-        )
-        .filter(rank__lte=CASES_PER_PERSON)
         .select_related("service", "assignee")
-        .order_by("assignee_id", "rank")
+        .order_by()
     )
-    cases = list(ranked)
+    cases: list[Case] = []
+    kept: dict[int, int] = {}
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)  # no due date: last
+    ordered = sorted(
+        open_cases,
+        key=lambda c: (c.assignee_id, c.resolve_due_at or far, c.submitted_at, c.pk),
+    )
+    for case in ordered:
+        if kept.get(case.assignee_id, 0) < CASES_PER_PERSON:
+            kept[case.assignee_id] = kept.get(case.assignee_id, 0) + 1
+            cases.append(case)
     skilled: dict[int, set[int]] = {}
     through = Service.skilled.through
     for service_id, membership_id in through.objects.filter(
@@ -272,6 +275,13 @@ def _offers(admin: Administration, people: list[PersonLoad]) -> None:
         owner.cases.append(CaseOffer(case, best))
 
 
+def _alert_cases(querysets, column: str) -> list[Case]:
+    ids = first_ids(querysets, column, False, ALERT_CASES)
+    rows = Case.objects.filter(pk__in=ids).select_related("service", "assignee", "department")
+    by_id = {case.pk: case for case in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def compute(user, admin: Administration, *, now: dt.datetime | None = None) -> Workload:
     """The workload of the departments `user` supervises in `admin` (all of them for a role
     without a department). Callers check WORKLOAD_READ first."""
@@ -281,20 +291,16 @@ def compute(user, admin: Administration, *, now: dt.datetime | None = None) -> W
     _fill_loads(admin, people)
     teams = _teams(admin, departments, people, now)
     _offers(admin, people)
-    scope = cases_for_staff(user, admin, Perm.WORKLOAD_READ).filter(status__in=_OPEN)
-    overdue = scope.filter(due_state=DueState.OVERDUE)
-    old = scope.filter(assignee__isnull=True, submitted_at__lt=now - UNASSIGNED_AGE)
-    related = ("service", "assignee", "department")
+    # Each branch of the supervisor's view is read through its own index (see access).
+    scope = [qs.filter(status__in=_OPEN) for qs in staff_case_sets(user, admin, Perm.WORKLOAD_READ)]
+    overdue = [qs.filter(due_state=DueState.OVERDUE) for qs in scope]
+    old = [qs.filter(assignee__isnull=True, submitted_at__lt=now - UNASSIGNED_AGE) for qs in scope]
     return Workload(
         teams=teams,
         people=people,
-        overdue_cases=list(
-            overdue.select_related(*related).order_by("resolve_due_at", "pk")[:ALERT_CASES]
-        ),
-        overdue_total=overdue.count(),
-        old_unassigned_cases=list(
-            old.select_related(*related).order_by("submitted_at", "pk")[:ALERT_CASES]
-        ),
-        old_unassigned_total=old.count(),
+        overdue_cases=_alert_cases(overdue, "resolve_due_at"),
+        overdue_total=count_union(overdue),
+        old_unassigned_cases=_alert_cases(old, "submitted_at"),
+        old_unassigned_total=count_union(old),
         now=now,
     )

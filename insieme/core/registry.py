@@ -105,6 +105,8 @@ class Benchmark:
     key: str
     run: Callable[[str], list]
     app: str = ""
+    # Optional: measured first on a default-size demo, for figures compared across data sizes.
+    baseline: Callable[[str], None] | None = None
 
 
 @dataclass

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 
+from insieme.core import dbstats
 from insieme.core import demo as core_demo
 from insieme.core.models import (
     Administration,
@@ -214,6 +215,7 @@ def load_demo(
         return _finish(DemoResult(created=False))
     ctx = make_context(seed, requests, today_in(None), DEMO_PASSWORD)
     run_seeds(ctx)
+    dbstats.refresh(after_bulk_load=True)
     path = ground_truth or default_ground_truth_path()
     result = DemoResult(
         created=True, seed=seed, requests=requests, messages=ctx.messages, ground_truth_path=path

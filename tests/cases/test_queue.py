@@ -350,6 +350,69 @@ def test_sorting(persona_client, cat, olga):
     assert refs(client.get(URL, {"sort": "submitted", "order": "desc"}))[0] == sooner.reference
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"order": "desc"},
+        {"sort": "submitted"},
+        {"sort": "updated", "order": "desc"},
+        {"sort": "reference", "order": "desc"},
+        {"status": ["submitted", "waiting_citizen"]},
+        {"scope": "mine"},
+    ],
+)
+def test_branches_read_apart_give_the_single_querys_rows_and_order(
+    cat, montalto, roads, parks, olga, pietro, params
+):
+    """The queue reads each way a case reaches the officer (department, shared, handed to them,
+    assigned) on its own and merges: the pages must be those of one OR query, ties included."""
+    from insieme.cases import views_queue
+    from insieme.cases.access import cases_for_staff, staff_departments
+    from insieme.cases.forms_queue import QueueFilterForm
+    from insieme.cases.models import CaseShare
+
+    now = timezone.now()
+    due = [None, now + dt.timedelta(days=1), now + dt.timedelta(days=1), now + dt.timedelta(days=3)]
+    statuses = [Status.SUBMITTED, Status.IN_PROGRESS, Status.WAITING_CITIZEN]
+    mine = [
+        case
+        for i in range(70)
+        for case in make_cases(cat.pothole, resolve_due_at=due[i % 4], status=statuses[i % 3])
+    ]
+    shared = make_cases(cat.pothole, 12, department=parks, resolve_due_at=due[1])
+    for case in shared:
+        CaseShare.objects.create(case=case, department=roads, created_at=now)
+    handed = make_cases(cat.pothole, 5, department=parks, resolve_due_at=None)
+    for case in handed:
+        Handoff.objects.create(
+            case=case,
+            from_department=parks,
+            to_department=roads,
+            reason="yours",
+            requested_by=pietro,
+            created_at=now,
+        )
+    assigned = make_cases(cat.pothole, 8, department=parks, assignee=olga, resolve_due_at=due[3])
+    make_cases(cat.pothole, 9, department=parks)  # not olga's: never listed
+    assert mine and shared and handed and assigned
+
+    form = QueueFilterForm(
+        params or None, admin=montalto, departments=staff_departments(olga, montalto)
+    )
+    expected = list(form.apply(cases_for_staff(olga, montalto), olga).values_list("pk", flat=True))
+    got: list[int] = []
+    page = 1
+    while True:
+        rows, has_next = views_queue.queue_rows(olga, montalto, form, page)
+        got += [c.pk for c in rows]
+        if not has_next:
+            break
+        page += 1
+    assert got == expected
+    assert len(got) > 0
+
+
 # --- paging and query count --------------------------------------------------------------------
 
 
