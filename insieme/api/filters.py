@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters as df
 from django.db.models import Q
+from django.utils import timezone
 
 from insieme.cases.models import OPEN_STATUSES, Case, Channel, Status
 from insieme.catalog.models import Regulation, Service, ServiceKind, search_key
 from insieme.core.models import Administration
+
+
+class UtcDateTimeFilter(df.IsoDateTimeFilter):
+    """An ISO 8601 datetime compared in UTC: PostgreSQL refuses offsets past ±15:59, which
+    ISO text may carry ("+20:27" answered 500 before)."""
+
+    def filter(self, qs, value):
+        if value is not None and timezone.is_aware(value):
+            try:
+                value = value.astimezone(dt.UTC)
+            except OverflowError:  # year 1 or 9999 pushed past the range: hours do not matter
+                value = value.replace(tzinfo=dt.UTC)
+        return super().filter(qs, value)
 
 
 class AdministrationFilter(df.FilterSet):
@@ -55,10 +71,10 @@ class CaseFilter(df.FilterSet):
     service_code = df.CharFilter(field_name="service__code")
     administration = df.CharFilter(field_name="administration__slug")
     kind = df.ChoiceFilter(choices=ServiceKind.choices)
-    submitted_after = df.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = df.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
-    updated_after = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    submitted_after = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = UtcDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = UtcDateTimeFilter(field_name="updated_at", lookup_expr="lt")
 
     class Meta:
         model = Case

@@ -8,6 +8,7 @@ through insieme.cases.actions.submit_case, like every other channel.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import secrets
@@ -160,7 +161,8 @@ def parse_request_filter(params, slug: str, tz) -> queries.RequestFilter:
 
     def moment(name):
         value = params.get(name, "").strip()
-        return parse_datetime(value, name, tz) if value else None
+        # Compared in UTC: PostgreSQL refuses the offsets past ±15:59 that ISO text may carry.
+        return parse_datetime(value, name, tz).astimezone(dt.UTC) if value else None
 
     flt = queries.RequestFilter(jurisdiction=slug)
     flt.ids = parse_list(params.get("service_request_id", ""), "service_request_id")

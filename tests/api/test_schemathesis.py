@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -41,9 +43,17 @@ def api_schema(db, settings, charlie_case, diana_case, lv_case, make_key, montal
     }
     settings.ALLOWED_HOSTS = ["*"]
     raw = make_key(montalto, *[scope for scope, _label in ApiKey.SCOPES])
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    schema.insieme_key = raw
-    return schema
+    # The bare WSGI app closes "old" connections around each request, and inside the test's
+    # transaction PostgreSQL's counts as one: keep it, as Django's test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+        schema.insieme_key = raw
+        yield schema
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def operations(schema):

@@ -499,6 +499,15 @@ def test_updated_after_and_before(client, world):
     assert ids(get(client, "requests.json", updated_before=after, **query)) == [stale.reference]
 
 
+def test_offsets_beyond_what_the_database_stores_are_compared_in_utc(client, world):
+    """ISO 8601 allows any hh:mm offset; PostgreSQL stores at most ±15:59 (this was a 500)."""
+    case = file(world)
+    query = {"jurisdiction_id": "montalto"}
+    response = get(client, "requests.json", updated_after="1990-06-13T16:49:58+20:27", **query)
+    assert response.status_code == 200
+    assert ids(response) == [case.reference]
+
+
 def test_paging(client, world):
     cases = [file(world) for _ in range(5)]
     newest_first = [c.reference for c in reversed(cases)]
