@@ -1,4 +1,5 @@
-"""`make bench` figures of case handling: the work-queue page and the auto-assignment decision.
+"""`make bench` figures of case handling: the work-queue page and the auto-assignment decision
+(the fastest of several rounds each).
 
 Both are measured twice in one `make bench` run: on the default demo (the baseline, measured
 first by `insieme.bench` on a throw-away database of the default size) and on the data set of the
@@ -77,7 +78,7 @@ def _timed_page(client: Client, url: str) -> tuple[list[float], int]:
 
 
 def measure(slug: str | None = None, email: str | None = None) -> dict:
-    """Median queue-page time (ms), its query count and the median auto-assignment decision
+    """Fastest queue-page time (ms) of the rounds, its query count and the fastest auto-assignment decision
     time (ms) on the current database; `slug`/`email` pick the officer (default: see _officer)."""
     from insieme.cases.actions import least_loaded
     from insieme.core.models import User
@@ -106,9 +107,12 @@ def measure(slug: str | None = None, email: str | None = None) -> dict:
     return {
         "slug": slug,
         "email": email,
-        "page_ms": statistics.median(times) * 1000,
+        # The fastest of the rounds: the one other jobs on a shared machine disturbed least
+        # (the baseline and the full-size figure are taken tens of minutes apart).
+        "page_ms": min(times) * 1000,
+        "page_median_ms": statistics.median(times) * 1000,
         "queries": queries,
-        "assign_ms": statistics.median(decisions) * 1000 if decisions else float("nan"),
+        "assign_ms": min(decisions) * 1000 if decisions else float("nan"),
         "cases": Case.objects.count(),
     }
 
@@ -122,7 +126,8 @@ def baseline(size: str) -> None:
     _baseline.update(measure())
     print(
         f"  work queue on the default demo ({_baseline['cases']} cases, {_baseline['email']}): "
-        f"{_baseline['page_ms']:.1f} ms, {_baseline['queries']} queries; "
+        f"{_baseline['page_ms']:.1f} ms (median {_baseline['page_median_ms']:.1f}), "
+        f"{_baseline['queries']} queries; "
         f"auto-assignment decision {_baseline['assign_ms']:.2f} ms"
     )
 
@@ -132,6 +137,10 @@ def run(size: str) -> list[BenchLine]:
         baseline(size)
     now = measure(_baseline["slug"], _baseline["email"])
     n = now["cases"]
+    print(
+        f"  work queue at {n} cases: {now['page_ms']:.1f} ms (median {now['page_median_ms']:.1f}), "
+        f"{now['queries']} queries; auto-assignment decision {now['assign_ms']:.2f} ms"
+    )
     return [
         BenchLine("queue_page", now["page_ms"], "ms", n, _baseline["page_ms"]),
         BenchLine("queue_page_queries", now["queries"], "queries", n, _baseline["queries"]),
