@@ -78,8 +78,9 @@ def _timed_page(client: Client, url: str) -> tuple[list[float], int]:
 
 
 def measure(slug: str | None = None, email: str | None = None) -> dict:
-    """Fastest queue-page time (ms) of the rounds, its query count and the fastest auto-assignment decision
-    time (ms) on the current database; `slug`/`email` pick the officer (default: see _officer)."""
+    """The fastest queue-page time (ms) of the rounds, its query count and the fastest
+    auto-assignment decision (ms) on the current database; `slug`/`email` pick the officer
+    (default: see _officer)."""
     from insieme.cases.actions import least_loaded
     from insieme.core.models import User
 
