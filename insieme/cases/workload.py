@@ -2,8 +2,9 @@
 overload and SLA alerts, and a fairness figure per team.
 
 Pure reads in a bounded number of grouped queries (memberships, loads per person, totals per
-department, a few alert cases, a few cases per overloaded person through a window function,
-skills of their services): the count never grows with the number of people or cases.
+department, alert counts and a few alert cases read per branch of the supervisor's view, the
+open cases of overloaded people, skills of their services): the count never grows with the
+number of people or cases.
 
 Fairness: within a team, each person's load is divided by their capacity; the figure is the
 coefficient of variation of those ratios (population standard deviation ÷ mean; 0 = perfectly
