@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from insieme.cases import actions_setup
 from insieme.cases.forms_setup import ResponseTemplateForm, RoutingRuleForm
 from insieme.cases.models import ResponseTemplate, RoutingRule
-from insieme.core.access import get_administration_for_user
+from insieme.core.access import get_administration_for_user, get_scoped
 from insieme.core.permissions import Perm
 
 
@@ -29,14 +29,6 @@ def _placeholders() -> list[tuple[str, str]]:
         ("officer", _("your name, as the person sending the reply")),
         ("address", _("the address of the case")),
     ]
-
-
-def _scoped(model, admin, pk):
-    """An object of `admin` by pk: 404 for another administration's and for unknown ids."""
-    obj = model.objects.select_related("administration").filter(administration=admin, pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
 
 
 # --- reply templates ---------------------------------------------------------------------------
@@ -101,14 +93,18 @@ def reply_create(request: HttpRequest, admin_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reply_edit(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     admin = get_administration_for_user(request.user, admin_slug, Perm.RESPONSE_TEMPLATE_WRITE)
-    return _reply_form(request, admin, _scoped(ResponseTemplate, admin, pk))
+    return _reply_form(
+        request,
+        admin,
+        get_scoped(ResponseTemplate.objects.select_related("administration"), admin, pk),
+    )
 
 
 @login_required
 @require_POST
 def reply_delete(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     admin = get_administration_for_user(request.user, admin_slug, Perm.RESPONSE_TEMPLATE_WRITE)
-    template = _scoped(ResponseTemplate, admin, pk)
+    template = get_scoped(ResponseTemplate.objects.select_related("administration"), admin, pk)
     actions_setup.delete_response_template(request.user, template)
     messages.success(request, _("Reply “%(name)s” deleted.") % {"name": template.name})
     return redirect("staff_replies", admin_slug=admin.slug)
@@ -170,14 +166,16 @@ def rule_create(request: HttpRequest, admin_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     admin = get_administration_for_user(request.user, admin_slug, Perm.ROUTING_MANAGE)
-    return _rule_form(request, admin, _scoped(RoutingRule, admin, pk))
+    return _rule_form(
+        request, admin, get_scoped(RoutingRule.objects.select_related("administration"), admin, pk)
+    )
 
 
 @login_required
 @require_POST
 def rule_delete(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     admin = get_administration_for_user(request.user, admin_slug, Perm.ROUTING_MANAGE)
-    rule = _scoped(RoutingRule, admin, pk)
+    rule = get_scoped(RoutingRule.objects.select_related("administration"), admin, pk)
     actions_setup.delete_routing_rule(request.user, rule)
     messages.success(request, _("Routing rule “%(name)s” deleted.") % {"name": rule.name})
     return redirect("staff_routing", admin_slug=admin.slug)

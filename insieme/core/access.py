@@ -89,7 +89,10 @@ def get_administration_for_user(user, slug: str, perm: Perm | str) -> Administra
     return admin
 
 
-def _scoped(qs: QuerySet, admin: Administration, pk) -> object:
+def get_scoped(qs: QuerySet, admin: Administration, pk) -> object:
+    """The object of `qs` with id `pk` that belongs to `admin`: 404 for another
+    administration's, for unknown ids and for ids that are not numbers. Callers have checked
+    the permission (usually with get_administration_for_user)."""
     try:
         return qs.get(administration=admin, pk=int(pk))
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
@@ -98,27 +101,27 @@ def _scoped(qs: QuerySet, admin: Administration, pk) -> object:
 
 def get_department_for_user(user, admin: Administration, pk, perm: Perm | str) -> Department:
     admin = get_administration_for_user(user, admin.slug, perm)
-    return _scoped(Department.objects.all(), admin, pk)
+    return get_scoped(Department.objects.all(), admin, pk)
 
 
 def get_membership_for_user(user, admin: Administration, pk, perm: Perm | str) -> Membership:
     admin = get_administration_for_user(user, admin.slug, perm)
-    return _scoped(Membership.objects.select_related("user", "department"), admin, pk)
+    return get_scoped(Membership.objects.select_related("user", "department"), admin, pk)
 
 
 def get_partner_for_user(user, admin: Administration, pk, perm: Perm | str) -> PartnerOrganisation:
     admin = get_administration_for_user(user, admin.slug, perm)
-    return _scoped(PartnerOrganisation.objects.all(), admin, pk)
+    return get_scoped(PartnerOrganisation.objects.all(), admin, pk)
 
 
 def get_apikey_for_user(user, admin: Administration, pk, perm: Perm | str) -> ApiKey:
     admin = get_administration_for_user(user, admin.slug, perm)
-    return _scoped(ApiKey.objects.all(), admin, pk)
+    return get_scoped(ApiKey.objects.all(), admin, pk)
 
 
 def get_invitation_for_user(user, admin: Administration, pk, perm: Perm | str) -> Invitation:
     admin = get_administration_for_user(user, admin.slug, perm)
-    return _scoped(Invitation.objects.all(), admin, pk)
+    return get_scoped(Invitation.objects.all(), admin, pk)
 
 
 __all__ = [
@@ -129,6 +132,7 @@ __all__ = [
     "get_invitation_for_user",
     "get_membership_for_user",
     "get_partner_for_user",
+    "get_scoped",
     "has_perm",
     "is_staff_somewhere",
     "permissions_by_administration",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from insieme.core.access import get_administration_for_user
+from insieme.core.access import get_administration_for_user, get_scoped
 from insieme.core.models import Administration
 from insieme.core.permissions import Perm
 from insieme.webhooks.models import Delivery, Subscription
@@ -13,12 +13,7 @@ from insieme.webhooks.models import Delivery, Subscription
 
 def get_subscription_for_user(user, admin: Administration, pk) -> Subscription:
     admin = get_administration_for_user(user, admin.slug, Perm.WEBHOOK_MANAGE)
-    try:
-        return Subscription.objects.select_related("administration").get(
-            administration=admin, pk=int(pk)
-        )
-    except (Subscription.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_scoped(Subscription.objects.select_related("administration"), admin, pk)
 
 
 def get_delivery_for_user(user, admin: Administration, pk) -> Delivery:
