@@ -1,24 +1,32 @@
-"""Duplicate suggestions: open, recent cases of the same or a related service, nearby, with similar
-text (Italian and English, typos tolerated).
+"""Duplicate suggestions: open cases of the same or a related service, nearby, with similar text
+(Italian and English, typos tolerated).
 
-How it works, in three steps:
+How it works, in four steps:
 
 1. **Candidates from the index.** The new report's ~200 m grid cell and the eight around it are
-   read through the composite index ``case_cell_idx`` (``cell_row IN (3) AND cell_col IN (3) AND
-   submitted_at >= now - 90 days``: nine index seeks), keeping only cases of the same
-   administration, open, public, and of a service in the same catalogue group. An exact distance
+   read through the partial index ``case_open_cell_idx`` (open public cases only; ``cell_row IN
+   (3) AND cell_col IN (3) AND submitted_at >= now - MAX_AGE_DAYS``: nine index seeks), keeping
+   only cases of the same administration and of a service in the same catalogue group. A problem
+   still open after months is still the problem, so the window is a year. An exact distance
    check then drops anything farther than ``RADIUS_M``. At any realistic density this leaves a few
    dozen rows, so the check costs about as much as one indexed query.
 2. **Text similarity.** Each text is folded (accents removed, lower case, punctuation dropped),
    common Italian and English function words are removed, and words from a small bilingual
    lexicon of civic problems are mapped to one Italian form ("pothole" -> "buca", "streetlight" ->
-   "lampione"), so that an English and an Italian report share words. The text becomes the *set* of
+   "lampione"), so that an English and an Italian report share words. Place names ("via Roma",
+   "Parco delle Rimembranze") and house numbers are dropped: the distance already says where, and
+   a shared place name would make two problems at one place look alike. The text becomes the *set* of
    its character 3-, 4- and 5-grams taken inside word boundaries (like scikit-learn's ``char_wb``),
    and two texts are compared with the cosine of those binary vectors, |A∩B| / sqrt(|A|·|B|).
    Character n-grams survive typos ("bucca" still shares "buc", " bu", ...) and inflections
    ("buche"/"buca"); binary weights need no corpus statistics, so the score does not depend on
    what else is in the database, and stays deterministic.
-3. **One score.** ``score = text × (0.70 + 0.15·proximity + 0.15·service)``, where proximity is
+3. **What staff merged.** Reports that staff merged into a case (status duplicate, public, filed
+   in the last ``MERGED_MAX_AGE_DAYS``, through the partial index ``case_merged_cell_idx``) lend
+   it their words: a candidate's text similarity is the best of its own and theirs. Once
+   "containers full, nobody emptied them" was merged into "bins overflowing", a third report in
+   either wording finds the kept case, not only the other repeats.
+4. **One score.** ``score = text × (0.70 + 0.15·proximity + 0.15·service)``, where proximity is
    1 at the same spot falling linearly to 0 at ``RADIUS_M`` and service is 1 for the same service
    and 0.5 for a related one (same group). Text similarity is the factor that decides (two
    different problems at one spot must not match), place and service only lift or lower it by up
@@ -38,15 +46,17 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.utils import timezone
 
-from insieme.cases.models import _DEG_LAT_M, OPEN_STATUSES, Case, grid_cell
+from insieme.cases import redact
+from insieme.cases.models import _DEG_LAT_M, OPEN_STATUSES, Case, Status, grid_cell
 from insieme.catalog.models import Service
 
 RADIUS_M = 250.0
-MAX_AGE_DAYS = 90
-THRESHOLD = 0.25
+MAX_AGE_DAYS = 365  # open reports of the last year: a problem still open is still the problem
+MERGED_MAX_AGE_DAYS = 90  # reports merged into another case lend it their words this long
+THRESHOLD = 0.3
 MAX_CANDIDATES = 2000  # newest first; a safety bound for extreme hotspots
 # Two candidates describe the same problem when their texts are this similar, they are this
 # close and of the same service: the check then suggests the earlier one (see _earliest).
@@ -76,6 +86,16 @@ STOPWORDS = _wordset(
 # Words that name a street; the street's name is dropped with them (see words()).
 STREET_BEFORE = _wordset("via viale vicolo corso piazza piazzale largo lungolago strada")
 STREET_AFTER = _wordset("street st road rd avenue ave square lane")
+# Kinds of place that are a name only when capitalised and followed by a name ("Parco delle
+# Rimembranze", "Giardini Margherita"); in lower case they are a thing ("erba alta nel parco").
+PLACE_BEFORE = _wordset(
+    "parco giardino giardini ponte localita frazione contrada borgo quartiere rione villaggio"
+)
+# Phrases whose words, one by one, would say something else ("on and off" is not "off").
+PHRASES = {"on and off": "intermittente", "off and on": "intermittente"}
+_PHRASE = re.compile(
+    "|".join(r"\b" + r"\s+".join(p.split()) + r"\b" for p in PHRASES), re.IGNORECASE
+)
 
 # A small bilingual thesaurus of the civic problems citizens report on the map: every word of a
 # class (Italian, English, common variants) is replaced by the class's name, so that "lampione
@@ -168,21 +188,27 @@ def fold(text: str, *, lower: bool = True) -> str:
 def words(text: str) -> list[str]:
     """Folded words without function words, English mapped to the Italian form of the lexicon.
 
-    Street names are dropped too ("via Roma", "Roma street", "piazza Garibaldi"): where the
-    problem is, the distance already says; left in, a shared street name would make two different
-    problems on one street look alike.
+    Place names are dropped too ("via Roma", "Roma street", "piazza Garibaldi", "Parco delle
+    Rimembranze"): where the problem is, the distance already says; left in, a shared place name
+    would make two different problems at one place look alike. So are e-mail addresses, phone
+    numbers and tax codes (redact.strip): contact details say who, not what.
     """
     out: list[str] = []
-    # In a street name after "via": 1 = before its first word (always dropped), 2 = after it
+    text = _PHRASE.sub(_phrase_form, fold(redact.strip(text), lower=False))
+    tokens = _TOKEN.findall(text)
+    # In a place name after "via": 1 = before its first word (always dropped), 2 = after it
     # (capitalised words go on dropping: "Via XX Settembre", "Piazza della Stazione").
     name = 0
     name_before = False  # the previous word was kept: it may be the name of "X street"
-    for token in _TOKEN.findall(fold(text, lower=False)):
+    for at, token in enumerate(tokens):
         word = token.lower()
         if word.isdigit():  # house numbers: the place, again
             continue
         if word in STREET_BEFORE:
             name, name_before = 1, False
+            continue
+        if word in PLACE_BEFORE and token[0].isupper() and _names_follow(tokens, at + 1):
+            name, name_before = 2, False  # "Parco delle Rimembranze", not "parco giochi"
             continue
         if name == 1:
             name = 1 if word in STOPWORDS else 2
@@ -201,6 +227,18 @@ def words(text: str) -> list[str]:
         out.append(lexicon_form(word))
         name_before = True
     return out
+
+
+def _names_follow(tokens: list[str], at: int) -> bool:
+    """The next word that is not a function word is capitalised (a proper name)."""
+    for token in tokens[at:]:
+        if token.lower() not in STOPWORDS:
+            return token[0].isupper()
+    return False
+
+
+def _phrase_form(match: re.Match) -> str:
+    return PHRASES[re.sub(r"\s+", " ", match.group(0).lower())]
 
 
 def _deletions(word: str) -> set[str]:
@@ -409,7 +447,45 @@ def candidate_rows(service, lat: float, lon: float, *, exclude_id=None, as_of=No
         return cursor.fetchall()
 
 
-def score_candidates(service, lat: float, lon: float, text: str, rows, limit: int = 5) -> list:
+@lru_cache(maxsize=32)
+def _merged_sql(alias: str, past: bool) -> str:
+    """Reports already merged into another case (status duplicate) in the 3×3 cells: (the case
+    they were merged into, their signature), through the partial index case_merged_cell_idx
+    (its condition written as the index reads). `past`: merged before the moment replayed."""
+    qn = connections[alias].ops.quote_name
+    case_t = qn(Case._meta.db_table)
+    into, grams = qn("duplicate_of_id"), qn(Case._meta.get_field("match_grams").column)
+    return (
+        f"SELECT c.{into}, c.{grams} FROM {case_t} c"  # noqa: S608 (names from _meta)
+        f" WHERE c.{qn('cell_row')} IN (%s, %s, %s) AND c.{qn('cell_col')} IN (%s, %s, %s)"
+        f" AND c.{qn('submitted_at')} >= %s AND c.{qn('status')} = '{Status.DUPLICATE.value}'"
+        f" AND c.{qn('is_public')} AND +c.{qn('administration_id')} = %s"
+        f" AND c.{into} IS NOT NULL"
+        + (f" AND c.{qn('closed_at')} <= %s" if past else "")
+        + f" ORDER BY c.{qn('submitted_at')} DESC LIMIT {MAX_CANDIDATES}"
+    )
+
+
+def merged_rows(service, lat: float, lon: float, *, as_of=None) -> list[tuple]:
+    """(kept case id, signature) of public reports that staff merged into another case, filed in
+    the last MERGED_MAX_AGE_DAYS in the 3×3 grid cells around the point (merged by `as_of` when
+    replaying the past)."""
+    alias = router.db_for_read(Case)
+    connection = connections[alias]
+    row, col = grid_cell(lat, lon)
+    since = (as_of or timezone.now()) - timedelta(days=MERGED_MAX_AGE_DAYS)
+    params = [row - 1, row, row + 1, col - 1, col, col + 1]
+    params += [connection.ops.adapt_datetimefield_value(since), service.administration_id]
+    if as_of is not None:
+        params.append(connection.ops.adapt_datetimefield_value(as_of))
+    with connection.cursor() as cursor:
+        cursor.execute(_merged_sql(alias, as_of is not None), params)
+        return cursor.fetchall()
+
+
+def score_candidates(
+    service, lat: float, lon: float, text: str, rows, limit: int = 5, merged=()
+) -> list:
     """(score, distance, id) of up to `limit` suggestions among the rows (newest first): the
     best-scoring rows within RADIUS_M that reach THRESHOLD, each replaced by the earliest open
     report of its problem (see _earliest), without repeats; everything computed for all rows at
@@ -425,6 +501,8 @@ def score_candidates(service, lat: float, lon: float, text: str, rows, limit: in
     query = signature(text)
     if query:
         sims = similarities(query, [r[4] for r in rows])
+        if merged:
+            _lift_by_merged(sims, ids, query, merged)
     else:
         sims = np.where(same, EMPTY_TEXT_SIMILARITY, 0.0)
     proximity = np.clip(1.0 - dist / RADIUS_M, 0.0, None)
@@ -444,6 +522,20 @@ def score_candidates(service, lat: float, lon: float, text: str, rows, limit: in
             : limit - len(chosen)
         ]
     return [(float(score[j]), float(dist[j]), int(ids[j])) for j in chosen]
+
+
+def _lift_by_merged(sims: np.ndarray, ids: np.ndarray, query: bytes, merged) -> None:
+    """A candidate's text similarity becomes the best of its own and that of the reports merged
+    into it: once staff merged "containers full, nobody emptied them" into "bins overflowing",
+    a third report in either words finds the kept case."""
+    position = {int(pk): i for i, pk in enumerate(ids)}
+    kept = [(position[into], grams) for into, grams in merged if into in position]
+    if not kept:
+        return
+    alias_sims = similarities(query, [grams for _i, grams in kept])
+    for (i, _grams), sim in zip(kept, alias_sims, strict=True):
+        if sim > sims[i]:
+            sims[i] = sim
 
 
 def _distances(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
@@ -492,7 +584,8 @@ def find_duplicates(
     if lat is None or lon is None or limit <= 0:
         return []
     rows = candidate_rows(service, lat, lon, exclude_id=exclude_id, as_of=as_of)
-    best = score_candidates(service, lat, lon, text, rows, limit)
+    merged = merged_rows(service, lat, lon, as_of=as_of) if rows else ()
+    best = score_candidates(service, lat, lon, text, rows, limit, merged)
     if not best:
         return []
     cases = Case.objects.in_bulk([pk for _s, _d, pk in best])
@@ -500,3 +593,25 @@ def find_duplicates(
         if case.service_id == service.id:
             case.service = service
     return [Match(cases[pk], round(score, 6), distance) for score, distance, pk in best]
+
+
+def refresh_signatures(model=None, using: str | None = None, batch: int = 5000) -> int:
+    """Recompute the stored signature of every located case (after the text analysis changed:
+    a new lexicon word, a new rule). One executemany per `batch` rows, walking the ids in order:
+    an ORM save per row takes hours at a million. `model`: a migration's historical Case.
+    Returns how many cases were rewritten."""
+    model = model or Case
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    sql = f"UPDATE {table} SET {qn('match_grams')} = %s WHERE {qn('id')} = %s"  # noqa: S608
+    located = model.objects.using(alias).filter(lat__isnull=False).order_by("id")
+    last, done = 0, 0
+    while True:
+        rows = list(located.filter(id__gt=last).values_list("id", "title", "description")[:batch])
+        if not rows:
+            return done
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            cursor.executemany(sql, [(case_signature(t, d), pk) for pk, t, d in rows])
+        last, done = rows[-1][0], done + len(rows)

@@ -234,6 +234,12 @@ class Case(models.Model):
                 name="case_open_cell_idx",
                 condition=models.Q(status__in=sorted(OPEN_STATUSES), is_public=True),
             ),
+            # ... and the reports merged into them, whose words the check lends the kept case.
+            models.Index(
+                fields=["cell_row", "cell_col", "submitted_at"],
+                name="case_merged_cell_idx",
+                condition=models.Q(status=Status.DUPLICATE, is_public=True),
+            ),
             models.Index(
                 fields=["administration", "status", "submitted_at"], name="case_admin_status_idx"
             ),

@@ -3,6 +3,7 @@ bounds. Fixture cases are bulk-created (the matcher only reads them)."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 from datetime import timedelta
@@ -115,9 +116,69 @@ def test_closed_and_old_cases_not_suggested(cat):  # noqa: F811
         {"service": cat.pothole, "text": "buca in via Roma", "status": Status.CLOSED},
         {"service": cat.pothole, "text": "buca in via Roma", "status": Status.RESOLVED},
         {"service": cat.pothole, "text": "buca in via Roma", "status": Status.DUPLICATE},
-        {"service": cat.pothole, "text": "buca in via Roma", "age_days": 120},
+        {"service": cat.pothole, "text": "buca in via Roma", "age_days": 370},
     )
     assert suggested(cat.pothole, "buca in via Roma") == []
+
+
+def test_a_problem_open_for_months_is_still_suggested(cat):  # noqa: F811
+    """Four months open (an abandoned car nobody removed) is still the same problem; only what
+    is older than MAX_AGE_DAYS (a year) drops out."""
+    (old,) = make_cases({"service": cat.pothole, "text": "buca in via Roma", "age_days": 120})
+    assert suggested(cat.pothole, "buca in via Roma") == [old]
+    Case.objects.filter(pk=old.pk).update(
+        submitted_at=timezone.now() - timedelta(days=matching.MAX_AGE_DAYS + 1)
+    )
+    assert suggested(cat.pothole, "buca in via Roma") == []
+
+
+def merge(duplicate: Case, into: Case, days_ago: float = 1.0) -> None:
+    """Mark `duplicate` as merged into `into` (what actions.merge_duplicate leaves behind)."""
+    Case.objects.filter(pk=duplicate.pk).update(
+        status=Status.DUPLICATE,
+        duplicate_of=into,
+        closed_at=timezone.now() - timedelta(days=days_ago),
+    )
+
+
+def test_reports_merged_into_a_case_lend_it_their_words(cat):  # noqa: F811
+    """Staff merged a report worded otherwise into the first one: a third report worded like the
+    merged one finds the first report, which its own words alone do not reach."""
+    query = "sacchi neri lasciati davanti al cancello"
+    first, merged = make_cases(
+        {"service": cat.pothole, "text": "cumulo di immondizia vicino alla scuola", "age_days": 5},
+        {"service": cat.pothole, "text": "sacchi neri lasciati davanti al cancello", "east": 30},
+    )
+    assert suggested(cat.pothole, query) == [merged]  # nobody merged it yet
+    merge(merged, first)
+    assert suggested(cat.pothole, query) == [first]
+    # Replayed before the merge, the kept case had only its own words.
+    before = timezone.now() - timedelta(days=2)
+    assert suggested(cat.pothole, query, as_of=before) == []
+    # Merged longer ago than MERGED_MAX_AGE_DAYS: the words no longer count.
+    Case.objects.filter(pk=merged.pk).update(
+        submitted_at=timezone.now() - timedelta(days=matching.MERGED_MAX_AGE_DAYS + 1)
+    )
+    assert suggested(cat.pothole, query) == []
+
+
+def test_merged_words_never_revive_a_closed_or_private_case(cat):  # noqa: F811
+    query = "sacchi neri lasciati davanti al cancello"
+    kept, merged, private_merged = make_cases(
+        {"service": cat.pothole, "text": "cumulo di immondizia vicino alla scuola", "age_days": 5},
+        {"service": cat.pothole, "text": query, "east": 30},
+        {"service": cat.pothole, "text": query, "east": 40},
+    )
+    merge(merged, kept)
+    merge(private_merged, kept)
+    Case.objects.filter(pk=private_merged.pk).update(is_public=False)
+    assert suggested(cat.pothole, query) == [kept]
+    Case.objects.filter(pk=kept.pk).update(status=Status.RESOLVED)
+    assert suggested(cat.pothole, query) == []
+    # Only the private one left: it lends nothing (its words may be personal).
+    Case.objects.filter(pk=kept.pk).update(status=Status.SUBMITTED)
+    Case.objects.filter(pk=merged.pk).update(is_public=False)
+    assert suggested(cat.pothole, query) == []
 
 
 def test_other_administration_never_suggested(cat):  # noqa: F811
@@ -260,3 +321,46 @@ def test_as_of_replays_the_past(cat):  # noqa: F811
     assert suggested(cat.pothole, "buca profonda", as_of=five_days_ago) == [closed]
     assert suggested(cat.pothole, "buca profonda", as_of=now - timedelta(days=2)) == []
     assert suggested(cat.pothole, "buca profonda", as_of=now - timedelta(hours=12)) == [later]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A capitalised kind of place followed by a name is a place: dropped like "via Roma".
+        ("In Parco delle Rimembranze i bidoni traboccano", ["bidone", "pieno"]),
+        ("Giardini Margherita: erba alta", ["erba", "alta"]),
+        # In lower case, or followed by a common noun, it is the thing itself.
+        ("Erba altissima nel parco in Parco delle Rimembranze", ["erba", "alta", "parco"]),
+        ("Parco giochi rotto", ["parco", "giochi", "guasto"]),
+        # "on and off" is flickering, not "off" (out of order).
+        (
+            "Lamp keeps switching on and off",
+            ["lampione", "keeps", "intermittente", "intermittente"],
+        ),
+        ("The lamp is off", ["lampione", "guasto"]),
+        # Contact details say who, not what.
+        ("Buca. Scrivetemi a mario.rossi@example.org o 333 123 4567", ["buca", "scrivetemi"]),
+        ("Buca, codice fiscale RSSMRA85T10A562S", ["buca", "codice", "fiscale"]),
+    ],
+)
+def test_words_drop_place_names_and_read_phrases(text, expected):
+    assert matching.words(text) == expected
+
+
+def test_signatures_recomputed_by_command(cat):  # noqa: F811
+    """After the text analysis changes, `insieme match_signatures` rewrites every located case's
+    stored signature (here made stale by hand); unlocated cases keep none."""
+    from django.core.management import call_command
+
+    located, unlocated = make_cases(
+        {"service": cat.pothole, "text": "Buca in Parco delle Rimembranze"},
+        {"service": cat.pothole, "text": "buca"},
+    )
+    Case.objects.filter(pk=located.pk).update(match_grams=matching.signature("stale text"))
+    Case.objects.filter(pk=unlocated.pk).update(lat=None, lon=None, match_grams=b"")
+    call_command("match_signatures", stdout=io.StringIO())
+    located.refresh_from_db()
+    unlocated.refresh_from_db()
+    assert bytes(located.match_grams) == matching.case_signature("", located.description)
+    assert bytes(located.match_grams) == matching.signature("buca")
+    assert bytes(unlocated.match_grams) == b""
