@@ -274,6 +274,8 @@ CELERY_BEAT_SCHEDULE = {
 # Webhooks: auto (Celery with a broker, else a sender thread in the web process), celery,
 # thread, or manual (`insieme webhooks_deliver` from cron).
 WEBHOOKS_DISPATCH = env.str("INSIEME_WEBHOOKS_DISPATCH", default="auto")
+# Webhook receivers on private, loopback or reserved addresses (see webhooks/targets.py).
+WEBHOOKS_ALLOW_PRIVATE = env.bool("INSIEME_WEBHOOKS_ALLOW_PRIVATE", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- REST API (Django REST framework + drf-spectacular); owned by insieme.api -------------------

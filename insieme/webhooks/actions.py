@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from insieme.core import audit
 from insieme.core.events import EVENT_TYPES, Event
 from insieme.core.models import Administration
+from insieme.webhooks import targets
 from insieme.webhooks.delivery import MAX_ATTEMPTS
 from insieme.webhooks.dispatch import dispatch
 from insieme.webhooks.models import Delivery, Subscription
@@ -58,6 +59,15 @@ def clean_url(url: str) -> str:
                 % {"eg": "https://example.org/insieme-events"}
             }
         ) from exc
+    if not targets.allowed() and targets.private_host(parts.hostname or ""):
+        raise ValidationError(
+            {
+                "url": _(
+                    "This address is inside a private network or on this server; events are "
+                    "sent to public addresses only."
+                )
+            }
+        )
     return url
 
 

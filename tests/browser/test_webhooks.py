@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE = True  # it listens on 127.0.0.1
     """A local HTTP receiver answering 200 and keeping the bodies it got."""
     bodies: list[bytes] = []
 

@@ -20,6 +20,8 @@ from insieme.webhooks import actions
 @pytest.fixture(autouse=True)
 def _manual_dispatch(settings):
     settings.WEBHOOKS_DISPATCH = "manual"
+    # The receiver below listens on 127.0.0.1; test_targets.py turns this off again.
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
 
 
 @dataclass
