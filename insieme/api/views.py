@@ -246,6 +246,7 @@ class CaseList(generics.ListCreateAPIView):
                 contact_phone=data["contact_phone"],
                 idempotency_key=getattr(request, "idempotency_key", ""),
                 language=data["language"],
+                via=caller.key,
             )
         except DjangoValidationError as exc:
             fields = django_validation_fields(exc)

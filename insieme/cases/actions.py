@@ -240,8 +240,12 @@ def submit_case(
     assisted: bool = False,
     consent_noted: bool = False,
     language: str = "it",
+    via=None,
 ) -> tuple[Case, bool]:
     """File a report or an application. Returns (case, created).
+
+    `via`: the API key a machine client filed with (Open311, the REST API), recorded as the
+    audit entry's actor when there is no person (`actor` None).
 
     With an `idempotency_key`, a retried submission returns the case the first one created
     (created=False) instead of filing twice. Assisted digital (`assisted`, implied by
@@ -370,7 +374,7 @@ def submit_case(
             if submitter is not None:
                 Follower.objects.create(case=case, user=submitter, created_at=now)
             audit.record(
-                actor=actor,
+                actor=actor if actor is not None else via,
                 action="case.submit",
                 obj=case,
                 after={

@@ -20,7 +20,9 @@ def process_token(token_id: int) -> str:
     from insieme.open311.errors import validation_messages
     from insieme.open311.models import RequestToken
 
-    token = RequestToken.objects.select_related("service__administration").filter(pk=token_id)
+    token = RequestToken.objects.select_related("service__administration", "api_key").filter(
+        pk=token_id
+    )
     token = token.first()
     if token is None or token.case_id or token.errors:
         return "skipped"
@@ -32,6 +34,7 @@ def process_token(token_id: int) -> str:
             channel="api",
             attachments=files,
             idempotency_key=token_idempotency_key(token.token),
+            via=token.api_key,
             **token.params,
         )
     except (ValidationError, PermissionDenied) as exc:

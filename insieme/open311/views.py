@@ -283,6 +283,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         channel="api",
         attachments=request.FILES.getlist("media"),
         idempotency_key=_idempotency_key(request, key),
+        via=key,
         **filing,
     )
     payload = [

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from insieme.cases import actions as case_actions
 from insieme.cases.models import Case, Rating, Status
+from insieme.core.models import ApiKey, AuditEntry
 from tests.api.conftest import INSIDE_MONTALTO, file_case
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +166,10 @@ def test_key_with_cases_write_files_a_case(api, make_key, montalto, lights):
     assert case.channel == "api" and case.submitted_by is None
     assert case.answers == {"colour": "yellow", "pole": "P-9"}
     assert case.events.filter(kind="submitted").exists()  # the action's timeline, not a shortcut
+    # Audited under the key that filed it (there is no person).
+    entry = AuditEntry.objects.get(action="case.submit", object_id=str(case.pk))
+    assert entry.actor is None
+    assert entry.actor_label == str(ApiKey.objects.get(administration=montalto, name="app"))
 
 
 def test_key_without_cases_write_cannot_post(api, make_key, montalto, lights):

@@ -63,10 +63,13 @@ def test_post_json_files_a_case_through_the_action(client, world):
     assert case.answers["size"] == "large"
     assert case.answers["depth"] == "12.5"
     assert case.answers["since"].startswith("2026-11-01T08:30:00")
-    # The filing action audited it, as it does for every channel.
-    assert AuditEntry.objects.filter(action="case.submit", object_id=str(case.pk)).exists()
+    # The filing action audited it, as it does for every channel, naming the key that filed it.
+    key = ApiKey.objects.get(name="Montalto app")
+    entry = AuditEntry.objects.get(action="case.submit", object_id=str(case.pk))
+    assert (entry.actor, entry.actor_label) == (None, str(key))
+    assert key.prefix in entry.actor_label
     # The key's last use is recorded.
-    assert ApiKey.objects.get(name="Montalto app").last_used_at is not None
+    assert key.last_used_at is not None
 
 
 def test_post_xml(client, world):
@@ -303,6 +306,8 @@ def test_batch_answers_a_token_then_the_id(client, world, django_capture_on_comm
     assert case.channel == "api" and case.contact_email == "mover@example.org"
     assert Attachment.objects.filter(case=case).count() == 1
     row = RequestToken.objects.get(token=token)
+    entry = AuditEntry.objects.get(action="case.submit", object_id=str(row.case_id))
+    assert entry.actor_label == str(row.api_key)  # filed later, still under the key
     assert row.params == {} and not row.media  # contact details and upload not kept twice
     done = client.get(f"{BASE}tokens/{token}.json?jurisdiction_id=montalto")
     assert done.json() == [{"service_request_id": case.reference, "token": token}]
