@@ -1,9 +1,16 @@
-"""Domain events: what happened to a tenant's data, told to whoever listens, after commit.
+"""Domain events: what happened to a tenant's data, told to whoever listens.
 
-A write action calls `publish_on_commit(...)` inside its transaction; once the transaction commits,
-every registered listener gets the event (a listener that fails is logged and never undoes the
-write or reaches the person who caused it). Apps register listeners from their AppConfig, so the
-writers never import the readers (webhooks, say) back.
+A write action calls `publish_on_commit(...)` inside its transaction. Two kinds of listener:
+
+- `listen(fn)`: called once the transaction commits, never for a write that rolled back;
+- `listen(fn, in_transaction=True)`: called at once, inside the write's transaction and a
+  savepoint of its own, for listeners that *record* something to do later (an outbox: the
+  webhooks' delivery rows). What they write commits with the write or not at all, so a crash
+  between the commit and an after-commit callback loses nothing.
+
+A listener that fails is logged and never undoes the write or reaches the person who caused it
+(an in-transaction listener's own writes are rolled back to its savepoint). Apps register
+listeners from their AppConfig, so the writers never import the readers (webhooks, say) back.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ class Event:
 
 
 _listeners: list[Callable[[Event], None]] = []
+_recorders: list[Callable[[Event], None]] = []  # in-transaction listeners
 
 
 def register_event_type(name: str, description: str) -> None:
@@ -39,9 +47,12 @@ def register_event_type(name: str, description: str) -> None:
     EVENT_TYPES[name] = description
 
 
-def listen(listener: Callable[[Event], None]) -> Callable[[Event], None]:
-    if listener not in _listeners:
-        _listeners.append(listener)
+def listen(
+    listener: Callable[[Event], None], *, in_transaction: bool = False
+) -> Callable[[Event], None]:
+    registry = _recorders if in_transaction else _listeners
+    if listener not in registry:
+        registry.append(listener)
     return listener
 
 
@@ -53,9 +64,21 @@ def _deliver(event: Event) -> None:
             log.exception("event listener %r failed for %s", listener, event.type)
 
 
+def _record(event: Event) -> None:
+    for recorder in list(_recorders):
+        try:
+            with transaction.atomic():  # a savepoint: a failure undoes this recorder's rows only
+                recorder(event)
+        except Exception:
+            log.exception("event recorder %r failed for %s", recorder, event.type)
+
+
 def publish_on_commit(type: str, administration_id: int, data: dict[str, Any]) -> None:
-    """Tell the listeners about `type` once the surrounding transaction commits (now if none)."""
+    """Record `type` with the in-transaction listeners now, and tell the others once the
+    surrounding transaction commits (now if there is none)."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     event = Event(type=type, administration_id=administration_id, data=data)
+    if _recorders:
+        _record(event)
     transaction.on_commit(lambda: _deliver(event))

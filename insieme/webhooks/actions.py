@@ -166,8 +166,10 @@ def _payload(event_type: str, occurred_at, admin_slug: str, data: dict) -> dict:
 
 
 def record_event(event: Event) -> list[Delivery]:
-    """The domain-event listener: one delivery per active subscription of the event's
-    administration that chose the event's type; sent in the background."""
+    """The domain-event listener, run inside the write's transaction: one delivery per active
+    subscription of the event's administration that chose the event's type, sent in the
+    background once the write commits (a crash before then leaves them due, for the periodic
+    sender)."""
     subscriptions = [
         s
         for s in Subscription.objects.filter(

@@ -14,4 +14,5 @@ class WebhooksConfig(AppConfig):
         from insieme.webhooks.actions import record_event
 
         register_permissions(self.label, [p for p in Perm if p.value.startswith("webhooks:")])
-        events.listen(record_event)
+        # An outbox: delivery rows commit with the write that caused the event, or not at all.
+        events.listen(record_event, in_transaction=True)
