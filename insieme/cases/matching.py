@@ -178,11 +178,25 @@ class Match:
 # --- text ------------------------------------------------------------------------------------
 
 
+class _FoldTable(dict):
+    """str.translate's table for fold: each character mapped once, on first sight, to its NFKD
+    decomposition without combining marks ("à" -> "a", "ﬁ" -> "fi", a lone accent -> "")."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        self[code] = folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str, *, lower: bool = True) -> str:
     """Without accents and (by default) in lower case: 'Città' -> 'citta'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return folded.lower() if lower else folded
+    text = text or ""
+    if not text.isascii():
+        text = text.translate(_FOLD)
+    return text.lower() if lower else text
 
 
 def words(text: str) -> list[str]:
