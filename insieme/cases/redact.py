@@ -72,7 +72,8 @@ def strip(text: str) -> str:
     return text
 
 
-_SIXTEEN = re.compile(r"[A-Z0-9]{16}", re.IGNORECASE)  # a tax code: 16 in a row (as TAX_CODE_RE folds)
+# A tax code is 16 letters and digits in a row (case folded as TAX_CODE_RE folds it).
+_SIXTEEN = re.compile(r"[A-Z0-9]{16}", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 
 
