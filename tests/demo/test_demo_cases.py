@@ -125,3 +125,19 @@ def test_duplicates_point_at_earlier_open_cases_nearby(loaded):
             assert dup.duplicate_of_id == orig.pk
     marked = Counter(Case.objects.filter(duplicate_of__isnull=False).values_list("status"))
     assert set(marked) == {(Status.DUPLICATE,)}
+
+
+def test_load_timing_inserts_the_same_rows_raw_and_leaves_the_database_as_found(db):
+    """make bench's demo_load_cases: the demo's load against a raw insert of every row it wrote
+    (the case rows timed apart), both rolled back."""
+    from insieme.cases.demo import bulk_load_timing
+    from insieme.core.models import User
+
+    users = User.objects.count()
+    timing = bulk_load_timing(300, seed=5)
+    assert timing.case_rows == 300
+    assert timing.rows > timing.case_rows  # residents, events, followers, ratings, handling
+    assert timing.raw_seconds > timing.raw_case_seconds > 0
+    assert timing.demo_seconds > 0
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+    assert User.objects.count() == users
