@@ -1470,12 +1470,6 @@ def table_rows(model: type[models.Model], rows: list[dict]) -> tuple[str, list[t
     return table.sql, table.from_dicts(rows)
 
 
-def insert(model: type[models.Model], rows: list[dict]) -> int:
-    """Insert rows with executemany in batches of BATCH (ids included); returns the count."""
-    table = Table(model)
-    return table.write(table.from_dicts(rows))
-
-
 def _reset_sequences(*models_: type[models.Model]) -> None:
     """After explicit ids, PostgreSQL's sequences must move past them (SQLite needs nothing)."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(models_))
