@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from insieme.webhooks import targets
@@ -33,6 +33,8 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 2 * 3600
 LEASE = dt.timedelta(seconds=4 * TIMEOUT_SECONDS + 60)
 DUE_BATCH = 100
+RECORD_TRIES = 12  # writing an attempt's record while SQLite says a table is locked
+RECORD_PAUSE_SECONDS = 0.05  # ... waiting 0.05, 0.1, 0.15 s and so on between tries (3.3 s in all)
 EXCERPT_CHARS = 300
 USER_AGENT = "Insieme-Webhooks/1"
 
@@ -175,18 +177,28 @@ def _record(delivery: Delivery, outcome: Outcome, now: dt.datetime) -> Attempt:
         updates["next_attempt_at"] = now + backoff(number)
     else:
         updates.update(status=Delivery.Status.FAILED, next_attempt_at=None)
-    with transaction.atomic():
-        entry = Attempt.objects.create(
-            delivery=delivery,
-            number=number,
-            started_at=now,
-            duration_ms=outcome.duration_ms,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            response_excerpt=outcome.excerpt,
-            replay=delivery.replay_requested,
-        )
-        Delivery.objects.filter(pk=delivery.pk).update(**updates)
+    # The request went out: it must be recorded, or the delivery would be sent again once its
+    # lease ends. SQLite answers "table is locked" while another connection writes (no busy
+    # timeout applies to it): wait a little and write again.
+    for tries in range(1, RECORD_TRIES + 1):
+        try:
+            with transaction.atomic():
+                entry = Attempt.objects.create(
+                    delivery=delivery,
+                    number=number,
+                    started_at=now,
+                    duration_ms=outcome.duration_ms,
+                    status_code=outcome.status_code,
+                    error=outcome.error,
+                    response_excerpt=outcome.excerpt,
+                    replay=delivery.replay_requested,
+                )
+                Delivery.objects.filter(pk=delivery.pk).update(**updates)
+            break
+        except OperationalError as exc:
+            if "locked" not in str(exc) or tries == RECORD_TRIES:
+                raise
+            time.sleep(RECORD_PAUSE_SECONDS * tries)
     if not outcome.ok:
         log.info(
             "webhook delivery %s attempt %s failed: %s",

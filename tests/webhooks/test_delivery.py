@@ -12,6 +12,8 @@ import socket
 import time
 from pathlib import Path
 
+import pytest
+
 from insieme.cases import actions as case_actions
 from insieme.core import events
 from insieme.webhooks import actions, delivery
@@ -274,3 +276,48 @@ def test_the_management_command_sends_what_is_due(
     call_command("webhooks_deliver", stdout=out)
     assert "1 delivery attempt" in out.getvalue()
     assert len(receiver.received) == 1 and Delivery.objects.get().status == "succeeded"
+
+
+def test_a_sent_attempt_is_recorded_even_while_sqlite_says_the_table_is_locked(
+    cat, charlie, receiver, subscribe, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The request went out: its record is written again after a short pause while the database
+    answers "table is locked" (SQLite, another connection writing), so the delivery is neither
+    lost nor sent twice; any other database error is not retried."""
+    from django.db import OperationalError
+
+    subscribe(receiver.url, ["case.created"])
+    file_case(charlie, cat, django_capture_on_commit_callbacks)
+    create = Attempt.objects.create
+    failures = ["database table is locked: webhooks_delivery"] * 2
+
+    def locked_twice(**kwargs):
+        if failures:
+            raise OperationalError(failures.pop())
+        return create(**kwargs)
+
+    monkeypatch.setattr(delivery, "RECORD_PAUSE_SECONDS", 0.001)
+    monkeypatch.setattr(Attempt.objects, "create", locked_twice)
+    assert delivery.deliver_due() == 1
+    assert len(receiver.received) == 1
+    row = Delivery.objects.get()
+    assert (row.status, row.attempts, Attempt.objects.count()) == ("succeeded", 1, 1)
+
+
+def test_other_database_errors_while_recording_are_not_retried(
+    cat, charlie, receiver, subscribe, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    subscribe(receiver.url, ["case.created"])
+    file_case(charlie, cat, django_capture_on_commit_callbacks)
+    calls = []
+
+    def broken(**kwargs):
+        calls.append(kwargs)
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Attempt.objects, "create", broken)
+    with pytest.raises(OperationalError):
+        delivery.deliver_due()
+    assert len(calls) == 1
