@@ -445,12 +445,9 @@ def candidate_rows(service, lat: float, lon: float, *, exclude_id=None, as_of=No
     """
     alias = router.db_for_read(Case)
     connection = connections[alias]
-    row, col = grid_cell(lat, lon)
-    since = (as_of or timezone.now()) - timedelta(days=MAX_AGE_DAYS)
     by_group = bool(service.group)
     sql = _candidate_sql(alias, by_group, exclude_id is not None, as_of is not None)
-    params = [row - 1, row, row + 1, col - 1, col, col + 1]
-    params += [connection.ops.adapt_datetimefield_value(since), service.administration_id]
+    params = _area_params(connection, service, lat, lon, as_of, MAX_AGE_DAYS)
     if as_of is not None:
         params += [connection.ops.adapt_datetimefield_value(as_of)] * 3 + [True]
     params += [service.id]
@@ -459,6 +456,17 @@ def candidate_rows(service, lat: float, lon: float, *, exclude_id=None, as_of=No
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _area_params(connection, service, lat: float, lon: float, as_of, days: int) -> list:
+    """The parameters both nearby queries start with: the 3×3 grid cells around the point
+    (rows, then columns), the oldest submission time they read, the administration."""
+    row, col = grid_cell(lat, lon)
+    since = (as_of or timezone.now()) - timedelta(days=days)
+    return [row - 1, row, row + 1, col - 1, col, col + 1] + [
+        connection.ops.adapt_datetimefield_value(since),
+        service.administration_id,
+    ]
 
 
 @lru_cache(maxsize=32)
@@ -486,10 +494,7 @@ def merged_rows(service, lat: float, lon: float, *, as_of=None) -> list[tuple]:
     replaying the past)."""
     alias = router.db_for_read(Case)
     connection = connections[alias]
-    row, col = grid_cell(lat, lon)
-    since = (as_of or timezone.now()) - timedelta(days=MERGED_MAX_AGE_DAYS)
-    params = [row - 1, row, row + 1, col - 1, col, col + 1]
-    params += [connection.ops.adapt_datetimefield_value(since), service.administration_id]
+    params = _area_params(connection, service, lat, lon, as_of, MERGED_MAX_AGE_DAYS)
     if as_of is not None:
         params.append(connection.ops.adapt_datetimefield_value(as_of))
     with connection.cursor() as cursor:

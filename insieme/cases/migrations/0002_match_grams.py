@@ -5,26 +5,11 @@ from django.db import migrations, models
 
 
 def fill_match_grams(apps, schema_editor):
-    """Existing located cases get the signature the duplicate check now reads (one
-    executemany per 5,000 rows: an ORM bulk_update per row is far slower at a million)."""
-    from insieme.cases.matching import case_signature
+    """Existing located cases get the signature the duplicate check now reads, in batches
+    (matching.refresh_signatures: an ORM save per row is far slower at a million)."""
+    from insieme.cases.matching import refresh_signatures
 
-    Case = apps.get_model("cases", "Case")
-    connection = schema_editor.connection
-    qn = connection.ops.quote_name
-    sql = f"UPDATE {qn(Case._meta.db_table)} SET {qn('match_grams')} = %s WHERE {qn('id')} = %s"
-    located = Case.objects.filter(lat__isnull=False).order_by("id")
-    last = 0
-    with connection.cursor() as cursor:
-        while True:
-            # A list per batch: nothing reads the table while it is written.
-            rows = list(
-                located.filter(id__gt=last).values_list("id", "title", "description")[:5000]
-            )
-            if not rows:
-                break
-            cursor.executemany(sql, [(case_signature(t, d), pk) for pk, t, d in rows])
-            last = rows[-1][0]
+    refresh_signatures(apps.get_model("cases", "Case"), schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
