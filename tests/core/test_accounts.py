@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from insieme.core import audit, tokens
+from insieme.core import audit, throttle, tokens
 from insieme.core.models import AuditEntry, User
 from insieme.core.notify import send_templated_email
 from tests.conftest import PASSWORD
@@ -22,9 +22,12 @@ NEW_PASSWORD = "a brand new passphrase 42"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_and_chain(db):
+def _fresh_throttle_and_chain(db, monkeypatch):
     """Throttle counters live in the cache, which outlives a test; the chain must stay intact."""
     cache.clear()
+    # One fixed-window moment for the whole test: requests a second apart could otherwise fall
+    # on both sides of a window's end, and a throttle test would see its count start again.
+    monkeypatch.setattr(throttle, "clock", lambda: 1_000_000_050.0)
     yield
     cache.clear()
     assert audit.verify().ok

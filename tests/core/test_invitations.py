@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from insieme.core import actions, audit
+from insieme.core import actions, audit, throttle
 from insieme.core.access import has_perm
 from insieme.core.models import AuditEntry, Invitation, Membership, User
 from insieme.core.permissions import Perm, Role
@@ -25,8 +25,11 @@ NEW_PASSWORD = "a brand new passphrase 42"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_and_chain(db):
+def _fresh_throttle_and_chain(db, monkeypatch):
     cache.clear()
+    # One fixed-window moment for the whole test: requests a second apart could otherwise fall
+    # on both sides of a window's end, and a throttle test would see its count start again.
+    monkeypatch.setattr(throttle, "clock", lambda: 1_000_000_050.0)
     yield
     cache.clear()
     assert audit.verify().ok
