@@ -29,6 +29,8 @@ NATIONAL_SLUG = "italia"
 CITIZEN_DOMAIN = "posta.example"
 API_KEY_ADMIN = "lago-verde"
 API_KEY_NAME = "Demo app (seed {seed})"
+# Every scope but the two that reach personal data and internal notes: the demo key shows what an
+# integrator reads by default (`insieme apikey create --all-scopes` makes a key with all of them).
 API_KEY_SCOPES = ["cases:read", "cases:write", "open311:write", "opendata:read", "services:read"]
 # The demo API key is derived from the seed with this public constant so that a second run
 # prints the same key. It is for the demo only: real keys come from secrets.token_urlsafe.

@@ -351,7 +351,12 @@ class ApiKey(models.Model):
 
     SCOPES = [
         ("services:read", _("Read services and forms")),
-        ("cases:read", _("Read cases")),
+        ("cases:read", _("Read cases (without personal data or internal notes)")),
+        (
+            "cases:read_personal",
+            _("Read personal data of cases: contact details, texts as written, private files"),
+        ),
+        ("cases:read_internal", _("Read internal notes and events of cases, and staff names")),
         ("cases:write", _("Create and update cases")),
         ("open311:write", _("Submit Open311 requests")),
         ("opendata:read", _("Read open data")),
