@@ -4,7 +4,8 @@
 the session middleware (so it sees the session cookie being set). It
 
 - answers TRACE and TRACK with 405 before anything else runs;
-- marks every answer that may carry personal data `Cache-Control: no-store` (see `is_private`);
+- marks every answer that may carry personal data `Cache-Control: no-store` (see `is_private`),
+  unless its view declared it `public` (the same for everyone: a brand's stylesheet);
 - adds `Vary: Cookie` to every answer (language and session come from cookies), and
   `Vary: Authorization, X-Api-Key` to the REST API's answers, which depend on the caller's key.
 
@@ -55,8 +56,16 @@ def _sets_session(response) -> bool:
     return bool(morsel is not None and morsel.value)
 
 
+def _declared_public(response) -> bool:
+    """The view says the answer is the same for everyone (a brand's stylesheet, a public file)."""
+    directives = {d.strip().split("=")[0] for d in response.get("Cache-Control", "").split(",")}
+    return "public" in directives and not _sets_session(response)
+
+
 def is_private(request: HttpRequest, response) -> bool:
     """May this answer hold personal data or depend on who asked? Then no cache may keep it."""
+    if _declared_public(response):
+        return False
     cache_control = response.get("Cache-Control", "").lower()
     return (
         "private" in cache_control
@@ -83,6 +92,8 @@ class PrivacyHeadersMiddleware:
         if request.method in REFUSED_METHODS:
             return HttpResponseNotAllowed(ALLOWED_METHODS)
         response = self.get_response(request)
+        if _declared_public(response):
+            return response
         if is_private(request, response) and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         patch_vary_headers(response, API_VARY if _is_api(request) else ("Cookie",))

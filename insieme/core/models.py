@@ -139,7 +139,8 @@ class Administration(models.Model):
     timezone = models.CharField(_("time zone"), max_length=60, default="Europe/Rome")
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
     brand_name = models.CharField(_("brand name"), max_length=200, blank=True)
-    logo_url = models.CharField(_("logo URL"), max_length=500, blank=True)
+    # A PNG re-encoded from the upload (insieme.core.branding.clean_logo), named by its hash.
+    logo = models.FileField(_("logo"), upload_to="branding/", max_length=200, blank=True)
     primary_colour = models.CharField(
         _("primary colour"), max_length=7, default="#0066cc", validators=[hex_colour]
     )
