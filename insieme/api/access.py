@@ -5,10 +5,10 @@
   (insieme.cases.access.cases_for_staff) in every administration where they hold CASE_READ;
 - nobody else reads a case in full (public cases have their own, redacted, endpoints).
 
-What a key reads of a case depends on its scopes (`KeyScopes`): `cases:read` gives the case
-without personal data (no contact details, texts redacted, public files only) and the timeline the
-filer sees; `cases:read_personal` adds the contact details, the texts as written and every file;
-`cases:read_internal` adds internal notes and events, and staff names.
+What a key reads of a case depends on its scopes (`sees_personal`, `sees_internal`): `cases:read`
+gives the case without personal data (no contact details, texts redacted, public files only) and
+the timeline the filer sees; `cases:read_personal` adds the contact details, the texts as written
+and every file; `cases:read_internal` adds internal notes and events, and staff names.
 
 Missing and forbidden answer alike: Http404.
 """

@@ -115,7 +115,7 @@ def test_other_pages_keep_the_platform_brand(client, cat, branded, alice, person
     assert brand_link(staff.content.decode()) is None
 
 
-def test_stylesheet_uses_the_darkened_colour_and_is_cached_by_version(client, branded):
+def test_stylesheet_uses_the_darkened_colour_and_is_cached_by_version(client, branded, alice):
     brand = brand_of(branded)
     assert brand.primary.adjusted and brand.primary.applied != "#9b7bd0"
     response = client.get(brand.css_url)
@@ -127,6 +127,9 @@ def test_stylesheet_uses_the_darkened_colour_and_is_cached_by_version(client, br
     assert "public" in response["Cache-Control"] and "no-store" not in response["Cache-Control"]
     again = client.get(brand.css_url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
+    client.force_login(alice)  # the same for everyone: signed-in people may cache it too
+    signed_in = client.get(brand.css_url)
+    assert "public" in signed_in["Cache-Control"] and "no-store" not in signed_in["Cache-Control"]
     assert client.get(reverse("branding_css", args=["no-such"])).status_code == 404
 
 
