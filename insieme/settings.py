@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "insieme.core.headers.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "insieme.core.middleware.UserLanguageMiddleware",
@@ -214,6 +216,40 @@ if INSIEME_TILE_URL:  # map tiles are images from the tile server's origin ({s} 
         CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
             f"{_tiles.scheme}://{_tiles.netloc}"
         )
+
+# Browser features no page uses are switched off for every origin (django-permissions-policy).
+PERMISSIONS_POLICY: dict[str, list] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Monitoring that presents this token (header X-Health-Token) sees /healthz in detail.
+HEALTHZ_TOKEN = env.str("INSIEME_HEALTHZ_TOKEN", default="")
+# Error reports (the DEBUG page; 500s mailed to ADMINS, if set) mask API keys and tokens.
+DEFAULT_EXCEPTION_REPORTER = "insieme.core.logsafety.ExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "insieme.core.logsafety.ReporterFilter"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

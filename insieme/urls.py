@@ -1,9 +1,12 @@
 from django.urls import include, path
 
 from insieme.core import views as core_views
+from insieme.core import views_branding
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("branding/<slug:slug>.css", views_branding.branding_css, name="branding_css"),
+    path("branding/<slug:slug>/logo.png", views_branding.branding_logo, name="branding_logo"),
     path("", core_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("insieme.core.urls_accounts")),

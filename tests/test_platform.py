@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -86,7 +87,9 @@ def _free_port() -> int:
 
 
 def test_serve_runs_a_production_server(tmp_path):
-    """`insieme serve` starts gunicorn with DEBUG off; /healthz answers through it."""
+    """`insieme serve` starts gunicorn with DEBUG off; /healthz answers through it. The server
+    names no software, refuses TRACE, and its access log never shows an API key sent in the
+    query string or the body (issue 12, item 6)."""
     exe = Path(sys.executable).with_name("insieme")
     env = {
         **os.environ,
@@ -118,8 +121,27 @@ def test_serve_runs_a_production_server(tmp_path):
                 if proc.poll() is not None:
                     pytest.fail(proc.stdout.read().decode(errors="replace"))
                 time.sleep(0.5)
-        assert body == {"status": "ok", "database": {"vendor": "sqlite", "status": "ok"}}
-        assert "gunicorn" in headers.get("Server", "")
+        assert body == {"status": "ok", "database": {"status": "ok"}}
+        assert headers.get("Server") is None, headers.get("Server")
+        assert "gunicorn" not in str(headers).lower()
+        secret = "ins_NotInTheLog0123456789abcdefghijklmnopqrstuv"
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", f"/open311/v2/requests.json?jurisdiction_id=montalto&api_key={secret}")
+        conn.getresponse().read()
+        conn.request(
+            "POST",
+            f"/open311/v2/requests.json?api_key={secret}",
+            body=f"jurisdiction_id=montalto&api_key={secret}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert conn.getresponse().read()
+        conn.request("GET", "/api/v1/cases/", headers={"Authorization": f"Bearer {secret}"})
+        assert conn.getresponse().status == 401
+        conn.request("TRACE", "/")
+        trace = conn.getresponse()
+        assert trace.status == 405 and trace.getheader("Server") is None
+        trace.read()
+        conn.close()
         with urllib.request.urlopen(
             f"http://127.0.0.1:{port}/static/insieme/insieme.css", timeout=5
         ) as r:
@@ -133,6 +155,9 @@ def test_serve_runs_a_production_server(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    log = proc.stdout.read().decode(errors="replace")
+    assert "/open311/v2/requests.json?jurisdiction_id=montalto&api_key=[masked]" in log, log
+    assert secret not in log and secret[4:] not in log
 
 
 def test_reserved_administration_slug_is_refused(db):

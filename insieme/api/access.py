@@ -5,6 +5,11 @@
   (insieme.cases.access.cases_for_staff) in every administration where they hold CASE_READ;
 - nobody else reads a case in full (public cases have their own, redacted, endpoints).
 
+What a key reads of a case depends on its scopes (`sees_personal`, `sees_internal`): `cases:read`
+gives the case without personal data (no contact details, texts redacted, public files only) and
+the timeline the filer sees; `cases:read_personal` adds the contact details, the texts as written
+and every file; `cases:read_internal` adds internal notes and events, and staff names.
+
 Missing and forbidden answer alike: Http404.
 """
 
@@ -22,6 +27,18 @@ from insieme.core.models import Administration
 from insieme.core.permissions import Perm
 
 STAFF, SUBMITTER, KEY = "staff", "submitter", "key"
+READ_PERSONAL, READ_INTERNAL = "cases:read_personal", "cases:read_internal"
+
+
+def sees_personal(caller: Caller) -> bool:
+    """A person (the filer, or staff of the case's departments) reads a case's personal data;
+    a key only with cases:read_personal."""
+    return caller.key is None or READ_PERSONAL in (caller.key.scopes or [])
+
+
+def sees_internal(caller: Caller) -> bool:
+    """For keys: cases:read_internal. (A person's role decides: see `get_case`.)"""
+    return caller.key is not None and READ_INTERNAL in (caller.key.scopes or [])
 
 
 def readable_cases(caller: Caller):
@@ -38,11 +55,13 @@ def readable_cases(caller: Caller):
 @dataclass(frozen=True)
 class CaseView:
     case: Case
-    role: str  # STAFF, SUBMITTER or KEY: decides which events the caller sees
+    role: str  # STAFF, SUBMITTER or KEY
+    personal: bool = True  # contact details, texts as written, private files
+    internal: bool = False  # internal notes and events, staff names
 
     @property
     def sees_internal(self) -> bool:
-        return self.role in (STAFF, KEY)
+        return self.internal
 
 
 def get_case(caller: Caller, admin_slug: str, reference: str) -> CaseView:
@@ -58,7 +77,7 @@ def get_case(caller: Caller, admin_slug: str, reference: str) -> CaseView:
         )
         if case is None:
             raise Http404
-        return CaseView(case, KEY)
+        return CaseView(case, KEY, personal=sees_personal(caller), internal=sees_internal(caller))
     user = caller.user
     if user is None:
         raise Http404
@@ -66,7 +85,7 @@ def get_case(caller: Caller, admin_slug: str, reference: str) -> CaseView:
     if admin is not None and has_perm(user, Perm.CASE_READ, admin):
         try:
             _admin, case = case_access.get_case_for_staff(user, admin_slug, reference)
-            return CaseView(case, STAFF)
+            return CaseView(case, STAFF, internal=True)
         except Http404:
             pass  # maybe a case they filed themselves, outside their departments
     return CaseView(case_access.get_case_for_submitter(user, admin_slug, reference), SUBMITTER)
@@ -81,5 +100,7 @@ def events_for(view: CaseView):
 
 
 def attachments_for(view: CaseView):
-    # The filer and the administration see every file of the case (as on their web pages).
-    return view.case.attachments.select_related("case__administration").order_by("created_at", "pk")
+    # The filer and the administration's staff see every file of the case (as on their web
+    # pages); a key without cases:read_personal only the public ones.
+    qs = view.case.attachments.select_related("case__administration").order_by("created_at", "pk")
+    return qs if view.personal else qs.filter(is_public=True)

@@ -235,10 +235,37 @@ class DepartmentRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+PERSONAL_FIELDS = ("contact_name", "contact_email", "contact_phone")
+NEEDS_PERSONAL = (
+    "Only for callers who may read personal data (a key with cases:read_personal, the filer, "
+    "the administration's staff); left out for others."
+)
+REDACTED_WITHOUT_PERSONAL = (
+    "As written for callers who may read personal data (a key with cases:read_personal, the "
+    "filer, the administration's staff); personal data masked for other keys."
+)
+
+
+def masked(text: str) -> str:
+    """A case's text for a reader without personal data: what public output would show."""
+    return redact(text) if isinstance(text, str) else text
+
+
 class CaseSerializer(serializers.ModelSerializer):
-    """A case as its filer, the administration's staff or the administration's key reads it."""
+    """A case as its filer, the administration's staff or the administration's key reads it.
+
+    Personal data only with the serializer context's `personal` flag (set by the views from the
+    caller: always for people, for keys with cases:read_personal): without it the contact details
+    are left out and the free texts (description, address, text answers) are redacted."""
 
     administration = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # Declared writable (never used for input) so that the schema marks them optional.
+    contact_name = serializers.CharField(required=False, help_text=NEEDS_PERSONAL)
+    contact_email = serializers.CharField(required=False, help_text=NEEDS_PERSONAL)
+    contact_phone = serializers.CharField(required=False, help_text=NEEDS_PERSONAL)
+    description = serializers.CharField(read_only=True, help_text=REDACTED_WITHOUT_PERSONAL)
+    address = serializers.CharField(read_only=True, help_text=REDACTED_WITHOUT_PERSONAL)
+    answers = serializers.JSONField(read_only=True, help_text=REDACTED_WITHOUT_PERSONAL)
     service = ServiceRefSerializer(read_only=True)
     is_open = serializers.BooleanField(read_only=True)
     department = DepartmentRefSerializer(read_only=True, allow_null=True)
@@ -282,6 +309,19 @@ class CaseSerializer(serializers.ModelSerializer):
             "url",
             "public_url",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("personal", False):
+            for name in PERSONAL_FIELDS:
+                data.pop(name, None)
+            data["description"] = masked(data["description"])
+            data["address"] = masked(data["address"])
+            data["answers"] = {
+                code: [masked(v) for v in value] if isinstance(value, list) else masked(value)
+                for code, value in (data["answers"] or {}).items()
+            }
+        return data
 
     def get_url(self, obj) -> str:
         path = reverse("api:case", args=[obj.administration.slug, obj.reference])
@@ -370,7 +410,9 @@ class EventSerializer(serializers.ModelSerializer):
         return "citizen" if obj.actor_id == obj.case.submitted_by_id else "staff"
 
     def get_text(self, obj) -> str:
-        return redact(obj.text) if self.context.get("public") else obj.text
+        if self.context.get("public") or not self.context.get("personal", False):
+            return redact(obj.text)
+        return obj.text
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor_name(self, obj) -> str | None:
@@ -406,10 +448,18 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class RatingSerializer(serializers.ModelSerializer):
+    comment = serializers.CharField(read_only=True, help_text=REDACTED_WITHOUT_PERSONAL)
+
     class Meta:
         model = Rating
         fields = ["score", "comment", "created_at"]
         read_only_fields = ["created_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("personal", False):
+            data["comment"] = masked(data["comment"])
+        return data
 
 
 class RatingCreateSerializer(serializers.Serializer):

@@ -220,6 +220,11 @@ class CaseList(generics.ListCreateAPIView):
             "administration", "service", "department", "duplicate_of"
         )
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["personal"] = access.sees_personal(caller_of(self.request))
+        return context
+
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER],
         request=serializers.CaseCreateSerializer,
@@ -275,9 +280,20 @@ class CaseMixin:
     key_scopes = {"GET": READ}
 
     def case_view(self) -> access.CaseView:
-        return access.get_case(
-            caller_of(self.request), self.kwargs["admin_slug"], self.kwargs["reference"]
-        )
+        """Who reads which case, and how much of it (looked up once per request)."""
+        if getattr(self, "_case_view", None) is None:
+            self._case_view = access.get_case(
+                caller_of(self.request), self.kwargs["admin_slug"], self.kwargs["reference"]
+            )
+        return self._case_view
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "admin_slug" in self.kwargs:  # not while the schema is generated
+            view = self.case_view()
+            context["personal"] = view.personal
+            context["staff_view"] = view.internal
+        return context
 
 
 class CaseDetail(CaseMixin, generics.RetrieveAPIView):
@@ -288,22 +304,16 @@ class CaseDetail(CaseMixin, generics.RetrieveAPIView):
 
 
 class CaseEvents(CaseMixin, generics.ListAPIView):
-    """The case's timeline: staff and the administration's key see internal notes too; the
-    filer sees what their web page shows."""
+    """The case's timeline: staff, and keys with cases:read_internal, see internal notes and
+    events too; the filer and other keys see what the filer's web page shows. Texts are
+    redacted for keys without cases:read_personal."""
 
     serializer_class = serializers.EventSerializer
     filter_backends: list = []
     pagination_class = None
 
     def get_queryset(self):
-        view = self.case_view()
-        self._staff_view = view.sees_internal
-        return access.events_for(view)
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["staff_view"] = getattr(self, "_staff_view", False)
-        return context
+        return access.events_for(self.case_view())
 
 
 class CaseAttachments(CaseMixin, generics.ListAPIView):
@@ -348,10 +358,13 @@ class CaseRating(CaseMixin, APIView):
 
     @extend_schema(responses=serializers.RatingSerializer)
     def get(self, request, admin_slug: str, reference: str):
-        rating = Rating.objects.filter(case=self.case_view().case).first()
+        view = self.case_view()
+        rating = Rating.objects.filter(case=view.case).first()
         if rating is None:
             raise Http404
-        return Response(serializers.RatingSerializer(rating).data)
+        return Response(
+            serializers.RatingSerializer(rating, context={"personal": view.personal}).data
+        )
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER],
@@ -365,4 +378,5 @@ class CaseRating(CaseMixin, APIView):
         rating = case_actions.rate_case(
             request.user, case, score=data["score"], comment=data["comment"]
         )
-        return Response(serializers.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+        body = serializers.RatingSerializer(rating, context={"personal": True}).data
+        return Response(body, status=status.HTTP_201_CREATED)

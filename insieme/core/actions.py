@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -329,9 +330,16 @@ def authenticate_api_key(raw: str) -> ApiKey | None:
 
 
 def save_administration_settings(
-    actor, admin: Administration, *, changes: dict, holidays: list[tuple] | None = None
+    actor,
+    admin: Administration,
+    *,
+    changes: dict,
+    holidays: list[tuple] | None = None,
+    logo=None,
+    remove_logo: bool = False,
 ) -> Administration:
-    """Apply settings `changes` and, when given, replace the holidays, all in one transaction.
+    """Apply settings `changes` and, when given, replace the holidays and the logo (an uploaded
+    file) or remove it, all in one transaction.
 
     Only what differs from the stored values is written and audited. On ValidationError nothing is
     written and `admin` is reloaded from the database, so callers can keep showing it.
@@ -344,9 +352,43 @@ def save_administration_settings(
             current = [(h.date, h.name) for h in admin.holidays.order_by("date")]
             if holidays is not None and sorted(holidays) != current:
                 set_holidays(actor, admin, sorted(holidays))
+            if logo is not None or remove_logo:
+                set_administration_logo(actor, admin, logo)
     except ValidationError:
         admin.refresh_from_db()
         raise
+    return admin
+
+
+def set_administration_logo(actor, admin: Administration, upload) -> Administration:
+    """Replace the logo with `upload` (PNG, JPEG or WebP, re-encoded as a PNG without metadata by
+    insieme.core.branding.clean_logo), or remove it when `upload` is None. Audited."""
+    from insieme.core import branding
+
+    name = ""
+    if upload is not None:
+        try:
+            png = branding.clean_logo(upload)
+        except ValidationError as exc:
+            raise ValidationError({"logo": exc.messages}) from exc
+        name = branding.logo_name(admin, png)
+        storage = admin.logo.storage
+        if not storage.exists(name):
+            name = storage.save(name, ContentFile(png))
+    before = admin.logo.name or ""
+    if name == before:
+        return admin
+    with transaction.atomic():
+        admin.logo.name = name
+        admin.save(update_fields=["logo"])
+        audit.record(
+            actor=actor,
+            action="administration.logo",
+            obj=admin,
+            before={"logo": before},
+            after={"logo": name},
+            administration=admin,
+        )
     return admin
 
 

@@ -10,4 +10,23 @@ def insieme(request):
     return {
         "staff_administrations": staff_admins,
         "current_admin_slug": getattr(request, "admin_slug", None),
+        "brand": public_brand(request),
     }
+
+
+def public_brand(request):
+    """The brand of the administration whose public page this is (its URL names it, or the
+    catalogue is filtered to it); None on staff, account and cross-administration pages."""
+    from insieme.core.branding import brand_of
+    from insieme.core.models import Administration
+
+    match = getattr(request, "resolver_match", None)
+    if match is None or request.path_info.startswith(("/staff/", "/accounts/", "/api/")):
+        return None
+    slug = match.kwargs.get("admin_slug")
+    if slug is None and match.url_name == "catalogue":
+        slug = request.GET.get("administration")
+    if not slug or not isinstance(slug, str):
+        return None
+    admin = Administration.objects.filter(slug=slug).first()
+    return brand_of(admin) if admin is not None else None

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.files.base import ContentFile
+
 from insieme.core import actions
 from insieme.core.models import Administration, ApiKey, Department, Membership, PartnerOrganisation
 from insieme.core.permissions import Role
@@ -29,6 +31,8 @@ NATIONAL_SLUG = "italia"
 CITIZEN_DOMAIN = "posta.example"
 API_KEY_ADMIN = "lago-verde"
 API_KEY_NAME = "Demo app (seed {seed})"
+# Every scope but the two that reach personal data and internal notes: the demo key shows what an
+# integrator reads by default (`insieme apikey create --all-scopes` makes a key with all of them).
 API_KEY_SCOPES = ["cases:read", "cases:write", "open311:write", "opendata:read", "services:read"]
 # The demo API key is derived from the seed with this public constant so that a second run
 # prints the same key. It is for the demo only: real keys come from secrets.token_urlsafe.
@@ -131,7 +135,8 @@ ADMINISTRATIONS = [
         REGION_SLUG,
         "c_x103",
         "San Pietro al Colle",
-        ("#5b3a8c", "#2f2f4f"),
+        # A primary too light for white text: the public pages darken it (see core.branding).
+        ("#9b7bd0", "#2f2f4f"),
         3_050,
         "comune.sanpietroalcolle.example",
         [
@@ -498,6 +503,46 @@ def _new_user(ctx: DemoContext, full_name: str, domain: str, **extra):
     )
 
 
+# --- logos ---------------------------------------------------------------------------------
+
+
+def demo_logo(spec: AdminSpec, size: int = 160) -> bytes:
+    """A simple coat of arms drawn from the spec alone (same spec, same PNG): a shield in the
+    administration's colours with a landscape after its name (a lake, a mountain, a hill)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    primary, secondary = spec.colours
+    image = Image.new("RGBA", (size, size), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    s = size / 160
+    shield = [(20, 12), (140, 12), (140, 84), (80, 150), (20, 84)]
+    draw.polygon([(x * s, y * s) for x, y in shield], fill=primary, outline=secondary)
+    draw.rectangle([20 * s, 12 * s, 140 * s, 36 * s], fill=secondary)
+    white = (255, 255, 255, 255)
+    if "lago" in spec.slug:
+        for y in (70, 88, 106):
+            for x in range(34, 126, 24):
+                draw.arc([x * s, y * s, (x + 24) * s, (y + 14) * s], 180, 360, fill=white, width=4)
+    elif "colle" in spec.slug:
+        draw.pieslice([30 * s, 70 * s, 130 * s, 150 * s], 180, 360, fill=white)
+        draw.rectangle([72 * s, 60 * s, 88 * s, 90 * s], fill=white)
+        draw.polygon([(68 * s, 60 * s), (80 * s, 46 * s), (92 * s, 60 * s)], fill=white)
+    elif spec.kind == Administration.Kind.REGION:
+        for left in (28, 58, 88):
+            draw.polygon(
+                [(left * s, 110 * s), ((left + 22) * s, 56 * s), ((left + 44) * s, 110 * s)],
+                fill=white,
+            )
+    else:
+        draw.polygon([(32 * s, 118 * s), (80 * s, 48 * s), (128 * s, 118 * s)], fill=white)
+        draw.polygon([(68 * s, 66 * s), (80 * s, 48 * s), (92 * s, 66 * s)], fill=secondary)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 # --- the seed ------------------------------------------------------------------------------
 
 
@@ -520,6 +565,9 @@ def create_administrations(ctx: DemoContext) -> None:
             feature_flags={"demo": True},
         )
         actions.set_holidays(ctx.actor, admin, holidays_for(spec))
+        if spec.kind != Administration.Kind.NATIONAL:
+            logo = ContentFile(demo_logo(spec), name=f"{spec.slug}.png")
+            actions.set_administration_logo(ctx.actor, admin, logo)
         ctx.administrations[spec.slug] = admin
         ctx.population[spec.slug] = spec.population
         if spec.kind == Administration.Kind.MUNICIPALITY:

@@ -119,7 +119,6 @@ class AdministrationSettingsForm(StaffForm):
         "timezone",
         "boundary",
         "brand_name",
-        "logo_url",
         "primary_colour",
         "secondary_colour",
         "feature_flags",
@@ -146,28 +145,32 @@ class AdministrationSettingsForm(StaffForm):
         help_text=_("A Polygon or MultiPolygon in longitude, latitude; leave empty for none."),
     )
     brand_name = forms.CharField(label=_("Brand name"), max_length=200, required=False)
-    logo_url = forms.CharField(
-        label=_("Logo URL"),
-        max_length=500,
+    logo = forms.FileField(
+        label=_("Logo"),
         required=False,
-        validators=[
-            RegexValidator(
-                r"^(https://|http://|/)\S+$",
-                _("Enter an address starting with https://, http:// or /."),
-            )
-        ],
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_(
+            "A PNG, JPEG or WebP image of at most 2 MB, shown beside the name on the public "
+            "pages. It is stored as a PNG of at most 320 × 320 pixels, without metadata."
+        ),
     )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     primary_colour = forms.CharField(
         label=_("Primary colour"),
         max_length=7,
         validators=[colour_field_validator],
-        help_text=_("As #RRGGBB."),
+        help_text=_(
+            "As #RRGGBB. The header, buttons and links; white text must stand out on it "
+            "(contrast of at least 4.5:1), or a darker shade of it is used."
+        ),
     )
     secondary_colour = forms.CharField(
         label=_("Secondary colour"),
         max_length=7,
         validators=[colour_field_validator],
-        help_text=_("As #RRGGBB."),
+        help_text=_(
+            "As #RRGGBB. The top bar and the footer, under white text: the same contrast rule."
+        ),
     )
     feature_flags = forms.CharField(
         label=_("Feature flags (JSON object)"),

@@ -139,7 +139,8 @@ class Administration(models.Model):
     timezone = models.CharField(_("time zone"), max_length=60, default="Europe/Rome")
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
     brand_name = models.CharField(_("brand name"), max_length=200, blank=True)
-    logo_url = models.CharField(_("logo URL"), max_length=500, blank=True)
+    # A PNG re-encoded from the upload (insieme.core.branding.clean_logo), named by its hash.
+    logo = models.FileField(_("logo"), upload_to="branding/", max_length=200, blank=True)
     primary_colour = models.CharField(
         _("primary colour"), max_length=7, default="#0066cc", validators=[hex_colour]
     )
@@ -351,7 +352,12 @@ class ApiKey(models.Model):
 
     SCOPES = [
         ("services:read", _("Read services and forms")),
-        ("cases:read", _("Read cases")),
+        ("cases:read", _("Read cases (without personal data or internal notes)")),
+        (
+            "cases:read_personal",
+            _("Read personal data of cases: contact details, texts as written, private files"),
+        ),
+        ("cases:read_internal", _("Read internal notes and events of cases, and staff names")),
         ("cases:write", _("Create and update cases")),
         ("open311:write", _("Submit Open311 requests")),
         ("opendata:read", _("Read open data")),

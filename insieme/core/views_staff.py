@@ -38,6 +38,7 @@ from insieme.core.access import (
     has_perm,
     permissions_by_administration,
 )
+from insieme.core.branding import brand_of
 from insieme.core.forms_staff import (
     AdministrationSettingsForm,
     ApiKeyForm,
@@ -301,7 +302,9 @@ def staff_admin_home(request: HttpRequest, admin_slug: str) -> HttpResponse:
 def staff_settings(request: HttpRequest, admin_slug: str) -> HttpResponse:
     admin = get_administration_for_user(request.user, admin_slug, Perm.ADMINISTRATION_UPDATE)
     form = AdministrationSettingsForm(
-        _bound(request), initial=AdministrationSettingsForm.initial_for(admin)
+        _bound(request),
+        request.FILES if request.method == "POST" else None,
+        initial=AdministrationSettingsForm.initial_for(admin),
     )
     if request.method == "POST" and form.is_valid():
         ok, _result = _attempt(
@@ -311,12 +314,42 @@ def staff_settings(request: HttpRequest, admin_slug: str) -> HttpResponse:
                 admin,
                 changes=form.settings_changes(),
                 holidays=form.cleaned_data["holidays"],
+                logo=form.cleaned_data["logo"],
+                remove_logo=form.cleaned_data["remove_logo"],
             ),
         )
         if ok:
             messages.success(request, _("The settings are saved."))
+            for text in branding_notes(brand_of(admin)):
+                messages.warning(request, text)
             return redirect("staff_settings", admin_slug=admin.slug)
-    return render(request, "core/staff/settings.html", {"administration": admin, "form": form})
+    brand = brand_of(admin)
+    return render(
+        request,
+        "core/staff/settings.html",
+        {"administration": admin, "form": form, "brand_settings": brand},
+    )
+
+
+def branding_notes(brand) -> list[str]:
+    """What the public pages show instead of a colour that white text cannot be read on."""
+    notes = []
+    for label, colour in ((_("primary"), brand.primary), (_("secondary"), brand.secondary)):
+        if colour.adjusted:
+            notes.append(
+                _(
+                    "White text on the %(which)s colour %(chosen)s would be hard to read: the "
+                    "public pages use the darker %(applied)s (contrast %(ratio)s:1, at least "
+                    "4.5:1 is needed)."
+                )
+                % {
+                    "which": label,
+                    "chosen": colour.chosen,
+                    "applied": colour.applied,
+                    "ratio": f"{colour.ratio:.1f}",
+                }
+            )
+    return notes
 
 
 # --- departments -------------------------------------------------------------------------------

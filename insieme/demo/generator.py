@@ -67,6 +67,7 @@ class DemoResult:
     logins: list[Login] = field(default_factory=list)
     api_key: str = ""
     api_key_administration: str = ""
+    api_key_scopes: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     ground_truth_path: Path | None = None
 
@@ -203,6 +204,7 @@ def _finish(result: DemoResult) -> DemoResult:
     if found:
         result.api_key, key = found
         result.api_key_administration = key.administration.name
+        result.api_key_scopes = list(key.scopes)
     return result
 
 

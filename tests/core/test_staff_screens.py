@@ -126,7 +126,6 @@ def settings_data() -> tuple:
         ("timezone", "Europe/Rome"),
         ("boundary", ""),
         ("brand_name", "Montalto"),
-        ("logo_url", "/static/logo.png"),
         ("primary_colour", "#112233"),
         ("secondary_colour", "#445566"),
         ("feature_flags", '{"ideas": true}'),
@@ -452,7 +451,6 @@ def test_settings_form_shows_current_values(persona_client, world, alice):
         ("holidays", "2025-12-25 Christmas\n25/12/2025 Natale", "Line 2"),
         ("holidays", "2025-12-25 Christmas\n\n2025-12-25 Natale", "Line 3"),
         ("holidays", "2025-12-25", "Line 1"),
-        ("logo_url", "javascript:alert(1)", "https://"),
         ("ipa_code", "bad code!", "Letters, digits"),
     ],
 )

@@ -40,7 +40,7 @@ def _demo_module(django_db_setup, django_db_blocker, tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=ARGON2_FIRST),
+        override_settings(PASSWORD_HASHERS=ARGON2_FIRST, MEDIA_ROOT=folder / "media"),
         transaction.atomic(),
     ):
         output = run_demo(folder)

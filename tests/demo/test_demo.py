@@ -19,6 +19,7 @@ from insieme.catalog.models import (
 )
 from insieme.core import audit
 from insieme.core.actions import authenticate_api_key
+from insieme.core.branding import brand_of
 from insieme.core.geo import parse_boundary
 from insieme.core.models import (
     Administration,
@@ -77,6 +78,9 @@ def test_region_national_body_and_three_municipalities(demo):
     assert all(not shapes[a].intersects(shapes[b]) for a, b in pairs)
     for m in [region, *municipalities]:
         assert m.ipa_code and m.timezone == "Europe/Rome" and m.primary_colour.startswith("#")
+        assert m.brand_name and m.logo.name.startswith(f"branding/{m.slug}-")  # a drawn PNG
+    adjusted = [m.slug for m in municipalities if brand_of(m).primary.adjusted]
+    assert adjusted == ["san-pietro-al-colle"]  # its light primary shows the contrast rule
 
 
 def test_holidays_national_and_patron(demo):

@@ -1,11 +1,12 @@
 """Open311 fixtures: Montalto's services on the API channel (realtime, batch, one that needs a
-signed-in citizen), API keys of every kind, and JSON Schema validation against the shared
-conformance schemas."""
+signed-in citizen), API keys of every kind, and JSON Schema validation against the Open311
+conformance schemas (kept outside the repository: see tests/conformance/README.md)."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,13 @@ from insieme.catalog.models import Service
 from insieme.core import actions as core_actions
 from tests.cases.conftest import INSIDE_MONTALTO, PII_DESCRIPTION, filed_case  # noqa: F401
 
-# ../shared next to the project root: the conformance schemas copied from open311/schema-validation.
-SCHEMAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance" / "open311"
+# The JSON Schemas of open311/schema-validation carry no licence, so they are not copied into the
+# repository: CI finds them in ../shared/conformance/open311 beside the clone, anyone else may
+# point INSIEME_OPEN311_SCHEMAS at a copy. Without them the schema checks skip (fail under CI).
+SCHEMAS = Path(
+    os.environ.get("INSIEME_OPEN311_SCHEMAS")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "open311"
+)
 
 BASE = "/open311/v2/"
 
@@ -119,24 +125,41 @@ def png_bytes(colour=(200, 30, 30)) -> bytes:
 # --- JSON Schema -------------------------------------------------------------------------------
 
 
-def _registry() -> Registry:
+def _registry(folder: Path) -> Registry:
     resources = []
-    for path in SCHEMAS.glob("*.json"):
+    for path in folder.glob("*.json"):
         if path.name == "swagger.json":
             continue
         resources.append((path.name, Resource.from_contents(json.loads(path.read_text()), DRAFT4)))
     return Registry().with_resources(resources)
 
 
-REGISTRY = _registry() if SCHEMAS.exists() else None
+_REGISTRIES: dict[Path, Registry] = {}
+
+
+def require_schemas() -> Path:
+    """The folder of the Open311 schemas; skips the test when they are absent, or fails it under
+    CI (CI=true), so that CI always runs the schema checks."""
+    folder = SCHEMAS
+    if (folder / "request.json").is_file():
+        return folder
+    reason = (
+        f"Open311 conformance schemas not found at {folder} (they have no licence, so they are not "
+        "in the repository; see tests/conformance/README.md, or set INSIEME_OPEN311_SCHEMAS)"
+    )
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def assert_schema(payload, schema_name: str) -> None:
-    """Validate `payload` against ../shared/conformance/open311/<schema_name> (draft 4)."""
-    assert REGISTRY is not None, f"conformance schemas missing at {SCHEMAS}"
-    schema = json.loads((SCHEMAS / schema_name).read_text())
+    """Validate `payload` against the Open311 schema `schema_name` (draft 4)."""
+    folder = require_schemas()
+    if folder not in _REGISTRIES:
+        _REGISTRIES[folder] = _registry(folder)
+    schema = json.loads((folder / schema_name).read_text())
     validator = Draft4Validator(
-        schema, registry=REGISTRY, format_checker=Draft4Validator.FORMAT_CHECKER
+        schema, registry=_REGISTRIES[folder], format_checker=Draft4Validator.FORMAT_CHECKER
     )
     errors = sorted(validator.iter_errors(payload), key=str)
     assert not errors, [e.message for e in errors[:5]]

@@ -46,6 +46,8 @@ class Command(BaseCommand):
             str(workers),
             "--threads",
             str(threads),
+            "--config",
+            "python:insieme.core.gunicorn_conf",  # no Server header; keys masked in the log
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",

@@ -96,5 +96,7 @@ def _login_lines(result: DemoResult) -> list[str]:
             "",
             f"Demo API key ({result.api_key_administration}; for the demo only, "
             f"derived from the seed): {result.api_key}",
+            f"  scopes: {', '.join(result.api_key_scopes)} (no personal data, no internal "
+            "notes: `insieme apikey create --all-scopes` makes a key that reads them)",
         ]
     return lines
