@@ -22,8 +22,6 @@ from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from insieme.cases.access import first_ids
-
 
 class CursorPagination(pagination.CursorPagination):
     page_size = 20
@@ -47,6 +45,19 @@ class CursorPagination(pagination.CursorPagination):
         except (ValueError, TypeError, DjangoValidationError, OverflowError) as exc:
             # A cursor whose position does not fit the ordering field.
             raise self._invalid() from exc
+
+
+def first_ids(querysets, column: str, descending: bool, count: int) -> list[int]:
+    """The first `count` ids of the union of `querysets` ordered by the non-null `column`, ties
+    by id in the same direction: each read through its own index (`column`, id), merged.
+    (insieme.cases.access.first_ids does the same for columns that may be null; its NULLS LAST
+    keeps PostgreSQL from reading such an index backwards.)"""
+    order = [f"-{column}", "-pk"] if descending else [column, "pk"]
+    keys: dict[int, object] = {}
+    for qs in querysets:
+        keys.update(qs.order_by(*order).values_list("pk", column)[:count])
+    ordered = sorted(((value, pk) for pk, value in keys.items()), reverse=descending)
+    return [pk for _value, pk in ordered[:count]]
 
 
 class MergedCursorPagination:

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from insieme.api import access
 from insieme.api.auth import Caller
 from insieme.cases import actions as case_actions
+from insieme.cases.models import Case
 from insieme.catalog import actions as catalog_actions
 from insieme.core import actions as core_actions
 from insieme.core.permissions import Role
@@ -67,6 +68,11 @@ def world(cat, montalto, lights, charlie):
     case_actions.assign(None, cases["water"][2], ugo)
     case_actions.change_status(None, cases["roads"][3], "resolved")
     own, _ = case_actions.submit_case(ugo, services["museum"], description="I filed this")
+    # Ties across branches and within one: the cursor must order them by id, lose none and
+    # repeat none.
+    tied = [cases["roads"][0], cases["roads"][1], cases["parks"][2], cases["water"][0], own]
+    moment = cases["museum"][3].submitted_at
+    Case.objects.filter(pk__in=[c.pk for c in tied]).update(submitted_at=moment, updated_at=moment)
     return ugo, cases, own
 
 
