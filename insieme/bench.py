@@ -23,6 +23,9 @@ def _ground_truth_path():
 
 
 def _load_demo(call_command, options: dict) -> None:
+    from insieme.core import progress
+
+    progress.note(f"bench: loading the demo ({options.get('requests', 'default')} requests)")
     started = time.perf_counter()
     with open(os.devnull, "w") as devnull:
         call_command("demo", verbosity=0, stdout=devnull, **options)
@@ -34,9 +37,18 @@ def main() -> int:
     import django
 
     django.setup()
+    from insieme.core import progress
+
+    # The report goes to standard output; progress (stages, bars, time left) to standard error.
+    with progress.reporting():
+        return _run()
+
+
+def _run() -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from insieme.core import progress
     from insieme.core.registry import benchmarks
 
     ground_truth = _ground_truth_path()
@@ -59,7 +71,8 @@ def main() -> int:
         try:
             print(f"Baselines on a throw-away {connection.vendor} database, default demo size")
             _load_demo(call_command, {"ground_truth": str(ground_truth)})
-            for bench in with_baseline:
+            for number, bench in enumerate(with_baseline, 1):
+                progress.note(f"bench: baseline {bench.key} ({number}/{len(with_baseline)})")
                 bench.baseline(size)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -70,7 +83,8 @@ def main() -> int:
         if size == "full":
             options["requests"] = FULL_REQUESTS
         _load_demo(call_command, options)
-        for bench in benchmarks:
+        for number, bench in enumerate(benchmarks, 1):
+            progress.note(f"bench: {bench.key} ({number}/{len(benchmarks)})")
             if size != "full" and bench.baseline is not None:
                 bench.baseline(size)  # the same data at this size: the ratio is about 1
             for line in bench.run(size):

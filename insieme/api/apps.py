@@ -6,3 +6,9 @@ class ApiConfig(AppConfig):
     name = "insieme.api"
     label = "api"
     verbose_name = _("REST API")
+
+    def ready(self) -> None:
+        from insieme.api import bench
+        from insieme.core.registry import register_benchmark
+
+        register_benchmark(bench.BENCHMARK)

@@ -74,7 +74,7 @@ from insieme.cases.models import (
 )
 from insieme.catalog.models import Service, ServiceKind
 from insieme.catalog.sla import _add_working_days, holidays_of
-from insieme.core import audit
+from insieme.core import audit, progress
 from insieme.core.models import User
 from insieme.core.permissions import Role
 from insieme.core.registry import DemoSeed
@@ -1573,6 +1573,7 @@ def load_cases(
 
         def write(case_rows, event_rows, follower_rows, rating_rows, handling):
             put("cases", cases, cases.from_dicts(case_rows))
+            bar.advance(len(case_rows))
             put("events", events, events.from_tuples(event_rows))
             put("events", hevents, hevents.from_tuples(handling["events"]))
             put("followers", followers, followers.from_tuples(follower_rows))
@@ -1588,9 +1589,10 @@ def load_cases(
             users,
             users.from_dicts(gen.make_residents(max(20, n // 5), list(ctx.citizens))),
         )
-        for plan, count in _plans(ctx, gen.rng, n):
-            gen.admin_cases(plan, count, start, allocate_references)
-        gen.flush()
+        with progress.stage("demo: cases", total=n, unit="cases") as bar:
+            for plan, count in _plans(ctx, gen.rng, n):
+                gen.admin_cases(plan, count, start, allocate_references)
+            gen.flush()
         _reset_sequences(User, Case, CaseEvent, Follower, Rating, Handoff, TimeLog, Escalation)
     return counts, gen
 

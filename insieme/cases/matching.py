@@ -52,6 +52,7 @@ from django.utils import timezone
 from insieme.cases import redact
 from insieme.cases.models import _DEG_LAT_M, OPEN_STATUSES, Case, Status, grid_cell
 from insieme.catalog.models import Service
+from insieme.core import progress
 
 RADIUS_M = 250.0
 MAX_AGE_DAYS = 365  # open reports of the last year: a problem still open is still the problem
@@ -627,10 +628,15 @@ def refresh_signatures(model=None, using: str | None = None, batch: int = 5000) 
     sql = f"UPDATE {table} SET {qn('match_grams')} = %s WHERE {qn('id')} = %s"  # noqa: S608
     located = model.objects.using(alias).filter(lat__isnull=False).order_by("id")
     last, done = 0, 0
-    while True:
-        rows = list(located.filter(id__gt=last).values_list("id", "title", "description")[:batch])
-        if not rows:
-            return done
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
-            cursor.executemany(sql, [(case_signature(t, d), pk) for pk, t, d in rows])
-        last, done = rows[-1][0], done + len(rows)
+    total = located.count() if progress.active() else None
+    with progress.stage("case signatures", total=total, unit="cases") as bar:
+        while True:
+            rows = list(
+                located.filter(id__gt=last).values_list("id", "title", "description")[:batch]
+            )
+            if not rows:
+                return done
+            with transaction.atomic(using=alias), connection.cursor() as cursor:
+                cursor.executemany(sql, [(case_signature(t, d), pk) for pk, t, d in rows])
+            bar.advance(len(rows))
+            last, done = rows[-1][0], done + len(rows)

@@ -251,6 +251,18 @@ class Case(models.Model):
                 name="case_queue_dept_idx",
             ),
             models.Index(fields=["assignee", "status", "resolve_due_at"], name="case_queue_me_idx"),
+            # The REST API's case list: a department's or a person's cases newest first (or
+            # oldest), read from the index alone and merged (insieme.api.pagination).
+            models.Index(
+                fields=["administration", "department", "submitted_at", "id"],
+                name="case_dept_submitted_idx",
+            ),
+            models.Index(
+                fields=["administration", "department", "updated_at", "id"],
+                name="case_dept_updated_idx",
+            ),
+            models.Index(fields=["assignee", "submitted_at", "id"], name="case_assignee_sub_idx"),
+            models.Index(fields=["assignee", "updated_at", "id"], name="case_assignee_upd_idx"),
             # The workload view's team counts read open cases only, from the index alone.
             models.Index(
                 fields=["administration", "department", "assignee", "due_state", "submitted_at"],

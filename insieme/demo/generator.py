@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 
-from insieme.core import dbstats
+from insieme.core import dbstats, progress
 from insieme.core import demo as core_demo
 from insieme.core.models import (
     Administration,
@@ -99,8 +99,10 @@ def light_hashing() -> Iterator[None]:
 
 def run_seeds(ctx: DemoContext) -> None:
     """Every registered seed, in order, all or nothing."""
+    seeds = ordered_seeds()
     with light_hashing(), transaction.atomic():
-        for seed in ordered_seeds():
+        for number, seed in enumerate(seeds, 1):
+            progress.note(f"demo: {seed.key} ({number}/{len(seeds)})")
             seed.run(ctx)
 
 
@@ -217,6 +219,7 @@ def load_demo(
         return _finish(DemoResult(created=False))
     ctx = make_context(seed, requests, today_in(None), DEMO_PASSWORD)
     run_seeds(ctx)
+    progress.note("demo: planner statistics")
     dbstats.refresh(after_bulk_load=True)
     path = ground_truth or default_ground_truth_path()
     result = DemoResult(

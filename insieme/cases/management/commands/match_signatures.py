@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from insieme.cases import matching
+from insieme.core import progress
 
 
 class Command(BaseCommand):
@@ -16,7 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        done = matching.refresh_signatures()
+        with progress.reporting(getattr(self.stderr, "_out", self.stderr)):
+            done = matching.refresh_signatures()
         self.stdout.write(
             f"{done} case signatures recomputed in {time.monotonic() - started:.1f} s."
         )

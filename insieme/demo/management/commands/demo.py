@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from insieme.core import progress
 from insieme.demo.generator import (
     DEFAULT_REQUESTS,
     DEFAULT_SEED,
@@ -42,7 +44,13 @@ class Command(BaseCommand):
         if options["requests"] < 0:
             raise CommandError("--requests must be zero or more.")
         path = Path(options["ground_truth"]) if options["ground_truth"] else None
-        result = load_demo(seed=options["seed"], requests=options["requests"], ground_truth=path)
+        # Progress goes to standard error (the summary and logins stay on standard output).
+        stream = getattr(self.stderr, "_out", self.stderr)  # tqdm writes the raw stream
+        listening = progress.reporting(stream) if options["verbosity"] >= 1 else nullcontext()
+        with listening:
+            result = load_demo(
+                seed=options["seed"], requests=options["requests"], ground_truth=path
+            )
         for line in report_lines(result):
             self.stdout.write(line)
 
