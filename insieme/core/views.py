@@ -1,7 +1,9 @@
+from pathlib import Path
+
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 
@@ -27,3 +29,13 @@ def healthz(request):
 
 def home(request):
     return render(request, "core/home.html")
+
+
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "insieme" / "favicon.ico"
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, where browsers and feed readers look without reading the page's <link>."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/vnd.microsoft.icon")

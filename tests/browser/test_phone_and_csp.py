@@ -67,6 +67,32 @@ def check(page, width: int | None = None) -> None:
     assert violations == [], f"{page.url}: {violations}"
 
 
+OVERLAPS = """
+() => {
+  const boxes = (sel) => [...document.querySelectorAll(sel)]
+    .filter((el) => el.offsetParent !== null)
+    .map((el) => [el, el.getBoundingClientRect()]);
+  const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
+    && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const found = [];
+  const others = boxes("main legend, main label, main p, main h1, main h2, main .map-picker, "
+    + "main input:not([type=radio]):not([type=checkbox]), main textarea, main select");
+  for (const [label, box] of boxes("main label")) {
+    for (const [other, otherBox] of others) {
+      if (other === label || label.contains(other) || other.contains(label)) continue;
+      if (other.id && other.id === label.htmlFor) continue;  // a field drawn by its own label
+      if (hit(box, otherBox)) found.push(`${label.textContent.trim()} / ${other.tagName} ${other.textContent.trim().slice(0, 30)}`);
+    }
+  }
+  return found;
+}
+"""
+
+
+def assert_no_overlapping_labels(page) -> None:
+    assert page.evaluate(OVERLAPS) == [], page.url
+
+
 def _log_in(page, user) -> None:
     from django.conf import settings
     from django.test import Client
@@ -87,6 +113,10 @@ def test_citizen_files_with_the_map_and_follows_up_on_a_phone(phone, cat, charli
     map_el = page.locator("#map-picker")
     map_el.wait_for(state="visible")
     check(page)
+    assert_no_overlapping_labels(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert_no_overlapping_labels(page)
+    page.set_viewport_size({"width": 390, "height": 844})
     page.locator("label[for=id_attr_size_1]").click()
     page.get_by_label("Describe the problem or your request").fill("Buca enorme in piazza")
     map_el.click()  # the map is fitted to Montalto: its centre lies inside
