@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from insieme.core.registry import home_sections
+
 
 @never_cache
 @require_GET
@@ -27,8 +29,16 @@ def healthz(request):
     )
 
 
+@require_GET
 def home(request):
-    return render(request, "core/home.html")
+    """The front door: the sections apps register (see `registry.HomeSection`), in order; a
+    section whose context is None has nothing to show and is left out."""
+    sections = []
+    for section in sorted(home_sections, key=lambda s: (s.order, s.key)):
+        context = section.context(request)
+        if context is not None:
+            sections.append({"key": section.key, "template": section.template, "context": context})
+    return render(request, "core/home.html", {"sections": sections})
 
 
 FAVICON = Path(__file__).resolve().parent.parent / "static" / "insieme" / "favicon.ico"
