@@ -8,7 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from insieme.cases import bench, bench_queue, demo, home, indicators
+        from insieme.cases import bench, bench_pages, bench_queue, demo, home, indicators
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
             register_benchmark,
@@ -25,6 +25,7 @@ class CasesConfig(AppConfig):
             register_indicator(indicator)
         register_benchmark(bench.BENCHMARK)
         register_benchmark(bench_queue.BENCHMARK)
+        register_benchmark(bench_pages.BENCHMARK)
         for section in home.SECTIONS:
             register_home_section(section)
         # What integrators can subscribe to (webhooks); the payloads carry public data only.
