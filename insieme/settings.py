@@ -167,6 +167,9 @@ for _prefix, _sub in [
 ]:
     if (_node_modules / _sub).exists():
         STATICFILES_DIRS.append((_prefix, _node_modules / _sub))
+# Built by `make assets` from the design system's stylesheet (purgecss.config.cjs).
+if (VAR_DIR / "assets").exists():
+    STATICFILES_DIRS.append(("insieme/build", VAR_DIR / "assets"))
 # Map tiles: a URL template such as https://tile.example.org/{z}/{x}/{y}.png; empty = no tiles
 # (the map still shows the boundary and takes a point; the address field is the alternative).
 INSIEME_TILE_URL = env.str("INSIEME_TILE_URL", default="")

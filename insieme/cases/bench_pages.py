@@ -4,9 +4,9 @@ compressed as the server sends it, measured by Debian's chromium (the browser te
 The pages are served by a WSGI server thread over the bench's throw-away database, with the
 static files as `collectstatic` left them (hashed, gzip by whitenoise), and loaded with an
 empty cache; the figure is the sum of every response's encoded size once the network is idle
-(the HTML, stylesheets, scripts and ES modules, fonts, images). The baseline is the same page
-with the design system's whole JavaScript bundle in place of the per-component modules the
-pages load (their compressed sizes swapped), as every page loaded it before.
+(the HTML, stylesheets, scripts and ES modules, fonts, images). The baseline is the same page as
+every page loaded it before: the design system's whole JavaScript bundle and whole stylesheet in
+place of the per-component modules and the cut stylesheet (their compressed sizes swapped).
 
 Without chromium (it is installed by `make chromium`) the figures are left out with a note.
 """
@@ -26,11 +26,16 @@ from insieme.core.registry import BenchLine, Benchmark
 
 CHROMIUM = os.environ.get("INSIEME_CHROMIUM", "/usr/bin/chromium")
 BUNDLE = "bootstrap-italia/dist/js/bootstrap-italia.bundle.min.js"
+STYLESHEET = "bootstrap-italia/dist/css/bootstrap-italia.min.css"
+# What pages load now in their place: per-component modules, the stylesheet cut to what is used.
+MODULES_URL = "/vendor/bootstrap-italia/plugins/"
+LEAN_CSS_URL = "/insieme/build/bootstrap-italia"
 
 
-def _bundle_kb() -> float:
+def _whole_kb(name: str) -> float:
+    """The compressed size of one of the design system's whole files, as whitenoise gzips it."""
     node_modules = Path(os.environ.get("INSIEME_NODE_MODULES", settings.BASE_DIR / "node_modules"))
-    path = node_modules / BUNDLE
+    path = node_modules / name
     if not path.exists():
         return 0.0
     return len(gzip.compress(path.read_bytes(), 9)) / 1024
@@ -120,7 +125,7 @@ def measure() -> list[tuple[str, float, float]]:
     if server.error:
         raise server.error
     base = f"http://127.0.0.1:{server.port}"
-    bundle = _bundle_kb()
+    whole = _whole_kb(BUNDLE) + _whole_kb(STYLESHEET)
     found = []
     try:
         with sync_playwright() as pw:
@@ -153,15 +158,12 @@ def measure() -> list[tuple[str, float, float]]:
                 assert response is not None and response.status == 200, (path, response)
                 page.wait_for_load_state("networkidle")
                 total = sum(sizes.values()) / 1024
-                modules = (
-                    sum(
-                        n
-                        for rid, n in sizes.items()
-                        if "/vendor/bootstrap-italia/plugins/" in urls.get(rid, "")
-                    )
-                    / 1024
+                lean = sum(
+                    n
+                    for rid, n in sizes.items()
+                    if MODULES_URL in urls.get(rid, "") or LEAN_CSS_URL in urls.get(rid, "")
                 )
-                found.append((name, total, total - modules + bundle))
+                found.append((name, total, total - lean / 1024 + whole))
                 context.close()
             browser.close()
     finally:
