@@ -76,14 +76,20 @@ def popular_context(request) -> dict | None:
 
 
 def served_centre() -> tuple[float, float] | None:
-    """(lat, lon) of the centre of the area the installation serves (its administrations'
-    boundaries together); cached for CENTRE_TTL seconds."""
+    """(lat, lon) of the centre of the area the installation serves: the box around the
+    boundaries of the administrations that publish located services (a national body's
+    outline would pull it elsewhere); cached for CENTRE_TTL seconds."""
 
     def compute():
         bounds = []
-        for boundary in Administration.objects.exclude(boundary__isnull=True).values_list(
-            "boundary", flat=True
-        ):
+        served = (
+            Administration.objects.filter(
+                services__status=Service.Status.PUBLISHED, services__located=True
+            )
+            .exclude(boundary__isnull=True)
+            .distinct()
+        )
+        for boundary in served.values_list("boundary", flat=True):
             try:
                 bounds.append(parse_boundary(boundary).bounds)
             except (GeometryError, ValueError, TypeError):

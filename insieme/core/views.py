@@ -4,7 +4,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from insieme.core.registry import home_sections
 
@@ -29,7 +29,7 @@ def healthz(request):
     )
 
 
-@require_GET
+@require_safe
 def home(request):
     """The front door: the sections apps register (see `registry.HomeSection`), in order; a
     section whose context is None has nothing to show and is left out."""
@@ -44,7 +44,7 @@ def home(request):
 FAVICON = Path(__file__).resolve().parent.parent / "static" / "insieme" / "favicon.ico"
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def favicon(request):
     """/favicon.ico, where browsers and feed readers look without reading the page's <link>."""

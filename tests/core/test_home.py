@@ -31,6 +31,7 @@ def test_home_page_sections(client, cat, charlie):
         description="Buca in piazza; scrivetemi a charlie.private@example.org",
         **INSIDE_MONTALTO,
     )
+    assert client.head("/").status_code == 200  # monitors probe the front door with HEAD
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
