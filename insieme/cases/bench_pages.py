@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.urls import reverse
 
 from insieme.cases.models import Case
@@ -114,9 +114,12 @@ def measure() -> list[tuple[str, float, float]]:
     people = {"citizen": case.submitted_by, "officer": _officer_of(case)}
     cookies = {who: _session_cookie(user) for who, user in people.items()}
     shared = {}
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        shared = {connection.alias: connection}
-        connection.inc_thread_sharing()
+    # An in-memory SQLite database (the bench's on SQLite) exists in this connection only: the
+    # server thread shares it (the real connection object, not django.db.connection's proxy).
+    real = connections[connection.alias]
+    if real.vendor == "sqlite" and real.is_in_memory_db():
+        shared = {real.alias: real}
+        real.inc_thread_sharing()
     # Static files through whitenoise, as in production (the thread serves the app as it is).
     server = LiveServerThread("127.0.0.1", lambda app: app, connections_override=shared)
     server.daemon = True
@@ -169,7 +172,7 @@ def measure() -> list[tuple[str, float, float]]:
     finally:
         server.terminate()
         if shared:
-            connection.dec_thread_sharing()
+            real.dec_thread_sharing()
     return found
 
 
