@@ -157,13 +157,21 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("INSIEME_STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS: list = [BASE_DIR / "insieme" / "static"]
 _node_modules = Path(env.str("INSIEME_NODE_MODULES", default=str(BASE_DIR / "node_modules")))
+# Only the parts of the npm packages that pages load: Bootstrap Italia's stylesheet, fonts, icons
+# and per-component ES modules (dist/plugins; not its 1 MB bundle), and Leaflet. axe-core is read
+# by the browser tests straight from node_modules.
 for _prefix, _sub in [
-    ("vendor/bootstrap-italia", "bootstrap-italia/dist"),
-    ("vendor/axe-core", "axe-core"),
+    ("vendor/bootstrap-italia/css", "bootstrap-italia/dist/css"),
+    ("vendor/bootstrap-italia/fonts", "bootstrap-italia/dist/fonts"),
+    ("vendor/bootstrap-italia/svg", "bootstrap-italia/dist/svg"),
+    ("vendor/bootstrap-italia/plugins", "bootstrap-italia/dist/plugins"),
     ("vendor/leaflet", "leaflet/dist"),
 ]:
     if (_node_modules / _sub).exists():
         STATICFILES_DIRS.append((_prefix, _node_modules / _sub))
+# Built by `make assets` from the design system's stylesheet (purgecss.config.cjs).
+if (VAR_DIR / "assets").exists():
+    STATICFILES_DIRS.append(("insieme/build", VAR_DIR / "assets"))
 # Map tiles: a URL template such as https://tile.example.org/{z}/{x}/{y}.png; empty = no tiles
 # (the map still shows the boundary and takes a point; the address field is the alternative).
 INSIEME_TILE_URL = env.str("INSIEME_TILE_URL", default="")

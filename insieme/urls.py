@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("branding/<slug:slug>.css", views_branding.branding_css, name="branding_css"),
     path("branding/<slug:slug>/logo.png", views_branding.branding_logo, name="branding_logo"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", core_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("insieme.core.urls_accounts")),

@@ -186,17 +186,20 @@ def order_by(column: str, descending: bool) -> list:
     return [field, "-pk" if descending else "pk"]
 
 
-def count_union(querysets) -> int:
+def count_union(querysets, limit: int | None = None) -> int:
     """How many distinct cases the querysets hold together: the first (the department's, the
-    big one) counted in the database, the others' few ids added unless the first holds them."""
+    big one) counted in the database, the others' few ids added unless the first holds them.
+    With `limit`, counting stops past it (the answer is then more than `limit`), so that the
+    cost stays bounded however many cases match."""
     if not querysets:
         return 0
-    first, others = querysets[0], querysets[1:]
+    first, others = querysets[0].order_by(), querysets[1:]
     ids: set[int] = set()
     for qs in others:
-        ids.update(qs.order_by().values_list("pk", flat=True))
+        ids.update(qs.order_by().values_list("pk", flat=True)[: limit and limit + 1])
     both = first.filter(pk__in=ids).count() if ids else 0
-    return first.count() + len(ids) - both
+    counted = first[: limit + 1].count() if limit is not None else first.count()
+    return counted + len(ids) - both
 
 
 def get_case_for_staff(user, admin_slug: str, reference: str, perm: Perm | str = Perm.CASE_READ):

@@ -8,11 +8,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from insieme.cases import bench, bench_queue, demo, indicators
+        from insieme.cases import bench, bench_pages, bench_queue, demo, home, indicators
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
             register_benchmark,
             register_demo_seed,
+            register_home_section,
             register_indicator,
             register_permissions,
         )
@@ -24,6 +25,9 @@ class CasesConfig(AppConfig):
             register_indicator(indicator)
         register_benchmark(bench.BENCHMARK)
         register_benchmark(bench_queue.BENCHMARK)
+        register_benchmark(bench_pages.BENCHMARK)
+        for section in home.SECTIONS:
+            register_home_section(section)
         # What integrators can subscribe to (webhooks); the payloads carry public data only.
         from insieme.core import events
 

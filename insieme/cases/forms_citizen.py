@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from insieme.cases.actions import MAX_DESCRIPTION
+from insieme.cases.models import Status
 from insieme.cases.uploads import MAX_BYTES, MAX_FILES
 from insieme.catalog.forms import ActionFormMixin, style_widgets
 
@@ -16,7 +17,16 @@ class CaseStateFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("Show"),
         required=False,
-        choices=[("", _("All requests")), ("open", _("Open")), ("closed", _("Closed"))],
+        # Each choice selects exactly what it says: "Open" the statuses still being handled,
+        # then one choice per final status ("Closed" never lists a resolved request).
+        choices=[
+            ("", _("All requests")),
+            ("open", _("Open (still being handled)")),
+            (Status.RESOLVED, Status.RESOLVED.label),
+            (Status.CLOSED, Status.CLOSED.label),
+            (Status.REFUSED, Status.REFUSED.label),
+            (Status.DUPLICATE, Status.DUPLICATE.label),
+        ],
     )
 
     def __init__(self, *args, **kwargs):

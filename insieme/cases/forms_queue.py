@@ -74,7 +74,6 @@ FILTER_KEYS = (
     "radius",
     "due_soon",
     "overdue",
-    "waiting",
     "submitted_from",
     "submitted_to",
     "sort",
@@ -105,8 +104,24 @@ def _people_choices(members) -> list[tuple[str, str]]:
     return choices
 
 
+# "Waiting for the citizen" was once a checkbox of its own beside the same status: links and saved
+# views that still carry it mean that status.
+LEGACY_WAITING = "waiting"
+
+
+def legacy_data(querydict):
+    """`querydict` with the old `waiting` key read as the status it duplicated."""
+    if querydict is None or LEGACY_WAITING not in querydict:
+        return querydict
+    data = querydict.copy()
+    data.pop(LEGACY_WAITING)
+    data.setlist("status", [Status.WAITING_CITIZEN])
+    return data
+
+
 def clean_query(querydict) -> str:
     """The filter part of a query string (known keys only, no page), re-encoded."""
+    querydict = legacy_data(querydict)
     pairs = [(k, v) for k in FILTER_KEYS for v in querydict.getlist(k) if v != ""]
     return urlencode(pairs)[:1000]
 
@@ -151,7 +166,6 @@ class QueueFilterForm(forms.Form):
     )
     due_soon = forms.BooleanField(label=_("Due soon"), required=False)
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
-    waiting = forms.BooleanField(label=_("Waiting for the citizen"), required=False)
     submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput)
     submitted_to = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput)
     sort = forms.ChoiceField(
@@ -170,8 +184,10 @@ class QueueFilterForm(forms.Form):
         choices=[("asc", _("Ascending (soonest, oldest first)")), ("desc", _("Descending"))],
     )
 
-    def __init__(self, *args, admin: Administration, departments: set[int] | None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data=None, *args, admin: Administration, departments: set[int] | None, **kwargs
+    ):
+        super().__init__(legacy_data(data), *args, **kwargs)
         self.admin = admin
         self.departments = departments
         self.fields["service"].queryset = (
@@ -249,9 +265,6 @@ class QueueFilterForm(forms.Form):
             data = self.cleaned_data
         qs = self._scope(qs, user, data.get("scope") or "")
         statuses = data.get("status") or []
-        if data.get("waiting"):  # combined with the ticked statuses, not instead of them
-            waiting = Status.WAITING_CITIZEN
-            statuses = [waiting] if not statuses or waiting in statuses else ["-"]
         qs = qs.filter(status__in=sorted(statuses or OPEN_STATUSES))
         if data.get("service"):
             qs = qs.filter(service=data["service"])

@@ -1018,6 +1018,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_interactions,
         app="cases",
         better=None,
+        headline=True,
     ),
     Indicator(
         key="cases-d2-complete",
@@ -1083,6 +1084,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_resolve,
         app="cases",
         better="lower",
+        headline=True,
     ),
     Indicator(
         key="cases-i1-two-way",
@@ -1205,6 +1207,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_sla,
         app="cases",
         better="higher",
+        headline=True,
     ),
     Indicator(
         key="cases-t4-info-requests",
@@ -1232,6 +1235,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_satisfaction,
         app="cases",
         better="higher",
+        headline=True,
     ),
     Indicator(
         key="cases-s1-cost-per-case",

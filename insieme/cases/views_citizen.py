@@ -143,10 +143,11 @@ def timeline(case: Case, events, *, for_submitter: bool) -> list[TimelineItem]:
 
 
 def _state_filter(qs, state: str):
+    """The "open" statuses, still being handled; or one final status, only that one."""
     if state == "open":
-        return qs.filter(status__in=list(OPEN_STATUSES))
-    if state == "closed":
-        return qs.exclude(status__in=list(OPEN_STATUSES))
+        return qs.filter(status__in=sorted(OPEN_STATUSES))
+    if state:
+        return qs.filter(status=state)
     return qs
 
 

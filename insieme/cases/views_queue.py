@@ -2,8 +2,8 @@
 
 Rows come only from `access.cases_for_staff` (department-scoped). The page reads a bounded number
 of queries whatever the number of cases: one for the rows (with service, department and assignee
-joined, and the pending hand-off as a subquery), none per row, and no COUNT over the filtered set:
-it fetches one row more than a page to know whether there is a next one.
+joined, and the pending hand-off as a subquery), none per row, and the count of the filtered set
+over the same branches, which stops past COUNT_LIMIT so that it stays cheap at any size.
 
 Bulk actions call the actions module once per case, each in its own transaction, and report what
 was done and what was not possible. Saved views are personal preferences written here directly.
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from insieme.cases import actions
 from insieme.cases.access import (
     cases_for_staff,
+    count_union,
     first_ids,
     staff_case_sets,
     staff_departments,
@@ -48,6 +49,10 @@ from insieme.core.permissions import Perm
 
 MAX_PAGE = 10_000
 REASONS_SHOWN = 10
+# Counting stops here: "more than 10,000" says enough, and a count must not read a million rows.
+COUNT_LIMIT = 10_000
+# Page links shown on either side of the current page (plus the first and the last).
+PAGE_WINDOW = 2
 
 
 def _page_number(raw: str | None) -> int:
@@ -97,6 +102,49 @@ def queue_rows(user, admin: Administration, form: QueueFilterForm, page: int = 1
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
+def queue_count(user, admin: Administration, form: QueueFilterForm) -> int:
+    """How many cases `queue_rows` pages through, up to COUNT_LIMIT + 1 (more than the limit),
+    counted over the same branches in a fixed number of queries."""
+    sets = staff_case_sets(user, admin)
+    if len(sets) <= 1:
+        return count_union([form.apply(cases_for_staff(user, admin), user)], COUNT_LIMIT)
+    return count_union([form.apply(qs, user) for qs in sets], COUNT_LIMIT)
+
+
+def page_links(page: int, last: int | None) -> list[int | None]:
+    """The page numbers to link, with None for a gap: the first, the last (when known), and
+    PAGE_WINDOW pages either side of `page`."""
+    end = last if last is not None else page + 1
+    shown = {1, page, *range(max(1, page - PAGE_WINDOW), min(end, page + PAGE_WINDOW) + 1)}
+    if last is not None:
+        shown.add(last)
+    links: list[int | None] = []
+    for number in sorted(n for n in shown if 1 <= n <= end):
+        if links and links[-1] is not None and number > links[-1] + 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+def paging(page: int, shown: int, total: int, has_next: bool) -> dict:
+    """What the page says about where the reader is: "1–50 of 1,234", the page links, and
+    whether the count stopped at its limit."""
+    capped = total > COUNT_LIMIT
+    last = None if capped else max(1, -(-total // PAGE_SIZE))
+    first_row = (page - 1) * PAGE_SIZE + 1
+    return {
+        "total": total,
+        "capped": capped,
+        "count_limit": COUNT_LIMIT,
+        "first_row": first_row if shown else 0,
+        "last_row": first_row + shown - 1 if shown else 0,
+        "last_page": last,
+        "links": page_links(page, last),
+        "previous": page - 1 if page > 1 else None,
+        "next": page + 1 if has_next else None,
+    }
+
+
 @login_required
 @require_GET
 def staff_queue(request: HttpRequest, admin_slug: str) -> HttpResponse:
@@ -108,6 +156,7 @@ def staff_queue(request: HttpRequest, admin_slug: str) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, admin=admin, departments=departments)
     page = _page_number(request.GET.get("page"))
     rows, has_next = queue_rows(user, admin, form, page)
+    total = queue_count(user, admin, form)
     query = clean_query(request.GET)
     can_handle = has_perm(user, Perm.CASE_HANDLE, admin)
     bulk = None
@@ -125,6 +174,7 @@ def staff_queue(request: HttpRequest, admin_slug: str) -> HttpResponse:
         "rows": rows,
         "page": page,
         "has_next": has_next,
+        "paging": paging(page, len(rows), total, has_next),
         "query": query,
         "page_prefix": f"?{query}&page=" if query else "?page=",
         "saved_views": SavedView.objects.filter(user=user, administration=admin),

@@ -8,11 +8,12 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Service catalogue")
 
     def ready(self) -> None:
-        from insieme.catalog import bench, demo, indicators
+        from insieme.catalog import bench, demo, home, indicators
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
             register_benchmark,
             register_demo_seed,
+            register_home_section,
             register_indicator,
             register_permissions,
         )
@@ -22,3 +23,4 @@ class CatalogConfig(AppConfig):
             register_indicator(indicator)
         register_demo_seed(demo.SEED)
         register_benchmark(bench.BENCHMARK)
+        register_home_section(home.SEARCH)

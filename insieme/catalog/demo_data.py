@@ -525,14 +525,9 @@ _REPORT = ("web", "app", "api", "phone", "counter")
 _REPORT_MIN = {"web": 12, "app": 10, "api": 10, "phone": 18, "counter": 22}
 _APPLY = ("web", "app", "counter", "email")
 _APPLY_MIN = {"web": 25, "app": 22, "counter": 40, "email": 35}
-_DESCRIBE = Question(
-    "descrizione",
-    "text",
-    "Descrivi il problema",
-    trace="dgr1140:art. 2",
-    help_text="Cosa vedi, e da quando.",
-)
 
+# No template asks for a description among its questions: every filing form has its own
+# description box (FilingForm.description), and a second one confused citizens.
 TEMPLATES = [
     ServiceSpec(
         "buche-stradali",
@@ -571,7 +566,6 @@ TEMPLATES = [
                 values=_yes_no(),
             ),
             Question("profondita", "number", "Profondità stimata (cm)"),
-            _DESCRIBE,
         ),
         anonymous=True,
         hourly_cost=Decimal("31.50"),
@@ -737,7 +731,6 @@ TEMPLATES = [
                 trace="need:Rimuovere prima i contenuti offensivi",
                 values=_yes_no(),
             ),
-            _DESCRIBE,
         ),
         anonymous=True,
     ),
@@ -777,7 +770,6 @@ TEMPLATES = [
                 trace="lr12:art. 9",
                 values=_yes_no(),
             ),
-            _DESCRIBE,
         ),
     ),
     ServiceSpec(
@@ -890,7 +882,6 @@ TEMPLATES = [
                 trace="need:Mandare il mezzo adatto",
                 values=(("poca", "Pochi"), ("media", "Un furgone"), ("molta", "Un camion")),
             ),
-            _DESCRIBE,
         ),
         anonymous=True,
     ),
@@ -1481,7 +1472,6 @@ SCRATCH: dict[str, list[ServiceSpec]] = {
                     "Si raggiunge da riva?",
                     values=(("riva", "Sì, da riva"), ("barca", "Solo in barca")),
                 ),
-                Question("descrizione", "text", "Descrizione"),
             ),
             day_type="calendar",
             anonymous=True,

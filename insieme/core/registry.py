@@ -1,7 +1,7 @@
 """Small registries that each app fills once, from its AppConfig.ready().
 
 Adding a module must not mean editing a central list: an app declares its Scorecard indicators,
-publishable datasets, demo seeds and the permissions it owns here, and the readers (the Scorecard
+publishable datasets, demo seeds, home-page sections and the permissions it owns here, and the readers (the Scorecard
 page, the open-data catalogue, `insieme demo`, the permission tests) iterate over what is registered.
 """
 
@@ -28,6 +28,10 @@ class Registry:
 
     def get(self, key: str) -> Any:
         return self._items[key]
+
+    def unregister(self, key: str) -> None:
+        """Take an item out again (a test's own registration, undone when it ends)."""
+        self._items.pop(key, None)
 
     def __contains__(self, key: str) -> bool:
         return key in self._items
@@ -77,6 +81,8 @@ class Indicator:
     app: str = ""
     # "higher" or "lower" is better; None where neither is (a volume, a spread to be read).
     better: str | None = None
+    # A headline figure: shown on the public home page too (an aggregate, never about a person).
+    headline: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,22 @@ class BenchLine:
         return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class HomeSection:
+    """A part of the home page an app contributes, in ascending `order`: `template` is rendered
+    with what `context(request)` returns, and the section is left out when that is None (nothing
+    to show yet, e.g. no open process). Keep `context` to a query or two, cached where it
+    aggregates: the home page is the busiest page of all."""
+
+    key: str
+    order: int
+    template: str
+    context: Callable[[Any], dict | None]
+    app: str = ""
+
+
 indicators = Registry("indicators")
+home_sections = Registry("home sections")
 benchmarks = Registry("benchmarks")
 datasets = Registry("datasets")
 demo_seeds = Registry("demo seeds")
@@ -147,6 +168,10 @@ def register_demo_seed(seed: DemoSeed) -> DemoSeed:
 
 def register_benchmark(benchmark: Benchmark) -> Benchmark:
     return benchmarks.register(benchmark.key, benchmark)
+
+
+def register_home_section(section: HomeSection) -> HomeSection:
+    return home_sections.register(section.key, section)
 
 
 def register_dataset(dataset: Dataset) -> Dataset:

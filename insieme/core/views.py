@@ -1,10 +1,14 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_safe
+
+from insieme.core.registry import home_sections
 
 
 def _may_see_health_details(request) -> bool:
@@ -45,5 +49,23 @@ def healthz(request):
     )
 
 
+@require_safe
 def home(request):
-    return render(request, "core/home.html")
+    """The front door: the sections apps register (see `registry.HomeSection`), in order; a
+    section whose context is None has nothing to show and is left out."""
+    sections = []
+    for section in sorted(home_sections, key=lambda s: (s.order, s.key)):
+        context = section.context(request)
+        if context is not None:
+            sections.append({"key": section.key, "template": section.template, "context": context})
+    return render(request, "core/home.html", {"sections": sections})
+
+
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "insieme" / "favicon.ico"
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, where browsers and feed readers look without reading the page's <link>."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/vnd.microsoft.icon")

@@ -9,6 +9,8 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from insieme.core.permissions import Perm
-        from insieme.core.registry import register_permissions
+        from insieme.core.registry import register_home_section, register_permissions
+        from insieme.insights import home
 
         register_permissions(self.label, [p for p in Perm if p.value.startswith("insights:")])
+        register_home_section(home.FIGURES)

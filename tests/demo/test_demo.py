@@ -224,3 +224,33 @@ def test_second_run_changes_nothing_and_prints_logins_again(demo, tmp_path):
     assert key in again and DEMO_PASSWORD in again
     assert not (tmp_path / "ground-truth.json").exists()  # the first run's truth stands
     assert audit.verify().ok
+
+
+def test_every_filing_form_has_one_description_box_and_unique_ids(demo, client):
+    """A template's own "describe the problem" question once stood beside the form's description
+    box: two boxes for one thing. Every published service's filing page has one of each id."""
+    import re
+
+    pages = 0
+    for service in Service.objects.filter(status=Service.Status.PUBLISHED).select_related(
+        "administration"
+    ):
+        if not ({"web", "app"} & set(service.channels or [])):
+            continue
+        response = client.get(f"/services/{service.administration.slug}/{service.code}/file/")
+        if response.status_code != 200:  # services that need an account first
+            continue
+        html = response.content.decode()
+        form = html[
+            html.index('id="filing-form"') : html.index("</form>", html.index("filing-form"))
+        ]
+        labels = [
+            re.sub(r"<[^>]+>|\s+", " ", t).strip().lower()
+            for t in re.findall(r"<label[^>]*>(.*?)</label>", form, re.S)
+        ]
+        describing = [t for t in labels if t.startswith(("descri", "describe"))]
+        assert len(describing) == 1, (service.code, describing)
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (service.code, sorted(i for i in ids if ids.count(i) > 1))
+        pages += 1
+    assert pages > 10

@@ -1,0 +1,87 @@
+"""The Scorecard's part of the home page: its headline figures (indicators registered with
+`headline=True`, aggregates that name no one) over the whole installation, with their cells.
+
+Computed at most once an hour per language (HEADLINE_TTL): indicators read many rows, the home
+page must not. Staff who may read the Scorecard get a link to the whole of it."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from insieme.core.access import permissions_by_administration
+from insieme.core.cells import CELLS
+from insieme.core.models import Administration, today_in
+from insieme.core.permissions import Perm
+from insieme.core.registry import HomeSection, Scope, indicators
+from insieme.insights import scorecard as sc
+
+HEADLINE_TTL = 3600
+
+
+def installation_scope() -> Scope | None:
+    """A single-region installation: the region and every administration it hosts; otherwise
+    every administration."""
+    regions = list(Administration.objects.filter(kind=Administration.Kind.REGION)[:2])
+    if len(regions) == 1:
+        members = [regions[0], *sc.hosted_by(regions[0])]
+    else:
+        members = list(Administration.objects.order_by("name"))
+    if not members:
+        return None
+    return Scope(
+        administration_ids=tuple(a.pk for a in members),
+        today=today_in(members[0]),
+        label=members[0].name,
+    )
+
+
+def headline_figures() -> list[dict]:
+    """[{key, display}] of the headline indicators, cached per language."""
+
+    def compute():
+        scope = installation_scope()
+        if scope is None:
+            return []
+        figures = []
+        for indicator in indicators:
+            if not indicator.headline:
+                continue
+            view = sc.compute(indicator, scope)
+            if view.result is not None and view.result.value is not None:
+                figures.append({"key": indicator.key, "display": view.result.display})
+        return figures
+
+    return cache.get_or_set(
+        f"home:headline-figures:{translation.get_language()}", compute, HEADLINE_TTL
+    )
+
+
+def _scorecard_url(user) -> str:
+    for admin_id, perms in permissions_by_administration(user).items():
+        if Perm.SCORECARD_READ in perms:
+            slug = Administration.objects.filter(pk=admin_id).values_list("slug", flat=True)
+            return reverse("scorecard", args=[slug.first()])
+    return ""
+
+
+def figures_context(request) -> dict | None:
+    figures = []
+    for figure in headline_figures():
+        if figure["key"] in indicators:
+            indicator = indicators.get(figure["key"])
+            cell = CELLS.get(indicator.cell)
+            figures.append({"indicator": indicator, "cell": cell, "display": figure["display"]})
+    if not figures:
+        return None
+    return {"figures": figures, "scorecard_url": _scorecard_url(request.user)}
+
+
+FIGURES = HomeSection(
+    key="insights.figures",
+    order=40,
+    template="insights/home/_figures.html",
+    context=figures_context,
+    app="insights",
+)
