@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "insieme.core",
     "insieme.catalog",
     "insieme.cases",
@@ -224,9 +226,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# Login throttle: attempts per address and per account in a window.
+# Rate limits (insieme.core.throttle): sliding windows in a store every web process shares,
+# Redis when set, else the database. Failed sign-ins per address, per account and per trusted
+# browser in a window; then pauses that double, up to LOGIN_LOCKOUT_MAX seconds.
+RATELIMIT_REDIS_URL = env.str("INSIEME_RATELIMIT_REDIS_URL", default=REDIS_URL)
+RATELIMIT_KEY_PREFIX = env.str("INSIEME_RATELIMIT_PREFIX", default="insieme-rl")
 LOGIN_RATE_LIMIT = env.int("INSIEME_LOGIN_RATE_LIMIT", default=10)
 LOGIN_RATE_WINDOW = env.int("INSIEME_LOGIN_RATE_WINDOW", default=300)
+LOGIN_LOCKOUT_MAX = env.int("INSIEME_LOGIN_LOCKOUT_MAX", default=3600)
+# Open311 GeoReport v2: per API key (requests that carry a valid api_key) and per address.
+OPEN311_RATE_KEY = env.str("INSIEME_OPEN311_RATE_KEY", default="1200/minute")
+OPEN311_RATE_ADDRESS = env.str("INSIEME_OPEN311_RATE_ADDRESS", default="120/minute")
 
 # Background tasks (Celery, configured from every CELERY_* name here; see insieme/celery.py).
 # No broker (the default): tasks run in this process once the write has committed, so a laptop

@@ -20,10 +20,14 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings, tmp_path):
-    from django.core.cache import cache
+def _fast_settings(settings, tmp_path, worker_id):
+    from insieme.core import background, throttle
 
-    cache.clear()  # rate-limit counters live in the cache
+    # Rate-limit counters: the database store's rows go with each test's transaction; a Redis
+    # store (REDIS_URL set) gets a prefix of its own per test process, emptied before each test.
+    settings.RATELIMIT_KEY_PREFIX = f"insieme-test-{worker_id}"
+    if settings.RATELIMIT_REDIS_URL:
+        throttle.store().clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
@@ -32,6 +36,8 @@ def _fast_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LANGUAGE_CODE = "en"
+    yield
+    background.worker.wait_idle()  # no e-mail of this test lands in the next one's outbox
 
 
 SQUARE = {

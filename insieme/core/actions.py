@@ -20,7 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from insieme.core import audit, notify, tokens
+from insieme.core import audit, notify, signin, tokens
 from insieme.core.access import forget_permissions
 from insieme.core.models import (
     Administration,
@@ -421,7 +421,7 @@ def _active_user(pk: int) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first()
 
 
-def send_verification(user: User) -> bool:
+def send_verification(user: User, *, background: bool = False) -> bool:
     """E-mail `user` a fresh verification link; False (nothing sent) when already verified."""
     if user.email_verified_at is not None:
         return False
@@ -430,6 +430,7 @@ def send_verification(user: User) -> bool:
         user,
         "verify_email",
         {"user": user, "link": notify.absolute_url(path), "days": tokens.VERIFY_MAX_AGE // 86400},
+        background=background,
     )
     return True
 
@@ -452,6 +453,9 @@ def register_user(
     _raise_if(errors)
     existing = User.objects.filter(email__iexact=candidate.email).first()
     if existing is not None:
+        # The same work as for a new account (one slow hash, one e-mail sent in the background),
+        # so the time of the answer does not tell that the address is registered.
+        User().set_password(password)
         notify.send_templated_email(
             existing,
             "account_exists",
@@ -460,6 +464,7 @@ def register_user(
                 "login_link": notify.absolute_url(reverse("login")),
                 "reset_link": notify.absolute_url(reverse("password_reset")),
             },
+            background=True,
         )
         return None
     try:
@@ -471,7 +476,7 @@ def register_user(
                 password=password,
                 preferred_language=candidate.preferred_language,
             )
-            send_verification(user)
+            send_verification(user, background=True)
     except IntegrityError:
         # The same address registered a moment ago by a parallel request: answer as for a taken
         # address. Any other integrity failure is a bug and must surface.
@@ -565,21 +570,22 @@ def change_password(actor, user: User, *, current_password: str, new_password: s
 def request_password_reset(email: str) -> None:
     """E-mail a reset link when an active account has this address; otherwise do nothing.
 
-    The caller answers the same either way, so the reply never tells whether an address exists.
+    The caller answers the same either way, so the reply never tells whether an address exists;
+    nor does its time: an unknown address gets the same token and message made and handed to the
+    background sender, which drops it (the answer never waits for the mail server either way).
     """
-    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
-    if user is None:
-        return
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    path = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    email = (email or "").strip()
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    target = user if user is not None else User(email=email, full_name=email)
+    uid = urlsafe_base64_encode(force_bytes(target.pk or 0))
+    path = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(target)])
+    context = {
+        "user": target,
+        "link": notify.absolute_url(path),
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
     notify.send_templated_email(
-        user,
-        "password_reset",
-        {
-            "user": user,
-            "link": notify.absolute_url(path),
-            "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
-        },
+        user or email, "password_reset", context, background=True, drop=user is None
     )
 
 
@@ -595,6 +601,7 @@ def reset_password(*, uidb64: str, token: str, new_password: str) -> User:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         audit.record(actor=user, action="user.password_reset", obj=user)
+        signin.end_pauses(user)
         if user.email_verified_at is None:
             _mark_verified(user, user)
         _notify_password_changed(user)

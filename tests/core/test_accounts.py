@@ -8,12 +8,11 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from insieme.core import audit, throttle, tokens
+from insieme.core import audit, background, throttle, tokens
 from insieme.core.models import AuditEntry, User
 from insieme.core.notify import send_templated_email
 from tests.conftest import PASSWORD
@@ -23,13 +22,10 @@ NEW_PASSWORD = "a brand new passphrase 42"
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_and_chain(db, monkeypatch):
-    """Throttle counters live in the cache, which outlives a test; the chain must stay intact."""
-    cache.clear()
-    # One fixed-window moment for the whole test: requests a second apart could otherwise fall
-    # on both sides of a window's end, and a throttle test would see its count start again.
+    """Throttle counters start empty (tests/conftest.py); the chain must stay intact."""
+    # One moment for the whole test: the throttle tests move the clock themselves.
     monkeypatch.setattr(throttle, "clock", lambda: 1_000_000_050.0)
     yield
-    cache.clear()
     assert audit.verify().ok
 
 
@@ -39,7 +35,9 @@ def send(django_capture_on_commit_callbacks):
 
     def run(client: Client, method: str, url: str, data: dict | None = None, **extra):
         with django_capture_on_commit_callbacks(execute=True):
-            return getattr(client, method)(url, data or {}, **extra)
+            response = getattr(client, method)(url, data or {}, **extra)
+        background.worker.wait_idle()  # mail that goes out after the answer
+        return response
 
     return run
 
