@@ -104,7 +104,17 @@ def test_register_mismatched_passwords_keeps_input_but_not_passwords(client, sen
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize("weak", ["short1", "12345678901234", "password1234"])
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "short1",
+        "12345678901234",
+        "password1234",
+        "Only11chars",  # 11 characters
+        "ChickenWing101",  # published in breaches (12+ characters, not in Django's own list)
+        "websolutions",
+    ],
+)
 def test_register_refuses_a_weak_password(client, send, weak):
     response = send(
         client, "post", reverse("register"), register_data(password=weak, password_confirm=weak)
@@ -112,6 +122,15 @@ def test_register_refuses_a_weak_password(client, send, weak):
     assert response.status_code == 200
     assert b'id="id_password_error"' in response.content
     assert not User.objects.filter(email="nina@example.org").exists()
+
+
+def test_passwords_of_twelve_characters_not_on_the_lists_are_accepted(db):
+    from django.contrib.auth.password_validation import validate_password
+
+    from insieme.demo.generator import DEMO_PASSWORD
+
+    for good in ["Twelve-chars", DEMO_PASSWORD, PASSWORD, NEW_PASSWORD]:
+        validate_password(good, User(email="nina@example.org", full_name="Nina Nuova"))
 
 
 def test_register_with_a_taken_address_answers_the_same_and_tells_the_owner(client, send, charlie):
