@@ -139,7 +139,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {  # passwords of 12+ characters published in breaches (insieme/core/data/README.md)
         "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
         "OPTIONS": {
-            "password_list_path": BASE_DIR / "insieme" / "core" / "data" / "breached-passwords.txt.gz"
+            "password_list_path": BASE_DIR
+            / "insieme"
+            / "core"
+            / "data"
+            / "breached-passwords.txt.gz"
         },
     },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},

@@ -16,7 +16,9 @@ import gzip
 import sys
 from pathlib import Path
 
-TARGET = Path(__file__).resolve().parents[1] / "insieme" / "core" / "data" / "breached-passwords.txt.gz"
+TARGET = (
+    Path(__file__).resolve().parents[1] / "insieme" / "core" / "data" / "breached-passwords.txt.gz"
+)
 
 
 def main() -> int:
