@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "insieme.core.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +79,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "insieme.core.middleware.CurrentAdministrationMiddleware",
+    # Staff sessions end when idle or too old; a session owing its second factor waits for it.
+    "insieme.core.sessions.StaffSessionMiddleware",
+    "insieme.core.twofactor.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "insieme.urls"
@@ -149,6 +153,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Staff sessions (anyone with a role in an administration) end after this long without a request,
+# and this long after signing in whatever happens; citizens' sessions keep Django's two weeks.
+STAFF_SESSION_IDLE_MINUTES = env.int("INSIEME_STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("INSIEME_STAFF_SESSION_MAX_HOURS", default=12)
+# Two-step sign-in (django-otp, TOTP): the name authenticator apps show; our own throttle
+# (insieme.core.signin) limits wrong codes, so django-otp's per-device delays are off.
+OTP_TOTP_ISSUER = env.str("INSIEME_OTP_ISSUER", default="Insieme")
+OTP_TOTP_THROTTLE_FACTOR = 0
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24

@@ -834,3 +834,103 @@ def accept_invitation(
         )
     invitation.accepted_at = inv.accepted_at
     return membership
+
+
+# --- second factor -----------------------------------------------------------------------------
+
+RECOVERY_CODES = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Replace the person's recovery codes; the raw codes (10 characters, about 50 bits each) are
+    returned to be shown once, only their hashes stored. Call inside a transaction."""
+    from insieme.core.models import RecoveryCode, RecoveryCodeDevice
+
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = []
+    for _i in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _j in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, code_hash=RecoveryCodeDevice.digest(c)) for c in codes]
+    )
+    return codes
+
+
+def start_two_factor(user: User, *, name: str = "authenticator app", key: str | None = None):
+    """A new, unconfirmed TOTP device for the person to add to their authenticator app (any
+    earlier unconfirmed one is dropped). It counts once confirm_two_factor accepts a code.
+    `key` (hex) is for the demo only, whose administrators share a printed key."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    extra = {"key": key} if key else {}
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name=name, confirmed=False, **extra)
+
+
+def confirm_two_factor(
+    actor, user: User, device, code: str, *, tell_person: bool = True
+) -> list[str]:
+    """Turn the second factor on with `device` once `code` from the app matches; returns the new
+    recovery codes (shown once). Any earlier app is replaced. Raises ValidationError on `code`.
+    The person is told by e-mail unless `tell_person` is False (the demo's seeding)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError({"code": _("Start the set-up again.")})
+    if not device.verify_token((code or "").replace(" ", "")):
+        raise ValidationError(
+            {"code": _("That code does not match. Check the time on your phone and try again.")}
+        )
+    with transaction.atomic():
+        replaced = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk)
+        had_one = replaced.exists()
+        replaced.delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _new_recovery_codes(user)
+        audit.record(
+            actor=actor,
+            action="user.second_factor_on",
+            obj=user,
+            after={"replaced_app": had_one, "recovery_codes": len(codes)},
+        )
+        if tell_person:
+            notify.send_templated_email(user, "second_factor_changed", {"user": user, "on": True})
+    return codes
+
+
+def regenerate_recovery_codes(actor, user: User) -> list[str]:
+    """New recovery codes for a person with a second factor; the old ones stop working."""
+    from insieme.core.twofactor import totp_device
+
+    if totp_device(user) is None:
+        raise ValidationError(_("Turn on the second factor first."))
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        audit.record(
+            actor=actor, action="user.recovery_codes", obj=user, after={"count": len(codes)}
+        )
+    return codes
+
+
+def turn_off_two_factor(actor, user: User, *, password: str) -> None:
+    """Remove the person's second factor after checking their password. Administrators must keep
+    theirs. Raises ValidationError keyed on password, or a general one for administrators."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from insieme.core.models import RecoveryCodeDevice
+    from insieme.core.twofactor import is_administrator
+
+    if is_administrator(user):
+        raise ValidationError(_("Administrators must keep their second factor."))
+    if not user.check_password(password or ""):
+        raise ValidationError({"password": _("Your current password is not correct.")})
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCodeDevice.objects.filter(user=user).delete()
+        audit.record(actor=actor, action="user.second_factor_off", obj=user)
+        notify.send_templated_email(user, "second_factor_changed", {"user": user, "on": False})

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from insieme.core import bench, bench_accounts, demo
+        from insieme.core import bench, bench_accounts, demo, sessions  # noqa: F401 - receivers
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
             register_benchmark,

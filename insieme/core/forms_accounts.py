@@ -184,3 +184,35 @@ class InvitationSignupForm(_ConfirmedPasswordMixin, StyledForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = PASSWORD_HELP
+
+
+class CodeForm(StyledForm):
+    """A code from the authenticator app (six digits) or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_(
+            "The six digits your authenticator app shows now, or one of your recovery codes."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split())
+
+
+class SetupCodeForm(CodeForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The six digits your authenticator app shows now.")
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class ConfirmPasswordForm(StyledForm):
+    password = _password_field(_("Current password"), "current-password")

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from insieme.core import actions, signin, tokens
+from insieme.core import actions, signin, tokens, twofactor
 from insieme.core.access import get_administration_for_user
 from insieme.core.forms_accounts import (
     EmailChangeForm,
@@ -160,7 +160,13 @@ def _logged_in(request: HttpRequest, user: User) -> HttpResponse:
                 "for a new one on your account page."
             ),
         )
-    response = redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+    target = _safe_next(request) or settings.LOGIN_REDIRECT_URL
+    if twofactor.required(user):
+        # Signed in, but held by the middleware until the code (insieme.core.twofactor); the
+        # browser is remembered only once both steps are done.
+        page = "two_factor_verify" if twofactor.totp_device(user) else "two_factor_setup"
+        return redirect(f"{reverse(page)}?{urlencode({'next': target})}")
+    response = redirect(target)
     signin.remember_browser(request, response, user.email)
     return response
 
