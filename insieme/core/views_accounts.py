@@ -15,7 +15,7 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -160,7 +160,7 @@ def _logged_in(request: HttpRequest, user: User) -> HttpResponse:
                 "for a new one on your account page."
             ),
         )
-    target = _safe_next(request) or settings.LOGIN_REDIRECT_URL
+    target = _safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
     if twofactor.required(user):
         # Signed in, but held by the middleware until the code (insieme.core.twofactor); the
         # browser is remembered only once both steps are done.

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -63,7 +63,7 @@ def _codes_page(request: HttpRequest, codes: list[str], next_url: str) -> HttpRe
     return render(
         request,
         "accounts/two_factor_codes.html",
-        {"codes": codes, "next": next_url or settings.LOGIN_REDIRECT_URL},
+        {"codes": codes, "next": next_url or resolve_url(settings.LOGIN_REDIRECT_URL)},
     )
 
 
