@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "insieme.core",
     "insieme.catalog",
     "insieme.cases",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "insieme.core.headers.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "insieme.core.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +81,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "insieme.core.middleware.CurrentAdministrationMiddleware",
+    # Staff sessions end when idle or too old; a session owing its second factor waits for it.
+    "insieme.core.sessions.StaffSessionMiddleware",
+    "insieme.core.twofactor.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "insieme.urls"
@@ -133,12 +139,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {  # passwords of 12+ characters published in breaches (insieme/core/data/README.md)
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+        "OPTIONS": {
+            "password_list_path": BASE_DIR
+            / "insieme"
+            / "core"
+            / "data"
+            / "breached-passwords.txt.gz"
+        },
+    },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Staff sessions (anyone with a role in an administration) end after this long without a request,
+# and this long after signing in whatever happens; citizens' sessions keep Django's two weeks.
+STAFF_SESSION_IDLE_MINUTES = env.int("INSIEME_STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("INSIEME_STAFF_SESSION_MAX_HOURS", default=12)
+# Two-step sign-in (django-otp, TOTP): the name authenticator apps show; our own throttle
+# (insieme.core.signin) limits wrong codes, so django-otp's per-device delays are off.
+OTP_TOTP_ISSUER = env.str("INSIEME_OTP_ISSUER", default="Insieme")
+OTP_TOTP_THROTTLE_FACTOR = 0
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
@@ -268,9 +292,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# Login throttle: attempts per address and per account in a window.
+# Rate limits (insieme.core.throttle): sliding windows in a store every web process shares,
+# Redis when set, else the database. Failed sign-ins per address, per account and per trusted
+# browser in a window; then pauses that double, up to LOGIN_LOCKOUT_MAX seconds.
+RATELIMIT_REDIS_URL = env.str("INSIEME_RATELIMIT_REDIS_URL", default=REDIS_URL)
+RATELIMIT_KEY_PREFIX = env.str("INSIEME_RATELIMIT_PREFIX", default="insieme-rl")
 LOGIN_RATE_LIMIT = env.int("INSIEME_LOGIN_RATE_LIMIT", default=10)
 LOGIN_RATE_WINDOW = env.int("INSIEME_LOGIN_RATE_WINDOW", default=300)
+LOGIN_LOCKOUT_MAX = env.int("INSIEME_LOGIN_LOCKOUT_MAX", default=3600)
+# Open311 GeoReport v2: per API key (requests that carry a valid api_key) and per address.
+OPEN311_RATE_KEY = env.str("INSIEME_OPEN311_RATE_KEY", default="1200/minute")
+OPEN311_RATE_ADDRESS = env.str("INSIEME_OPEN311_RATE_ADDRESS", default="120/minute")
 
 # Background tasks (Celery, configured from every CELERY_* name here; see insieme/celery.py).
 # No broker (the default): tasks run in this process once the write has committed, so a laptop

@@ -20,10 +20,14 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings, tmp_path):
-    from django.core.cache import cache
+def _fast_settings(settings, tmp_path, worker_id):
+    from insieme.core import background, throttle
 
-    cache.clear()  # rate-limit counters live in the cache
+    # Rate-limit counters: the database store's rows go with each test's transaction; a Redis
+    # store (REDIS_URL set) gets a prefix of its own per test process, emptied before each test.
+    settings.RATELIMIT_KEY_PREFIX = f"insieme-test-{worker_id}"
+    if settings.RATELIMIT_REDIS_URL:
+        throttle.store().clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
@@ -32,6 +36,8 @@ def _fast_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LANGUAGE_CODE = "en"
+    yield
+    background.worker.wait_idle()  # no e-mail of this test lands in the next one's outbox
 
 
 SQUARE = {
@@ -122,14 +128,50 @@ def charlie(db):
     return make_user("charlie@example.org", "Charlie Citizen")
 
 
+def give_authenticator(user: User):
+    """A confirmed TOTP device for `user`, as the set-up page leaves one (test data)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+
+
+def fresh_code(device) -> str:
+    """A code the device accepts now: the current one, or the next if this one was used (a
+    person would wait for the app to show the next; django-otp accepts one step ahead)."""
+    from insieme.core import twofactor
+
+    at = twofactor.clock()
+    step = int((at - device.t0) // device.step)
+    if device.last_t >= step:
+        at += (device.last_t - step + 1) * device.step
+    return twofactor.current_code(device, at)
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign `client` in as `user`, both steps: force_login for the password, then, for people who
+    must give a second factor (administrators, anyone who turned it on), mark the session
+    verified by their authenticator app (given one if they have none), as django_otp.login does
+    after a right code. The code pages themselves are tested in tests/core/test_two_factor.py
+    and in the browser tests, through the real forms."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from insieme.core import twofactor
+
+    client.force_login(user)
+    if twofactor.required(user):
+        device = twofactor.totp_device(user) or give_authenticator(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def persona_client():
-    """persona_client(user) -> a Client logged in as that user."""
+    """persona_client(user) -> a Client signed in as that user (second factor included)."""
 
     def make(user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return sign_in(Client(), user)
 
     return make
 

@@ -45,7 +45,15 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
-    """The browser session, with CSRF enforced on unsafe methods (DRF's behaviour)."""
+    """The browser session, with CSRF enforced on unsafe methods (DRF's behaviour). A session
+    still owing its second factor (insieme.core.twofactor) counts as no session at all."""
+
+    def authenticate(self, request):
+        from insieme.core.twofactor import waiting
+
+        if waiting(request._request):
+            return None
+        return super().authenticate(request)
 
 
 @dataclass(frozen=True)

@@ -1,39 +1,40 @@
 """Rate limits: per API key, per signed-in person, and per address for everyone else.
 
-DRF's sliding-window throttles on Django's cache (Redis when REDIS_URL is set, so the limits hold
-across processes). Rates are read from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] on every request,
-so a deployment (or a test) can change them without reloading code. The address is REMOTE_ADDR
-only (see insieme.core.throttle.client_address): X-Forwarded-For is the client's to invent.
+Sliding windows in the store every web process shares (insieme.core.throttle: Redis when
+REDIS_URL is set, else the database), so a limit holds exactly however many workers serve. DRF's
+own SimpleRateThrottle keeps its history in a per-process cache and reads and writes it without
+a lock, which let about twice the limit through two workers. Rates are read from
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] on every request, so a deployment (or a test) can change
+them without reloading code. The address is REMOTE_ADDR only (see client_address).
 """
 
 from __future__ import annotations
-
-import math
 
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
 from insieme.api.auth import caller_of
+from insieme.core.throttle import Rate, SlidingWindow
 
 
-class _Throttle(throttling.SimpleRateThrottle):
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def wait(self):
-        # Until the oldest counted request leaves the window: then one more is allowed.
-        if not self.history:
-            return self.duration
-        return max(1, math.ceil(self.duration - (self.now - self.history[-1])))
+class _Throttle(throttling.BaseThrottle):
+    scope = ""
 
     def ident(self, caller) -> str | None:
         raise NotImplementedError
 
-    def get_cache_key(self, request, view):
+    def allow_request(self, request, view) -> bool:
+        self.retry_after = None
+        text = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
         ident = self.ident(caller_of(request))
-        if ident is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        if not text or ident is None:
+            return True
+        decision = SlidingWindow(f"api-{self.scope}").acquire(ident, Rate.parse(text))
+        self.retry_after = decision.retry_after
+        return decision.allowed
+
+    def wait(self):
+        return self.retry_after
 
 
 class ApiKeyThrottle(_Throttle):

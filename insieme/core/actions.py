@@ -21,7 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from insieme.core import audit, notify, tokens
+from insieme.core import audit, notify, signin, tokens
 from insieme.core.access import forget_permissions
 from insieme.core.models import (
     Administration,
@@ -463,7 +463,7 @@ def _active_user(pk: int) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first()
 
 
-def send_verification(user: User) -> bool:
+def send_verification(user: User, *, background: bool = False) -> bool:
     """E-mail `user` a fresh verification link; False (nothing sent) when already verified."""
     if user.email_verified_at is not None:
         return False
@@ -472,6 +472,7 @@ def send_verification(user: User) -> bool:
         user,
         "verify_email",
         {"user": user, "link": notify.absolute_url(path), "days": tokens.VERIFY_MAX_AGE // 86400},
+        background=background,
     )
     return True
 
@@ -494,6 +495,9 @@ def register_user(
     _raise_if(errors)
     existing = User.objects.filter(email__iexact=candidate.email).first()
     if existing is not None:
+        # The same work as for a new account (one slow hash, one e-mail sent in the background),
+        # so the time of the answer does not tell that the address is registered.
+        User().set_password(password)
         notify.send_templated_email(
             existing,
             "account_exists",
@@ -502,6 +506,7 @@ def register_user(
                 "login_link": notify.absolute_url(reverse("login")),
                 "reset_link": notify.absolute_url(reverse("password_reset")),
             },
+            background=True,
         )
         return None
     try:
@@ -513,7 +518,7 @@ def register_user(
                 password=password,
                 preferred_language=candidate.preferred_language,
             )
-            send_verification(user)
+            send_verification(user, background=True)
     except IntegrityError:
         # The same address registered a moment ago by a parallel request: answer as for a taken
         # address. Any other integrity failure is a bug and must surface.
@@ -607,21 +612,22 @@ def change_password(actor, user: User, *, current_password: str, new_password: s
 def request_password_reset(email: str) -> None:
     """E-mail a reset link when an active account has this address; otherwise do nothing.
 
-    The caller answers the same either way, so the reply never tells whether an address exists.
+    The caller answers the same either way, so the reply never tells whether an address exists;
+    nor does its time: an unknown address gets the same token and message made and handed to the
+    background sender, which drops it (the answer never waits for the mail server either way).
     """
-    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
-    if user is None:
-        return
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    path = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    email = (email or "").strip()
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    target = user if user is not None else User(email=email, full_name=email)
+    uid = urlsafe_base64_encode(force_bytes(target.pk or 0))
+    path = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(target)])
+    context = {
+        "user": target,
+        "link": notify.absolute_url(path),
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
     notify.send_templated_email(
-        user,
-        "password_reset",
-        {
-            "user": user,
-            "link": notify.absolute_url(path),
-            "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
-        },
+        user or email, "password_reset", context, background=True, drop=user is None
     )
 
 
@@ -637,6 +643,7 @@ def reset_password(*, uidb64: str, token: str, new_password: str) -> User:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         audit.record(actor=user, action="user.password_reset", obj=user)
+        signin.end_pauses(user)
         if user.email_verified_at is None:
             _mark_verified(user, user)
         _notify_password_changed(user)
@@ -869,3 +876,103 @@ def accept_invitation(
         )
     invitation.accepted_at = inv.accepted_at
     return membership
+
+
+# --- second factor -----------------------------------------------------------------------------
+
+RECOVERY_CODES = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Replace the person's recovery codes; the raw codes (10 characters, about 50 bits each) are
+    returned to be shown once, only their hashes stored. Call inside a transaction."""
+    from insieme.core.models import RecoveryCode, RecoveryCodeDevice
+
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = []
+    for _i in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _j in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, code_hash=RecoveryCodeDevice.digest(c)) for c in codes]
+    )
+    return codes
+
+
+def start_two_factor(user: User, *, name: str = "authenticator app", key: str | None = None):
+    """A new, unconfirmed TOTP device for the person to add to their authenticator app (any
+    earlier unconfirmed one is dropped). It counts once confirm_two_factor accepts a code.
+    `key` (hex) is for the demo only, whose administrators share a printed key."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    extra = {"key": key} if key else {}
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name=name, confirmed=False, **extra)
+
+
+def confirm_two_factor(
+    actor, user: User, device, code: str, *, tell_person: bool = True
+) -> list[str]:
+    """Turn the second factor on with `device` once `code` from the app matches; returns the new
+    recovery codes (shown once). Any earlier app is replaced. Raises ValidationError on `code`.
+    The person is told by e-mail unless `tell_person` is False (the demo's seeding)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError({"code": _("Start the set-up again.")})
+    if not device.verify_token((code or "").replace(" ", "")):
+        raise ValidationError(
+            {"code": _("That code does not match. Check the time on your phone and try again.")}
+        )
+    with transaction.atomic():
+        replaced = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk)
+        had_one = replaced.exists()
+        replaced.delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _new_recovery_codes(user)
+        audit.record(
+            actor=actor,
+            action="user.second_factor_on",
+            obj=user,
+            after={"replaced_app": had_one, "recovery_codes": len(codes)},
+        )
+        if tell_person:
+            notify.send_templated_email(user, "second_factor_changed", {"user": user, "on": True})
+    return codes
+
+
+def regenerate_recovery_codes(actor, user: User) -> list[str]:
+    """New recovery codes for a person with a second factor; the old ones stop working."""
+    from insieme.core.twofactor import totp_device
+
+    if totp_device(user) is None:
+        raise ValidationError(_("Turn on the second factor first."))
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        audit.record(
+            actor=actor, action="user.recovery_codes", obj=user, after={"count": len(codes)}
+        )
+    return codes
+
+
+def turn_off_two_factor(actor, user: User, *, password: str) -> None:
+    """Remove the person's second factor after checking their password. Administrators must keep
+    theirs. Raises ValidationError keyed on password, or a general one for administrators."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from insieme.core.models import RecoveryCodeDevice
+    from insieme.core.twofactor import is_administrator
+
+    if is_administrator(user):
+        raise ValidationError(_("Administrators must keep their second factor."))
+    if not user.check_password(password or ""):
+        raise ValidationError({"password": _("Your current password is not correct.")})
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCodeDevice.objects.filter(user=user).delete()
+        audit.record(actor=actor, action="user.second_factor_off", obj=user)
+        notify.send_templated_email(user, "second_factor_changed", {"user": user, "on": False})

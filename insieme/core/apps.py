@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from insieme.core import bench, demo
+        from insieme.core import bench, bench_accounts, demo, sessions  # noqa: F401 - receivers
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
             register_benchmark,
@@ -19,3 +19,4 @@ class CoreConfig(AppConfig):
         register_permissions(self.label, [p for p in Perm if p.value.startswith("core:")])
         register_demo_seed(demo.SEED)
         register_benchmark(bench.BENCHMARK)
+        register_benchmark(bench_accounts.BENCHMARK)

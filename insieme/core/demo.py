@@ -463,6 +463,27 @@ def demo_api_key(seed: int) -> str:
     return f"{actions.API_KEY_PREFIX}demo{digest[:40]}"
 
 
+DEMO_DEVICE_NAME = "demo"  # `insieme otp code` answers only for devices of this name
+
+
+def demo_totp_key(seed: int) -> str:
+    """The authenticator key every demo administrator shares (hex, 20 bytes), from the seed."""
+    return hmac.new(_DEMO_KEY_SALT, f"totp {seed}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def give_administrators_authenticators(ctx: DemoContext) -> None:
+    """Administrators must sign in in two steps: each demo administrator gets an authenticator
+    key, the same for all and printed with the logins (`insieme otp code EMAIL` shows the code)."""
+    from insieme.core import twofactor
+
+    key = demo_totp_key(ctx.seed)
+    for by_role in ctx.staff.values():
+        for membership in by_role.get(Role.ADMINISTRATOR, []):
+            device = actions.start_two_factor(membership.user, name=DEMO_DEVICE_NAME, key=key)
+            code = twofactor.current_code(device)
+            actions.confirm_two_factor(ctx.actor, membership.user, device, code, tell_person=False)
+
+
 def find_demo_api_key() -> tuple[str, ApiKey] | None:
     """(raw key, row) of the loaded demo's key, re-derived from the seed in its name."""
     for key in ApiKey.objects.filter(
@@ -677,6 +698,7 @@ def run(ctx: DemoContext) -> None:
     create_administrations(ctx)
     create_departments(ctx)
     create_staff(ctx, names)
+    give_administrators_authenticators(ctx)
     create_partners(ctx, names)
     create_citizens(ctx, names)
     create_api_key(ctx)

@@ -59,6 +59,12 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+PASSWORD_HELP = _(
+    "At least 12 characters; not a common password or one published in a breach, not "
+    "only digits, not like your name. A few unrelated words make a good one."
+)
+
+
 def _password_field(label, autocomplete: str = "new-password") -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -101,9 +107,7 @@ class RegisterForm(_ConfirmedPasswordMixin, StyledForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["password"].help_text = _(
-            "At least 10 characters; not a common password, not only digits, not like your name."
-        )
+        self.fields["password"].help_text = PASSWORD_HELP
 
 
 class PasswordResetRequestForm(StyledForm):
@@ -114,6 +118,10 @@ class SetPasswordForm(_ConfirmedPasswordMixin, StyledForm):
     password_pair = ("new_password", "new_password_confirm")
     new_password = _password_field(_("New password"))
     new_password_confirm = _password_field(_("Repeat the new password"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password"].help_text = PASSWORD_HELP
 
 
 class PasswordChangeForm(SetPasswordForm):
@@ -172,3 +180,39 @@ class InvitationSignupForm(_ConfirmedPasswordMixin, StyledForm):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     password = _password_field(_("Password"))
     password_confirm = _password_field(_("Repeat the password"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = PASSWORD_HELP
+
+
+class CodeForm(StyledForm):
+    """A code from the authenticator app (six digits) or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_(
+            "The six digits your authenticator app shows now, or one of your recovery codes."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split())
+
+
+class SetupCodeForm(CodeForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The six digits your authenticator app shows now.")
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class ConfirmPasswordForm(StyledForm):
+    password = _password_field(_("Current password"), "current-password")

@@ -463,3 +463,11 @@ def today_in(administration: Administration | None) -> date:
 
     tz = zoneinfo.ZoneInfo(administration.timezone if administration else "Europe/Rome")
     return timezone.now().astimezone(tz).date()
+
+
+# Rate-limit counters and recovery codes (their own module; Django finds them through this one).
+from insieme.core.models_security import (  # noqa: E402, F401
+    RateCounter,
+    RecoveryCode,
+    RecoveryCodeDevice,
+)

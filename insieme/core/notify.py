@@ -28,6 +28,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from insieme.core.background import worker as background_worker
+
 logger = logging.getLogger(__name__)
 
 
@@ -77,8 +79,19 @@ def _deliver(message: EmailMultiAlternatives) -> None:
         logger.exception("e-mail to %s could not be sent", message.to)
 
 
+def _drop(message: EmailMultiAlternatives) -> None:
+    """Serialise the message as a backend would, and send nothing."""
+    message.message().as_bytes()
+
+
 def send_templated_email(
-    to, template_prefix: str, context: dict[str, Any] | None = None, language: str | None = None
+    to,
+    template_prefix: str,
+    context: dict[str, Any] | None = None,
+    language: str | None = None,
+    *,
+    background: bool = False,
+    drop: bool = False,
 ) -> None:
     """Render `template_prefix` for `to` (a User or an address) and send it after commit.
 
@@ -86,7 +99,11 @@ def send_templated_email(
     default. Rendering happens now (so the message shows the data as of this write); sending waits
     for the surrounding transaction to commit, so a rolled-back write never mails anyone. Outside
     a transaction it sends at once. Delivery is whatever EMAIL_BACKEND (from EMAIL_URL) says:
-    console, file or SMTP, see the module docstring.
+    console, file or SMTP, see the module docstring. With `background`, the message is handed to
+    the mail server by a worker thread after the answer (insieme.core.background): for mail whose
+    sending time must not reveal whether an account exists. With `drop`, the message is made and
+    handed over all the same, then dropped unsent: for an address with no account, so that not
+    sending costs what sending does.
     """
     address, preferred = _recipient(to)
     lang = _language(language, preferred)
@@ -97,4 +114,7 @@ def send_templated_email(
     )
     if html is not None:
         message.attach_alternative(html, "text/html")
-    transaction.on_commit(partial(_deliver, message))
+    deliver = partial(_drop if drop else _deliver, message)
+    if background:
+        deliver = partial(background_worker.submit, deliver)
+    transaction.on_commit(deliver)

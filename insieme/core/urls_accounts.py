@@ -3,6 +3,7 @@
 from django.urls import path
 
 from insieme.core import views_accounts as views
+from insieme.core import views_twofactor
 
 urlpatterns = [
     path("", views.account, name="account"),
@@ -30,4 +31,9 @@ urlpatterns = [
     path("email/change/done/", views.email_change_done, name="email_change_done"),
     path("email/confirm/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("two-step/", views_twofactor.overview, name="two_factor"),
+    path("two-step/set-up/", views_twofactor.setup, name="two_factor_setup"),
+    path("two-step/code/", views_twofactor.verify, name="two_factor_verify"),
+    path("two-step/recovery-codes/", views_twofactor.new_codes, name="two_factor_codes"),
+    path("two-step/off/", views_twofactor.turn_off, name="two_factor_off"),
 ]

@@ -7,13 +7,15 @@ e-mail answer 404 when unknown or tampered with and 410 when expired or used, ne
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -23,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from insieme.core import actions, tokens
+from insieme.core import actions, signin, tokens, twofactor
 from insieme.core.access import get_administration_for_user
 from insieme.core.forms_accounts import (
     EmailChangeForm,
@@ -41,10 +43,11 @@ from insieme.core.models import Invitation, User
 from insieme.core.permissions import Perm
 from insieme.core.throttle import (
     LOGIN_BY_ACCOUNT,
-    LOGIN_BY_ADDRESS,
     MAIL_BY_ADDRESS,
     MAIL_BY_TARGET,
+    REAUTH_BY_ACCOUNT,
     client_address,
+    login_rate,
 )
 
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
@@ -82,22 +85,33 @@ def _link_error(request: HttpRequest, exc: tokens.TokenError) -> HttpResponse:
     return render(request, "accounts/link_invalid.html", {"message": message}, status=exc.status)
 
 
-def _too_many(request: HttpRequest) -> HttpResponse:
-    """HTTP 429 with a plain explanation and the time to wait."""
-    minutes = max(1, settings.LOGIN_RATE_WINDOW // 60)
+def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    """HTTP 429 with a plain explanation and the time to wait (seconds)."""
+    minutes = max(1, math.ceil(wait / 60))
     response = render(request, "accounts/too_many.html", {"minutes": minutes}, status=429)
-    response["Retry-After"] = str(settings.LOGIN_RATE_WINDOW)
+    response["Retry-After"] = str(max(1, wait))
     return response
 
 
-def _mail_allowed(request: HttpRequest, target: str) -> bool:
-    """Count one e-mail-sending request; False when this client or target address is over limit."""
+def _mail_wait(request: HttpRequest, target: str) -> int:
+    """Count one e-mail-sending request; the seconds to wait when this client or the target
+    address is over the limit (nothing counted then), else 0."""
+    rate = login_rate()
     address = client_address(request)
-    if MAIL_BY_ADDRESS.exceeded(address) or MAIL_BY_TARGET.exceeded(target):
-        return False
-    MAIL_BY_ADDRESS.hit(address)
-    MAIL_BY_TARGET.hit(target)
-    return True
+    decision = MAIL_BY_ADDRESS.acquire(address, rate)
+    if not decision.allowed:
+        return decision.retry_after
+    decision = MAIL_BY_TARGET.acquire(target, rate)
+    if not decision.allowed:
+        MAIL_BY_ADDRESS.release(address, rate)
+        return decision.retry_after
+    return 0
+
+
+def _reauth_gate(request: HttpRequest) -> signin.Gate:
+    """Current-password checks of a signed-in person: per account, apart from sign-in tries (a
+    stolen session guessing the password must not pause the owner's sign-in)."""
+    return signin.Gate(((REAUTH_BY_ACCOUNT, str(request.user.pk)),))
 
 
 def _wrong_password(exc: ValidationError, field: str) -> bool:
@@ -111,28 +125,32 @@ def _wrong_password(exc: ValidationError, field: str) -> bool:
 @never_cache
 @GET_POST
 def login_view(request: HttpRequest) -> HttpResponse:
-    """Log in by e-mail and password. Failed tries are limited per client address and per account
-    (429 beyond the limit). An unverified address may log in, with a warning and a resend link."""
+    """Log in by e-mail and password. Failed tries count per client address and per account, or
+    only per browser where the person has signed in before (insieme.core.signin); over the limit
+    the answer is 429 and the pause grows. An unverified address may log in, with a warning."""
     form = LoginForm(_posted(request))
     if request.method == "POST":
-        address = client_address(request)
         email = (request.POST.get("email") or "").strip().lower()
-        if LOGIN_BY_ADDRESS.exceeded(address) or (email and LOGIN_BY_ACCOUNT.exceeded(email)):
-            return _too_many(request)
-        if form.is_valid():
+        gate = signin.password_gate(request, email)
+        refusal = gate.enter()
+        if refusal is not None:
+            if refusal.pause_began is LOGIN_BY_ACCOUNT:
+                signin.tell_owner(email, "password")
+            return _too_many(request, refusal.wait)
+        if not form.is_valid():
+            gate.give_back()  # not a password try
+        else:
             user = authenticate(
                 request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
             )
             if user is not None:
-                return _logged_in(request, user, email)
-            LOGIN_BY_ADDRESS.hit(address)
-            LOGIN_BY_ACCOUNT.hit(email)
+                gate.give_back()
+                return _logged_in(request, user)
             form.add_error(None, _("The e-mail address or the password is not correct."))
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
 
 
-def _logged_in(request: HttpRequest, user: User, email: str) -> HttpResponse:
-    LOGIN_BY_ACCOUNT.reset(email)
+def _logged_in(request: HttpRequest, user: User) -> HttpResponse:
     login(request, user)
     if user.email_verified_at is None:
         messages.warning(
@@ -142,7 +160,15 @@ def _logged_in(request: HttpRequest, user: User, email: str) -> HttpResponse:
                 "for a new one on your account page."
             ),
         )
-    return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+    target = _safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
+    if twofactor.required(user):
+        # Signed in, but held by the middleware until the code (insieme.core.twofactor); the
+        # browser is remembered only once both steps are done.
+        page = "two_factor_verify" if twofactor.totp_device(user) else "two_factor_setup"
+        return redirect(f"{reverse(page)}?{urlencode({'next': target})}")
+    response = redirect(target)
+    signin.remember_browser(request, response, user.email)
+    return response
 
 
 @require_POST
@@ -165,8 +191,9 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(_posted(request), initial={"preferred_language": get_language()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if not _mail_allowed(request, data["email"]):
-            return _too_many(request)
+        wait = _mail_wait(request, data["email"])
+        if wait:
+            return _too_many(request, wait)
         try:
             actions.register_user(
                 email=data["email"],
@@ -198,8 +225,9 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def verify_email_resend(request: HttpRequest) -> HttpResponse:
-    if not _mail_allowed(request, request.user.email):
-        return _too_many(request)
+    wait = _mail_wait(request, request.user.email)
+    if wait:
+        return _too_many(request, wait)
     if actions.send_verification(request.user):
         messages.success(request, _("We have sent a new verification link to your address."))
     else:
@@ -217,8 +245,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if not _mail_allowed(request, email):
-            return _too_many(request)
+        wait = _mail_wait(request, email)
+        if wait:
+            return _too_many(request, wait)
         actions.request_password_reset(email)
         return redirect("password_reset_done")
     return render(request, "accounts/password_reset.html", {"form": form})
@@ -291,9 +320,13 @@ def account(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(_posted(request))
     if request.method == "POST":
-        if LOGIN_BY_ACCOUNT.exceeded(request.user.email):
-            return _too_many(request)
-        if form.is_valid():
+        gate = _reauth_gate(request)
+        refusal = gate.enter()
+        if refusal is not None:
+            return _too_many(request, refusal.wait)
+        if not form.is_valid():
+            gate.give_back()
+        else:
             try:
                 actions.change_password(
                     request.user,
@@ -302,10 +335,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
                     new_password=form.cleaned_data["new_password"],
                 )
             except ValidationError as exc:
-                if _wrong_password(exc, "current_password"):
-                    LOGIN_BY_ACCOUNT.hit(request.user.email)
+                if not _wrong_password(exc, "current_password"):
+                    gate.give_back()
                 apply_errors(form, exc)
             else:
+                gate.give_back()
                 update_session_auth_hash(request, request.user)
                 return redirect("password_change_done")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -326,9 +360,13 @@ def email_change(request: HttpRequest) -> HttpResponse:
     """Ask to move the account to a new address; a link goes to the new address to confirm."""
     form = EmailChangeForm(_posted(request))
     if request.method == "POST":
-        if LOGIN_BY_ACCOUNT.exceeded(request.user.email):
-            return _too_many(request)
-        if form.is_valid():
+        gate = _reauth_gate(request)
+        refusal = gate.enter()
+        if refusal is not None:
+            return _too_many(request, refusal.wait)
+        if not form.is_valid():
+            gate.give_back()
+        else:
             try:
                 actions.request_email_change(
                     request.user,
@@ -336,10 +374,11 @@ def email_change(request: HttpRequest) -> HttpResponse:
                     password=form.cleaned_data["password"],
                 )
             except ValidationError as exc:
-                if _wrong_password(exc, "password"):
-                    LOGIN_BY_ACCOUNT.hit(request.user.email)
+                if not _wrong_password(exc, "password"):
+                    gate.give_back()
                 apply_errors(form, exc)
             else:
+                gate.give_back()
                 request.session["email_change_to"] = form.cleaned_data["new_email"].lower()
                 return redirect("email_change_done")
     return render(request, "accounts/email_change.html", {"form": form})

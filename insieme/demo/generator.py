@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from insieme.core import dbstats, progress
 from insieme.core import demo as core_demo
@@ -68,6 +69,7 @@ class DemoResult:
     api_key: str = ""
     api_key_administration: str = ""
     api_key_scopes: list[str] = field(default_factory=list)
+    totp_key: str = ""  # administrators' authenticator key, as an app takes it
     messages: list[str] = field(default_factory=list)
     ground_truth_path: Path | None = None
 
@@ -202,6 +204,12 @@ def count_contents() -> dict[str, int]:
 def _finish(result: DemoResult) -> DemoResult:
     result.counts = count_contents()
     result.logins = collect_logins()
+    from insieme.core.twofactor import secret_text
+
+    device = TOTPDevice.objects.filter(
+        name=core_demo.DEMO_DEVICE_NAME, confirmed=True, user__memberships__role=Role.ADMINISTRATOR
+    ).first()
+    result.totp_key = secret_text(device) if device else ""
     found = core_demo.find_demo_api_key()
     if found:
         result.api_key, key = found

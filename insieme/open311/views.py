@@ -37,6 +37,7 @@ from insieme.cases.uploads import clean_uploads
 from insieme.catalog.models import Datatype, ServiceType
 from insieme.core.actions import authenticate_api_key
 from insieme.core.models import Administration
+from insieme.core.throttle import Rate, SlidingWindow, client_address
 from insieme.open311 import formats, queries
 from insieme.open311.errors import Forbidden, NotFound, Open311Error, validation_messages
 from insieme.open311.models import RequestToken
@@ -79,6 +80,15 @@ def open311(*methods: str):
                     fmt, 400, [_("Method %(m)s is not allowed here.") % {"m": request.method}]
                 )
             try:
+                wait = _over_limit(request)
+                if wait:
+                    response = formats.error_response(
+                        fmt,
+                        429,
+                        [_("Too many requests: try again in %(s)d seconds.") % {"s": wait}],
+                    )
+                    response["Retry-After"] = str(wait)
+                    return response
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 return formats.error_response(fmt, exc.status, exc.descriptions)
@@ -96,6 +106,26 @@ def open311(*methods: str):
         return wrapper
 
     return decorate
+
+
+def _over_limit(request: HttpRequest) -> int:
+    """Count this request; the seconds to wait when its caller is over the limit, else 0.
+
+    Requests with a valid api_key count per key (OPEN311_RATE_KEY), all others per address
+    (OPEN311_RATE_ADDRESS), in the store every web process shares. A made-up key counts per
+    address, so inventing keys gains nothing."""
+    raw = _param(request, "api_key").strip()
+    key = authenticate_api_key(raw) if raw else None
+    if key is not None:
+        window, ident, rate = "open311-key", str(key.pk), settings.OPEN311_RATE_KEY
+    else:
+        window, ident, rate = (
+            "open311-address",
+            client_address(request),
+            settings.OPEN311_RATE_ADDRESS,
+        )
+    decision = SlidingWindow(window).acquire(ident, Rate.parse(rate))
+    return 0 if decision.allowed else decision.retry_after
 
 
 def _param(request: HttpRequest, name: str) -> str:

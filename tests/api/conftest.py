@@ -14,7 +14,7 @@ from insieme.cases import actions as case_actions
 from insieme.catalog import actions as catalog_actions
 from insieme.core import actions as core_actions
 from insieme.core.permissions import Role
-from tests.conftest import make_staff, make_user
+from tests.conftest import make_staff, make_user, sign_in
 
 INSIDE_MONTALTO = {"lat": 43.1234567, "lon": 11.1234567}
 PII = "Lampione spento. Chiamatemi al +39 333 123 4567 o scrivete a charlie.private@example.org"
@@ -80,7 +80,7 @@ def api():
         if key:
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
 
     return make

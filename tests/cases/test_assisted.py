@@ -11,14 +11,13 @@ from insieme.cases.models import Case, Channel
 from insieme.catalog import actions as catalog_actions
 from insieme.catalog.models import Service
 from tests.cases.conftest import INSIDE_MONTALTO
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
+    return sign_in(Client(), user)
 
 
 def form_url(code="pothole"):

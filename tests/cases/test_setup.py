@@ -14,6 +14,7 @@ from insieme.cases.models import ResponseTemplate, RoutingRule
 from insieme.core import actions as core_actions
 from insieme.core.models import AuditEntry
 from tests.cases.conftest import INSIDE_MONTALTO
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +25,7 @@ NEAR = {
 
 
 def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
+    return sign_in(Client(), user)
 
 
 MATRIX = {

@@ -18,7 +18,7 @@ from insieme.cases.models import Case, CaseEvent, DueState, Escalation
 from insieme.core import actions as core_actions
 from insieme.core.permissions import Role
 from tests.cases.conftest import INSIDE_MONTALTO
-from tests.conftest import make_staff
+from tests.conftest import make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -138,9 +138,7 @@ def test_supervisor_sees_their_departments_only(team, montalto):
 def _client(user):
     from django.test import Client
 
-    c = Client()
-    c.force_login(user)
-    return c
+    return sign_in(Client(), user)
 
 
 @pytest.mark.parametrize(

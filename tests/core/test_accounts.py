@@ -8,12 +8,11 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from insieme.core import audit, throttle, tokens
+from insieme.core import audit, background, throttle, tokens
 from insieme.core.models import AuditEntry, User
 from insieme.core.notify import send_templated_email
 from tests.conftest import PASSWORD
@@ -23,13 +22,10 @@ NEW_PASSWORD = "a brand new passphrase 42"
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_and_chain(db, monkeypatch):
-    """Throttle counters live in the cache, which outlives a test; the chain must stay intact."""
-    cache.clear()
-    # One fixed-window moment for the whole test: requests a second apart could otherwise fall
-    # on both sides of a window's end, and a throttle test would see its count start again.
+    """Throttle counters start empty (tests/conftest.py); the chain must stay intact."""
+    # One moment for the whole test: the throttle tests move the clock themselves.
     monkeypatch.setattr(throttle, "clock", lambda: 1_000_000_050.0)
     yield
-    cache.clear()
     assert audit.verify().ok
 
 
@@ -39,7 +35,9 @@ def send(django_capture_on_commit_callbacks):
 
     def run(client: Client, method: str, url: str, data: dict | None = None, **extra):
         with django_capture_on_commit_callbacks(execute=True):
-            return getattr(client, method)(url, data or {}, **extra)
+            response = getattr(client, method)(url, data or {}, **extra)
+        background.worker.wait_idle()  # mail that goes out after the answer
+        return response
 
     return run
 
@@ -106,7 +104,17 @@ def test_register_mismatched_passwords_keeps_input_but_not_passwords(client, sen
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize("weak", ["short1", "12345678901234", "password1234"])
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "short1",
+        "12345678901234",
+        "password1234",
+        "Only11chars",  # 11 characters
+        "ChickenWing101",  # published in breaches (12+ characters, not in Django's own list)
+        "websolutions",
+    ],
+)
 def test_register_refuses_a_weak_password(client, send, weak):
     response = send(
         client, "post", reverse("register"), register_data(password=weak, password_confirm=weak)
@@ -114,6 +122,15 @@ def test_register_refuses_a_weak_password(client, send, weak):
     assert response.status_code == 200
     assert b'id="id_password_error"' in response.content
     assert not User.objects.filter(email="nina@example.org").exists()
+
+
+def test_passwords_of_twelve_characters_not_on_the_lists_are_accepted(db):
+    from django.contrib.auth.password_validation import validate_password
+
+    from insieme.demo.generator import DEMO_PASSWORD
+
+    for good in ["Twelve-chars", DEMO_PASSWORD, PASSWORD, NEW_PASSWORD]:
+        validate_password(good, User(email="nina@example.org", full_name="Nina Nuova"))
 
 
 def test_register_with_a_taken_address_answers_the_same_and_tells_the_owner(client, send, charlie):

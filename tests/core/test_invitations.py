@@ -10,12 +10,11 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from insieme.core import actions, audit, throttle
+from insieme.core import actions, audit, background, throttle
 from insieme.core.access import has_perm
 from insieme.core.models import AuditEntry, Invitation, Membership, User
 from insieme.core.permissions import Perm, Role
@@ -26,12 +25,9 @@ NEW_PASSWORD = "a brand new passphrase 42"
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_and_chain(db, monkeypatch):
-    cache.clear()
-    # One fixed-window moment for the whole test: requests a second apart could otherwise fall
-    # on both sides of a window's end, and a throttle test would see its count start again.
+    # One moment for the whole test: the throttle tests move the clock themselves.
     monkeypatch.setattr(throttle, "clock", lambda: 1_000_000_050.0)
     yield
-    cache.clear()
     assert audit.verify().ok
 
 
@@ -41,7 +37,9 @@ def send(django_capture_on_commit_callbacks):
 
     def run(client: Client, method: str, url: str, data: dict | None = None, **extra):
         with django_capture_on_commit_callbacks(execute=True):
-            return getattr(client, method)(url, data or {}, **extra)
+            response = getattr(client, method)(url, data or {}, **extra)
+        background.worker.wait_idle()  # mail that goes out after the answer
+        return response
 
     return run
 

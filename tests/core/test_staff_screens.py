@@ -28,7 +28,7 @@ from insieme.core.models import (
 )
 from insieme.core.permissions import Perm, Role, role_has
 from insieme.core.views_staff import SECTIONS
-from tests.conftest import make_user
+from tests.conftest import make_user, sign_in
 
 # --- the world --------------------------------------------------------------------------------
 
@@ -91,7 +91,7 @@ REACHES_MONTALTO = {"montalto", "valdoro"}
 def client_for(request, persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
-        client.force_login(request.getfixturevalue(persona))
+        sign_in(client, request.getfixturevalue(persona))
     return client
 
 

@@ -4,6 +4,7 @@ the seed, once, through the write paths (the audit chain verifies afterwards).""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -172,6 +173,42 @@ def test_api_key_logins_and_output(demo):
             m = Membership.objects.filter(administration__slug=slug, role=role).order_by("pk")[0]
             assert m.user.email in demo
     assert "Citizen:" in demo and "Partner:" in demo
+
+
+def test_demo_administrators_sign_in_with_the_printed_key_or_the_otp_command(
+    demo, client, settings
+):
+    """`make demo` prints everything needed to sign in as an administrator: the key for an
+    authenticator app, and `insieme otp code EMAIL` for the current code."""
+    import base64
+    import io
+
+    from django.core.management import CommandError, call_command
+    from django.urls import reverse
+    from django_otp.oath import TOTP
+
+    from insieme.core import twofactor
+
+    key = re.search(r"key \(the same for every demo administrator\): ([A-Z2-7 ]+)\n", demo)
+    assert key, demo
+    secret = base64.b32decode(key.group(1).replace(" ", ""))
+    admin = Membership.objects.filter(role=Role.ADMINISTRATOR).order_by("pk")[0].user
+    assert "otp code EMAIL" in demo
+    out = io.StringIO()
+    call_command("otp", "code", admin.email, stdout=out)
+    totp = TOTP(secret)
+    totp.time = twofactor.clock()
+    assert out.getvalue().strip() == f"{totp.token():06d}"  # the app shows what the command does
+
+    settings.PASSWORD_HASHERS = ARGON2_FIRST
+    client.post(reverse("login"), {"email": admin.email, "password": DEMO_PASSWORD})
+    response = client.post(reverse("two_factor_verify"), {"code": out.getvalue().strip()})
+    assert response.status_code == 302
+    assert client.get("/staff/").status_code == 200
+
+    citizen = User.objects.filter(memberships__isnull=True).order_by("pk")[0]
+    with pytest.raises(CommandError, match="demo accounts only"):
+        call_command("otp", "code", citizen.email, stdout=io.StringIO())
 
 
 def test_demo_password_logs_in_and_is_rehashed_at_full_strength(demo, settings):

@@ -11,6 +11,7 @@ import pytest
 from insieme.cases.models import Case, CaseEvent, Follower, Rating
 from insieme.core.models import Administration, today_in
 from insieme.core.registry import Scope, indicators
+from tests.conftest import sign_in
 from tests.demo.conftest import run_demo
 
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
@@ -111,7 +112,7 @@ def test_scorecard_page_shows_them(scope, client):
 
     admin = Administration.objects.get(pk=scope.administration_ids[0])
     user = Membership.objects.filter(administration=admin, role=Role.ADMINISTRATOR).first().user
-    client.force_login(user)
+    sign_in(client, user)
     html = client.get(reverse("scorecard", kwargs={"admin_slug": admin.slug})).content.decode()
     for key in KEYS:
         assert f'id="value-{key}"' in html

@@ -10,6 +10,7 @@ from django.urls import reverse
 from insieme.core.models import AuditEntry
 from insieme.webhooks import delivery
 from insieme.webhooks.models import Attempt, Delivery, Subscription
+from tests.conftest import sign_in
 
 
 def url(name, *args, slug="montalto"):
@@ -143,7 +144,7 @@ def test_disable_enable_and_delete(alice, persona_client, subscription):
 
 def test_posts_need_the_csrf_token(alice, subscription):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(alice)
+    sign_in(client, alice)
     assert client.post(url("webhooks_staff_delete", subscription.pk)).status_code == 403
     assert Subscription.objects.exists()
 

@@ -99,6 +99,14 @@ def _login_lines(result: DemoResult) -> list[str]:
             lines.append(f"  {login.role + ':':<19} {login.email:<48} {login.name}{where}")
         else:
             lines.append(f"    {login.role:<17} {login.email:<48} {login.name}")
+    if result.totp_key:
+        lines += [
+            "",
+            "Administrators sign in in two steps: after the password, a code from an",
+            f"authenticator app with this key (the same for every demo administrator): "
+            f"{result.totp_key}",
+            "or the code printed by: .venv/bin/insieme otp code EMAIL",
+        ]
     if result.api_key:
         lines += [
             "",
