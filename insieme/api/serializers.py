@@ -415,3 +415,45 @@ class RatingSerializer(serializers.ModelSerializer):
 class RatingCreateSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+# --- the Scorecard (documentation of the shape insights.scorecard.as_json builds) -------------
+
+
+class ScorecardIndicatorSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    method = serializers.CharField(help_text="How the number is computed, in a sentence or two.")
+    unit = serializers.CharField()
+    better = serializers.ChoiceField(choices=["higher", "lower"], allow_null=True)
+    failed = serializers.BooleanField(help_text="True when the indicator could not be computed.")
+    value = serializers.FloatField(allow_null=True, help_text="Null: nothing to measure yet.")
+    display = serializers.CharField()
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class ScorecardCellSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    element = serializers.ChoiceField(
+        choices=["data", "interaction", "tailoring", "simplification"]
+    )
+    kind = serializers.ChoiceField(choices=["benefit", "challenge"])
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    measures = serializers.CharField(help_text="What the cell measures, in words.")
+    indicators = ScorecardIndicatorSerializer(many=True)
+    perceived = serializers.JSONField(
+        allow_null=True, help_text="What employees report (staff survey); null until collected."
+    )
+
+
+class ScorecardSerializer(serializers.Serializer):
+    administration = serializers.SlugField()
+    scope = serializers.ChoiceField(choices=["hosted", "self"])
+    administrations = serializers.ListField(
+        child=serializers.SlugField(), help_text="The administrations the figures cover."
+    )
+    as_of = serializers.DateField()
+    cells = ScorecardCellSerializer(many=True)
