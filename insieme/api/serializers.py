@@ -4,6 +4,7 @@ its public web page shows (redacted description, approximate position, public ti
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -300,7 +301,7 @@ def _scalar(value):
         return "on" if value else ""
     if isinstance(value, int | float | str):
         return str(value)
-    raise serializers.ValidationError("Give text, a number, or a list of them.")
+    raise serializers.ValidationError(_("Give text, a number, or a list of them."))
 
 
 class AnswersField(serializers.DictField):
