@@ -34,6 +34,7 @@ ATTRIBUTE_FIELDS = [
     "variable",
     "order",
     "values",
+    "translations",
 ]
 
 
@@ -156,6 +157,7 @@ def _check_template_code(owner: Administration, code: str, exclude_pk: int | Non
 def create_template(
     actor, owner: Administration, *, attributes: list[dict] | None = None, **fields
 ) -> ServiceTemplate:
+    fields.setdefault("language", owner.locale)
     tpl = ServiceTemplate(owner=owner, **fields)
     _check_template_code(owner, tpl.code, None)
     tpl.full_clean()
@@ -278,6 +280,7 @@ def create_service(
             attributes = [
                 _attr_dict(a) | {"template_attribute": a} for a in template.attributes.all()
             ]
+    fields.setdefault("language", admin.locale)
     service = Service(administration=admin, template=template, **fields)
     _check_service_code(admin, service.code, None)
     service.full_clean()

@@ -209,7 +209,12 @@ def service_create(request: HttpRequest, admin_slug: str) -> HttpResponse:
     admin = get_administration_for_user(request.user, admin_slug, Perm.SERVICE_WRITE)
     templates = actions.visible_templates(admin)
     if request.method == "POST":
-        form = NewServiceForm(request.POST, administration=admin, templates=templates)
+        form = NewServiceForm(
+            request.POST,
+            administration=admin,
+            templates=templates,
+            source=_chosen_template(admin, request.POST.get("template")),
+        )
         if form.is_valid():
             service = _try(
                 form,
@@ -230,7 +235,10 @@ def service_create(request: HttpRequest, admin_slug: str) -> HttpResponse:
                 request, admin, _("That template is not offered to this administration.")
             )
         form = NewServiceForm(
-            initial=initial_from_template(template), administration=admin, templates=templates
+            initial=initial_from_template(template),
+            administration=admin,
+            templates=templates,
+            source=template,
         )
     elif "scratch" in request.GET:
         template = None
@@ -354,7 +362,11 @@ def _next_order(qs: QuerySet) -> int:
 @require_http_methods(GET_POST)
 def attribute_create(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     service = get_service_for_user(request.user, admin_slug, pk, Perm.SERVICE_WRITE)
-    form = AttributeForm(_data(request), initial={"order": _next_order(service.attributes.all())})
+    form = AttributeForm(
+        _data(request),
+        initial={"order": _next_order(service.attributes.all())},
+        language=service.language,
+    )
     if (
         request.method == "POST"
         and form.is_valid()
@@ -372,7 +384,7 @@ def attribute_edit(request: HttpRequest, admin_slug: str, pk: int, attr_pk: int)
         request.user, admin_slug, attr_pk, Perm.SERVICE_WRITE, service_pk=pk
     )
     service = attribute.service
-    form = AttributeForm(_data(request), instance=attribute)
+    form = AttributeForm(_data(request), instance=attribute, language=attribute.service.language)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -570,7 +582,7 @@ def template_list(request: HttpRequest, admin_slug: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 def template_create(request: HttpRequest, admin_slug: str) -> HttpResponse:
     admin = get_administration_for_user(request.user, admin_slug, Perm.TEMPLATE_WRITE)
-    form = TemplateForm(_data(request))
+    form = TemplateForm(_data(request), administration=admin)
     if request.method == "POST" and form.is_valid():
         template = _try(form, actions.create_template, request.user, admin, **form.changes())
         if template is not None:
@@ -610,7 +622,7 @@ def template_detail(request: HttpRequest, admin_slug: str, pk: int) -> HttpRespo
 def template_edit(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     template = get_template_for_user(request.user, admin_slug, pk, Perm.TEMPLATE_WRITE)
     admin = template.owner
-    form = TemplateForm(_data(request), instance=template)
+    form = TemplateForm(_data(request), instance=template, administration=admin)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -638,7 +650,9 @@ def template_edit(request: HttpRequest, admin_slug: str, pk: int) -> HttpRespons
 def template_attribute_create(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     template = get_template_for_user(request.user, admin_slug, pk, Perm.TEMPLATE_WRITE)
     form = TemplateAttributeForm(
-        _data(request), initial={"order": _next_order(template.attributes.all())}
+        _data(request),
+        initial={"order": _next_order(template.attributes.all())},
+        language=template.language,
     )
     if (
         request.method == "POST"
@@ -659,7 +673,7 @@ def template_attribute_edit(
         request.user, admin_slug, pk, attr_pk, Perm.TEMPLATE_WRITE
     )
     template = attribute.template
-    form = TemplateAttributeForm(_data(request), instance=attribute)
+    form = TemplateAttributeForm(_data(request), instance=attribute, language=template.language)
     if (
         request.method == "POST"
         and form.is_valid()
