@@ -427,7 +427,7 @@ def python_files(base: Path = PACKAGE) -> list[Path]:
 
 # Modules of demo content: plain data in the demo's languages, not interface text. The demo's
 # catalogue content is stored per language (insieme.catalog.demo_data holds both languages).
-DATA_MODULES = {"demo_data.py", "demo_text.py", "bench.py", "bench_queue.py"}
+DATA_MODULES = {"demo_data.py", "demo_english.py", "demo_text.py", "bench.py", "bench_queue.py"}
 
 
 def scan_python_source(source: str, path: str) -> _PythonScanner:

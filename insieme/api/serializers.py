@@ -11,6 +11,7 @@ from rest_framework import serializers
 from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.cases.models import Attachment, Case, CaseEvent, Rating
 from insieme.cases.redact import redact
+from insieme.catalog import i18n
 from insieme.catalog.models import Attribute, Provision, Regulation, Service
 from insieme.core.models import Administration, today_in
 
@@ -56,6 +57,8 @@ class ListValueSerializer(serializers.Serializer):
 
 class AttributeSerializer(serializers.ModelSerializer):
     values = serializers.SerializerMethodField()
+    label = serializers.CharField(source="i18n.label", read_only=True)
+    help_text = serializers.CharField(source="i18n.help_text", read_only=True)
 
     class Meta:
         model = Attribute
@@ -68,21 +71,29 @@ class AttributeSerializer(serializers.ModelSerializer):
             "variable",
             "order",
             "values",
+            "translations",
         ]
 
     @extend_schema_field(ListValueSerializer(many=True))
     def get_values(self, obj) -> list:
-        return [
-            {"key": str(v.get("key", "")), "name": str(v.get("name", ""))}
-            for v in (obj.values or [])
-            if isinstance(v, dict)
-        ]
+        return [{"key": o["key"], "name": str(o["name"])} for o in i18n.options(obj)]
 
 
 class ServiceSerializer(serializers.ModelSerializer):
     administration = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     attributes = AttributeSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
+    name = serializers.CharField(
+        source="i18n.name", read_only=True, help_text="In the language of Accept-Language."
+    )
+    description = serializers.CharField(source="i18n.description", read_only=True)
+    group = serializers.CharField(source="i18n.group", read_only=True)
+    keywords = serializers.CharField(source="i18n.keywords", read_only=True)
+    language = serializers.CharField(
+        read_only=True,
+        help_text="The language the service's texts are written in; where a text has no "
+        "translation in the language asked for, it is given in this one.",
+    )
 
     class Meta:
         model = Service
@@ -103,6 +114,8 @@ class ServiceSerializer(serializers.ModelSerializer):
             "sla_resolve_days",
             "sla_day_type",
             "updated_at",
+            "language",
+            "translations",
             "attributes",
             "url",
         ]
@@ -163,6 +176,8 @@ class RegulationSerializer(serializers.ModelSerializer):
 
 
 class ServiceRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="i18n.name", read_only=True)
+
     class Meta:
         model = Service
         fields = ["id", "code", "name"]

@@ -150,7 +150,7 @@ class InformationForm(CaseForm):
 
     def __init__(self, *args, attributes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        fields = [(a.code, f"{a.label} ({a.code})") for a in attributes if a.variable]
+        fields = [(a.code, f"{a.i18n.label} ({a.code})") for a in attributes if a.variable]
         self.fields["field"].choices = [
             ("", _("Choose")),
             (_("Fields of the form"), fields),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insieme.catalog.models import (
+    COPIED_FIELDS,
     TEMPLATE_FIELDS,
     Attribute,
     Provision,
@@ -34,7 +35,6 @@ ATTRIBUTE_FIELDS = [
     "variable",
     "order",
     "values",
-    "translations",
 ]
 
 
@@ -272,13 +272,14 @@ def create_service(
             raise ValidationError(
                 {"template": _("That template is not offered to this administration.")}
             )
-        base = {f: getattr(template, f) for f in TEMPLATE_FIELDS}
+        base = {f: getattr(template, f) for f in COPIED_FIELDS}
         base["code"] = template.code
         base.update(fields)
         fields = base
         if attributes is None:
             attributes = [
-                _attr_dict(a) | {"template_attribute": a} for a in template.attributes.all()
+                _attr_dict(a) | {"template_attribute": a, "translations": a.translations}
+                for a in template.attributes.all()
             ]
     fields.setdefault("language", admin.locale)
     service = Service(administration=admin, template=template, **fields)

@@ -79,9 +79,10 @@ TEMPLATE_FIELDS = [
     "staff_minutes",
     "citizen_minutes",
     "hourly_cost",
-    "language",
-    "translations",
 ]
+# What a service built on a template copies from it: the fields above, and the language its texts
+# are in with their translations (which follow their texts and are not deviations of their own).
+COPIED_FIELDS = [*TEMPLATE_FIELDS, "language", "translations"]
 
 
 class ServiceFields(models.Model):
