@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 SERVICE_TEXTS = ("name", "description", "group", "keywords")
 ATTRIBUTE_TEXTS = ("label", "help_text")
@@ -44,8 +45,18 @@ def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
+# Names as they read inside a sentence ("in Italian", "in italiano"): Italian writes them in
+# lower case, which Django's own names ("Italiano") do not.
+LANGUAGE_NAMES = {
+    "en": pgettext_lazy("language name inside a sentence", "English"),
+    "it": pgettext_lazy("language name inside a sentence", "Italian"),
+}
+
+
 def language_name(code: str) -> str:
     """The language's name in the active language ("Italian" in English, "italiano" in Italian)."""
+    if code in LANGUAGE_NAMES:
+        return str(LANGUAGE_NAMES[code])
     try:
         return get_language_info(code)["name_translated"]
     except KeyError:

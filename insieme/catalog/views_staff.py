@@ -965,5 +965,5 @@ def translations(request: HttpRequest, admin_slug: str) -> HttpResponse:
         "catalog/staff/translations.html",
         admin,
         [(_("Translations"), None)],
-        languages=languages,
+        by_language=languages,
     )

@@ -189,6 +189,18 @@ ROW_FIELDS = (
 )
 
 
+ATTRIBUTE_COLUMNS = (
+    "service_id",
+    "code",
+    "datatype",
+    "label",
+    "values",
+    "translations",
+    "order",
+    "variable",
+)
+
+
 def _latest_note():
     return Subquery(
         CaseEvent.objects.filter(case_id=OuterRef("pk"), is_public=True, kind__in=NOTE_KINDS)
@@ -331,7 +343,13 @@ def extended_attributes(rows: list[dict]) -> dict[int, dict]:
     cases = Case.objects.filter(pk__in=ids).values("id", "channel", "answers", "service_id")
     service_ids = {c["service_id"] for c in cases}
     attributes: dict[int, list] = {}
-    for attribute in Attribute.objects.filter(service_id__in=service_ids).order_by("order", "code"):
+    # With their service's language (in the same query): labels are given in the locale asked for.
+    for attribute in (
+        Attribute.objects.filter(service_id__in=service_ids)
+        .select_related("service")
+        .only("service__language", *ATTRIBUTE_COLUMNS)
+        .order_by("order", "code")
+    ):
         attributes.setdefault(attribute.service_id, []).append(attribute)
     notes: dict[int, list] = {i: [] for i in ids}
     events = (
