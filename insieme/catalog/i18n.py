@@ -18,9 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 SERVICE_TEXTS = ("name", "description", "group", "keywords")
 ATTRIBUTE_TEXTS = ("label", "help_text")
