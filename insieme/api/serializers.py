@@ -4,12 +4,14 @@ its public web page shows (redacted description, approximate position, public ti
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.cases.models import Attachment, Case, CaseEvent, Rating
 from insieme.cases.redact import redact
+from insieme.catalog import i18n
 from insieme.catalog.models import Attribute, Provision, Regulation, Service
 from insieme.core.models import Administration, today_in
 
@@ -55,6 +57,8 @@ class ListValueSerializer(serializers.Serializer):
 
 class AttributeSerializer(serializers.ModelSerializer):
     values = serializers.SerializerMethodField()
+    label = serializers.CharField(source="i18n.label", read_only=True)
+    help_text = serializers.CharField(source="i18n.help_text", read_only=True)
 
     class Meta:
         model = Attribute
@@ -67,21 +71,29 @@ class AttributeSerializer(serializers.ModelSerializer):
             "variable",
             "order",
             "values",
+            "translations",
         ]
 
     @extend_schema_field(ListValueSerializer(many=True))
     def get_values(self, obj) -> list:
-        return [
-            {"key": str(v.get("key", "")), "name": str(v.get("name", ""))}
-            for v in (obj.values or [])
-            if isinstance(v, dict)
-        ]
+        return [{"key": o["key"], "name": str(o["name"])} for o in i18n.options(obj)]
 
 
 class ServiceSerializer(serializers.ModelSerializer):
     administration = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     attributes = AttributeSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
+    name = serializers.CharField(
+        source="i18n.name", read_only=True, help_text="In the language of Accept-Language."
+    )
+    description = serializers.CharField(source="i18n.description", read_only=True)
+    group = serializers.CharField(source="i18n.group", read_only=True)
+    keywords = serializers.CharField(source="i18n.keywords", read_only=True)
+    language = serializers.CharField(
+        read_only=True,
+        help_text="The language the service's texts are written in; where a text has no "
+        "translation in the language asked for, it is given in this one.",
+    )
 
     class Meta:
         model = Service
@@ -102,6 +114,8 @@ class ServiceSerializer(serializers.ModelSerializer):
             "sla_resolve_days",
             "sla_day_type",
             "updated_at",
+            "language",
+            "translations",
             "attributes",
             "url",
         ]
@@ -162,6 +176,8 @@ class RegulationSerializer(serializers.ModelSerializer):
 
 
 class ServiceRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="i18n.name", read_only=True)
+
     class Meta:
         model = Service
         fields = ["id", "code", "name"]
@@ -340,7 +356,7 @@ def _scalar(value):
         return "on" if value else ""
     if isinstance(value, int | float | str):
         return str(value)
-    raise serializers.ValidationError("Give text, a number, or a list of them.")
+    raise serializers.ValidationError(_("Give text, a number, or a list of them."))
 
 
 class AnswersField(serializers.DictField):
@@ -465,3 +481,45 @@ class RatingSerializer(serializers.ModelSerializer):
 class RatingCreateSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+# --- the Scorecard (documentation of the shape insights.scorecard.as_json builds) -------------
+
+
+class ScorecardIndicatorSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    method = serializers.CharField(help_text="How the number is computed, in a sentence or two.")
+    unit = serializers.CharField()
+    better = serializers.ChoiceField(choices=["higher", "lower"], allow_null=True)
+    failed = serializers.BooleanField(help_text="True when the indicator could not be computed.")
+    value = serializers.FloatField(allow_null=True, help_text="Null: nothing to measure yet.")
+    display = serializers.CharField()
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class ScorecardCellSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    element = serializers.ChoiceField(
+        choices=["data", "interaction", "tailoring", "simplification"]
+    )
+    kind = serializers.ChoiceField(choices=["benefit", "challenge"])
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    measures = serializers.CharField(help_text="What the cell measures, in words.")
+    indicators = ScorecardIndicatorSerializer(many=True)
+    perceived = serializers.JSONField(
+        allow_null=True, help_text="What employees report (staff survey); null until collected."
+    )
+
+
+class ScorecardSerializer(serializers.Serializer):
+    administration = serializers.SlugField()
+    scope = serializers.ChoiceField(choices=["hosted", "self"])
+    administrations = serializers.ListField(
+        child=serializers.SlugField(), help_text="The administrations the figures cover."
+    )
+    as_of = serializers.DateField()
+    cells = ScorecardCellSerializer(many=True)

@@ -39,6 +39,7 @@ v1 = [
         name="case_attachment_download",
     ),
     path(f"cases/{CASE}/rating/", views.CaseRating.as_view(), name="case_rating"),
+    path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
 ]
 
 urlpatterns = [

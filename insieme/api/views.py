@@ -13,6 +13,7 @@ from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,7 +26,10 @@ from insieme.cases import access as case_access
 from insieme.cases import actions as case_actions
 from insieme.cases.models import Case, Rating
 from insieme.catalog.models import Attribute, Provision, Regulation, Service
+from insieme.core.access import get_administration_for_user
 from insieme.core.models import Administration
+from insieme.core.permissions import Perm
+from insieme.insights import scorecard as sc
 
 PUBLISHED = Service.Status.PUBLISHED
 READ, WRITE = "cases:read", "cases:write"
@@ -404,3 +408,57 @@ class CaseRating(CaseMixin, APIView):
         )
         body = serializers.RatingSerializer(rating, context={"personal": True}).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+# --- the Scorecard -----------------------------------------------------------------------------
+
+
+SCORECARD_SCOPE = "scorecard:read"
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "administration", str, required=True, description="The administration's slug."
+        ),
+        OpenApiParameter(
+            "scope",
+            str,
+            enum=["hosted", "self"],
+            required=False,
+            description="`hosted` (the default): the administration with the ones it hosts "
+            "(for a region, its municipalities), as far as the caller may read their "
+            "Scorecard; `self`: this administration only.",
+        ),
+    ],
+    responses={200: serializers.ScorecardSerializer},
+)
+class ScorecardView(APIView):
+    """The Co-production Scorecard of an administration: the seventeen cells with their
+    indicators (value, numbers behind it, method) in the language of `Accept-Language`. Staff
+    with the Scorecard permission, or an API key with the `scorecard:read` scope for its own
+    administration."""
+
+    key_scopes = {"GET": SCORECARD_SCOPE}
+
+    def get(self, request):
+        slug = request.query_params.get("administration", "")
+        if not slug:
+            raise DRFValidationError({"administration": [_("Give an administration's slug.")]})
+        choice = request.query_params.get("scope")
+        if choice is not None and sc.parse_scope(choice) is None:
+            raise DRFValidationError({"scope": [_("Use hosted or self.")]})
+        caller = caller_of(request)
+        if caller.key is not None:
+            admin = Administration.objects.filter(
+                pk=caller.key.administration_id, slug=slug
+            ).first()
+            if admin is None:
+                raise Http404
+            scope_view = sc.scope_for(admin, choice, sc.hosted_by(admin))
+        else:
+            admin = get_administration_for_user(request.user, slug, Perm.SCORECARD_READ)
+            scope_view = sc.build_scope(request.user, admin, choice)
+        elements = sc.build_elements(scope_view.scope)
+        data = sc.as_json(admin, scope_view, elements)
+        return Response(serializers.ScorecardSerializer(data).data)

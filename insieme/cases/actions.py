@@ -45,6 +45,7 @@ from insieme.cases.models import (
 )
 from insieme.cases.redact import redact
 from insieme.cases.uploads import clean_uploads
+from insieme.catalog import i18n
 from insieme.catalog.forms import citizen_field_name, citizen_form_for
 from insieme.catalog.models import Service, ServiceKind
 from insieme.catalog.sla import due_date
@@ -1225,7 +1226,7 @@ def template_context(case: Case, actor=None) -> dict[str, str]:
     due = case.resolve_due_at
     return {
         "reference": case.reference,
-        "service": case.service.name,
+        "service": i18n.text(case.service, "name", case.language),
         "administration": case.administration.display_name,
         "name": (citizen.full_name if citizen else case.contact_name) or "",
         "status": str(Status(case.status).label),

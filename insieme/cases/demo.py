@@ -961,13 +961,22 @@ class Generator:
                         current = "in_progress"
                     target = Status.REFUSED if refused else Status.RESOLVED
                     if application:
+                        # As cases.actions.decide writes it: one event, the reasons its text.
                         decision = "refused" if refused else "granted"
-                        events.append((done - 60, "decision", "", "", True, "", staff, 0))
-                    elif rng.random() < 0.5:
-                        reply = rng.choice(T.REPLIES_IT if reply_it else T.REPLIES_EN)
-                        events.append((done - 3600, "public_reply", "", "", True, reply, staff, 0))
-                    text_done = (T.DONE_IT if reply_it else T.DONE_EN) if not refused else ""
-                    events.append((done, "status", current, target, True, text_done, staff, 0))
+                        reasons = T.REFUSAL_REASONS if refused else ""
+                        events.append((done, "decision", current, target, True, reasons, staff, 0))
+                    else:
+                        if rng.random() < 0.5:
+                            reply = rng.choice(T.REPLIES_IT if reply_it else T.REPLIES_EN)
+                            events.append(
+                                (done - 3600, "public_reply", "", "", True, reply, staff, 0)
+                            )
+                        text_done = T.DONE_IT if reply_it else T.DONE_EN
+                        if refused:
+                            # Two refusals in five say why (no new draw: the stream stays).
+                            why = T.REFUSED_IT if reply_it else T.REFUSED_EN
+                            text_done = why if cid % 5 < 2 else ""
+                        events.append((done, "status", current, target, True, text_done, staff, 0))
                     status, end = target, done
                     if target == Status.RESOLVED:
                         resolved_at = done
@@ -1044,7 +1053,7 @@ class Generator:
             "acknowledge_due_at": ack_due,
             "resolve_due_at": res_due,
             "decision": decision,
-            "decision_reasons": "Requisiti non soddisfatti." if decision == "refused" else "",
+            "decision_reasons": T.REFUSAL_REASONS if decision == "refused" else "",
             "_t0": t0,
             "_slug": plan.admin.slug,
             "_open_until": end if end is not None else math.inf,

@@ -298,6 +298,9 @@ REPLIES_EN = [
 ]
 DONE_IT = "Intervento eseguito. Grazie per la segnalazione."
 DONE_EN = "The work is done. Thank you for reporting it."
+REFUSED_IT = "La strada è provinciale e non di competenza del Comune: rivolgersi alla Provincia."
+REFUSED_EN = "The road belongs to the province, not to the municipality: please contact it."
+REFUSAL_REASONS = "Requisiti non soddisfatti."
 INFO_IT = "Ci serve un'informazione in più: può indicarci il punto preciso o allegare una foto?"
 INFO_EN = "We need one more detail: can you give the exact spot or attach a photo?"
 ANSWER_IT = "Davanti al civico indicato, vicino alla fermata dell'autobus."

@@ -16,16 +16,11 @@ from insieme.cases.actions import MAX_DESCRIPTION
 # What an information request can name besides a form field (field_code "document[:name]" or
 # "other:name"; the insights read these prefixes for S4, fields the form lacks).
 from insieme.cases.labels import DOCUMENT, OTHER
-from insieme.cases.models import TRANSITIONS, Decision, Status
+from insieme.cases.models import TRANSITIONS, Decision, Status, TimeLog
 from insieme.catalog.forms import ActionFormMixin, style_widgets
 
-TIME_ACTIONS = [
-    ("work", _("Work on the case")),
-    ("reply", _("Writing a reply")),
-    ("call", _("Phone call")),
-    ("visit", _("Site visit")),
-    ("review", _("Checking documents")),
-]
+# What staff log time on by hand (hand-offs log theirs themselves).
+TIME_ACTIONS = [(a.value, a.label) for a in TimeLog.Action if a != TimeLog.Action.HANDOFF]
 
 
 class CaseForm(ActionFormMixin, forms.Form):
@@ -155,7 +150,7 @@ class InformationForm(CaseForm):
 
     def __init__(self, *args, attributes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        fields = [(a.code, f"{a.label} ({a.code})") for a in attributes if a.variable]
+        fields = [(a.code, f"{a.i18n.label} ({a.code})") for a in attributes if a.variable]
         self.fields["field"].choices = [
             ("", _("Choose")),
             (_("Fields of the form"), fields),

@@ -191,8 +191,11 @@ class QueueFilterForm(forms.Form):
         self.admin = admin
         self.departments = departments
         self.fields["service"].queryset = (
-            Service.objects.filter(administration=admin).only("id", "name").order_by("name")
+            Service.objects.filter(administration=admin)
+            .only("id", "name", "code", "language", "translations")
+            .order_by("name")
         )
+        self.fields["service"].label_from_instance = lambda s: f"{s.i18n.name} ({s.code})"
         self.fields["department"].queryset = (
             Department.objects.filter(administration=admin).only("id", "name").order_by("name")
         )
@@ -385,7 +388,7 @@ class BulkForm(forms.Form):
             .order_by("name")
         )
         self.fields["template"].label_from_instance = lambda t: (
-            f"{t.name} ({t.service.name})" if t.service_id else t.name
+            f"{t.name} ({t.service.i18n.name})" if t.service_id else t.name
         )
         style_widgets(self)
 
@@ -425,6 +428,8 @@ def case_columns() -> list[str]:
         "sla_paused_at",
         "administration_id",
         "service__name",
+        "service__language",
+        "service__translations",
         "department__name",
         "assignee__full_name",
         "assignee__email",

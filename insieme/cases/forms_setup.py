@@ -54,6 +54,7 @@ class ResponseTemplateForm(ActionFormMixin, forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = _services(administration)
+        self.fields["service"].label_from_instance = lambda s: f"{s.i18n.name} ({s.code})"
         self.fields["body"].widget.attrs["aria-describedby"] = "id_body_helptext placeholders"
         style_widgets(self)
 
@@ -98,6 +99,7 @@ class RoutingRuleForm(ActionFormMixin, forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = _services(administration)
+        self.fields["service"].label_from_instance = lambda s: f"{s.i18n.name} ({s.code})"
         self.fields["department"].queryset = Department.objects.filter(
             administration=administration
         ).order_by("name")

@@ -28,9 +28,10 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from insieme.cases.labels import asked_label, lacks_a_field
 from insieme.cases.models import (
@@ -468,13 +469,13 @@ def _people_rows(people: list[Person]) -> list[list]:
 
 
 PEOPLE_COLUMNS = (
-    _lazy("Person"),
-    _lazy("Department"),
-    _lazy("Administration"),
-    _lazy("Open cases assigned"),
-    _lazy("Capacity"),
-    _lazy("Load against capacity"),
-    _lazy("At or over capacity"),
+    gettext_lazy("Person"),
+    gettext_lazy("Department"),
+    gettext_lazy("Administration"),
+    gettext_lazy("Open cases assigned"),
+    gettext_lazy("Capacity"),
+    gettext_lazy("Load against capacity"),
+    gettext_lazy("At or over capacity"),
 )
 
 
@@ -597,12 +598,12 @@ def _handoff_rows(handoffs) -> list[list]:
 
 
 HANDOFF_COLUMNS = (
-    _lazy("Receiving department"),
-    _lazy("Administration"),
-    _lazy("Hand-offs answered"),
-    _lazy("Median hours to answer"),
-    _lazy("Sent back"),
-    _lazy("Bounce-back rate"),
+    gettext_lazy("Receiving department"),
+    gettext_lazy("Administration"),
+    gettext_lazy("Hand-offs answered"),
+    gettext_lazy("Median hours to answer"),
+    gettext_lazy("Sent back"),
+    gettext_lazy("Bounce-back rate"),
 )
 
 
@@ -694,48 +695,163 @@ def compute_adoption(scope: Scope) -> IndicatorResult:
     )
 
 
-# T2: first public response, SLA compliance
+# T2: accountability. What the administration publishes and promises, judged on its own terms:
+# written answers on the public timeline, reasons for the decisions that go against the citizen,
+# and the dates it promised. (How fast it acknowledges and resolves is S2's.)
+
+ENDED_STATUSES = (Status.RESOLVED, Status.REFUSED, Status.CLOSED)
 
 
-def compute_first_response(scope: Scope) -> IndicatorResult:
-    return _duration_indicator(scope, "first_public_response_at", 3600.0, _("hours"))
+def _by_service_rows(rows: list[dict], hit: str, total: str) -> list[list]:
+    return [
+        [r["service__name"], r["administration__name"], r[total], r[hit]]
+        + [_pct(_ratio(r[hit], r[total]))]
+        for r in rows
+    ]
 
 
-def compute_sla(scope: Scope) -> IndicatorResult:
+def compute_public_answers(scope: Scope) -> IndicatorResult:
+    """Cases that ended in the window (resolved, refused, or closed by staff; not withdrawn, not
+    merged as duplicates) and whether staff wrote the citizen an answer on the public timeline."""
     start, end = window(scope, WINDOW_DAYS)
-    now = dt.datetime.combine(scope.today + dt.timedelta(days=1), dt.time(), tzinfo=ROME)
-    resolved = Q(resolved_at__gte=start, resolved_at__lt=end, resolve_due_at__isnull=False)
-    overdue = Q(status__in=sorted(OPEN_STATUSES), resolve_due_at__lt=now)
+    written = CaseEvent.objects.filter(
+        case=OuterRef("pk"), is_public=True, actor__isnull=False
+    ).filter(
+        Q(kind__in=(CaseEvent.Kind.PUBLIC_REPLY, CaseEvent.Kind.DECISION))
+        | Q(kind=CaseEvent.Kind.STATUS, text__gt="")
+    )
+    withdrawn = CaseEvent.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.WITHDRAWN)
     rows = list(
         scope_cases(scope)
-        .filter(resolved | overdue)
+        .filter(status__in=ENDED_STATUSES)
+        .annotate(ended=Coalesce("resolved_at", "closed_at"), answered=Exists(written))
+        .filter(ended__gte=start, ended__lt=end)
+        .exclude(Exists(withdrawn))
         .values("service__name", "administration__name")
-        .annotate(
-            resolved=Count("id", filter=resolved),
-            on_time=Count("id", filter=resolved & Q(resolved_at__lte=F("resolve_due_at"))),
-            overdue=Count("id", filter=overdue),
-        )
+        .annotate(ended_n=Count("id"), answered_n=Count("id", filter=Q(answered=True)))
         .order_by("administration__name", "service__name")
     )
-    total = sum(r["resolved"] for r in rows)
-    on_time = sum(r["on_time"] for r in rows)
-    value, display = share(on_time, total)
+    total = sum(r["ended_n"] for r in rows)
+    answered = sum(r["answered_n"] for r in rows)
+    value, display = share(answered, total)
     return IndicatorResult(
         value=value,
         display=display,
-        numerator=on_time,
+        numerator=answered,
         denominator=total,
         columns=[
             _("Service"),
             _("Administration"),
-            _("Resolved"),
-            _("On time"),
+            _("Cases ended"),
+            _("With a written public answer"),
             _("Share"),
-            _("Open now and overdue"),
+        ],
+        rows=_by_service_rows(rows, "answered_n", "ended_n"),
+    )
+
+
+def compute_decision_reasons(scope: Scope) -> IndicatorResult:
+    """Decisions against the citizen in the window (an application refused, a case refused or
+    closed by staff while still open) and whether they state their reasons."""
+    start, end = window(scope, WINDOW_DAYS)
+    refusal = Q(kind=CaseEvent.Kind.DECISION, to_status=Status.REFUSED)
+    stopped = Q(
+        kind=CaseEvent.Kind.STATUS,
+        to_status__in=(Status.REFUSED, Status.CLOSED),
+        from_status__in=sorted(OPEN_STATUSES),
+        actor__isnull=False,
+    )
+    reasoned = ~Q(text="") | Q(kind=CaseEvent.Kind.DECISION, case__decision_reasons__gt="")
+    rows = list(
+        CaseEvent.objects.filter(
+            refusal | stopped,
+            case__administration_id__in=scope.administration_ids,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values("case__service__name", "case__administration__name")
+        .annotate(decided=Count("id"), reasoned=Count("id", filter=reasoned))
+        .order_by("case__administration__name", "case__service__name")
+    )
+    rows = [
+        {
+            "service__name": r["case__service__name"],
+            "administration__name": r["case__administration__name"],
+            "decided": r["decided"],
+            "reasoned": r["reasoned"],
+        }
+        for r in rows
+    ]
+    total = sum(r["decided"] for r in rows)
+    reasoned_n = sum(r["reasoned"] for r in rows)
+    value, display = share(reasoned_n, total)
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=reasoned_n,
+        denominator=total,
+        columns=[
+            _("Service"),
+            _("Administration"),
+            _("Refusals and closures"),
+            _("With reasons"),
+            _("Share"),
+        ],
+        rows=_by_service_rows(rows, "reasoned", "decided"),
+    )
+
+
+def promise_window(scope: Scope, days: int = WINDOW_DAYS) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the `days` whole days before the scope's day: a promise due today may
+    still be kept today, so it is not judged yet."""
+    end = dt.datetime.combine(scope.today, dt.time(), tzinfo=ROME)
+    return end - dt.timedelta(days=days), end
+
+
+def compute_promises(scope: Scope) -> IndicatorResult:
+    """The dates promised to the citizen (acknowledgement and resolution, each shown on the case)
+    that fell due in the window, and whether they were kept."""
+    start, end = promise_window(scope)
+    ack_due = Q(acknowledge_due_at__gte=start, acknowledge_due_at__lt=end)
+    ack_kept = ack_due & Q(first_public_response_at__lte=F("acknowledge_due_at"))
+    # The resolution date moves on while the citizen is asked for information; a case waiting
+    # for the citizen now has no date to judge yet.
+    res_due = Q(resolve_due_at__gte=start, resolve_due_at__lt=end, sla_paused_at__isnull=True)
+    res_kept = res_due & Q(ended__lte=F("resolve_due_at"))
+    rows = list(
+        scope_cases(scope)
+        .filter(ack_due | Q(resolve_due_at__gte=start, resolve_due_at__lt=end))
+        .annotate(ended=Coalesce("resolved_at", "closed_at"))
+        .values("service__name", "administration__name")
+        .annotate(
+            ack=Count("id", filter=ack_due),
+            ack_kept=Count("id", filter=ack_kept),
+            res=Count("id", filter=res_due),
+            res_kept=Count("id", filter=res_kept),
+        )
+        .order_by("administration__name", "service__name")
+    )
+    promised = sum(r["ack"] + r["res"] for r in rows)
+    kept = sum(r["ack_kept"] + r["res_kept"] for r in rows)
+    value, display = share(kept, promised)
+    return IndicatorResult(
+        value=value,
+        display=display,
+        numerator=kept,
+        denominator=promised,
+        columns=[
+            _("Service"),
+            _("Administration"),
+            _("Acknowledgements due"),
+            _("Acknowledged in time"),
+            _("Resolutions due"),
+            _("Resolved in time"),
+            _("Promises kept"),
         ],
         rows=[
-            [r["service__name"], r["administration__name"], r["resolved"], r["on_time"]]
-            + [_pct(_ratio(r["on_time"], r["resolved"])), r["overdue"]]
+            [r["service__name"], r["administration__name"], r["ack"], r["ack_kept"]]
+            + [r["res"], r["res_kept"]]
+            + [_pct(_ratio(r["ack_kept"] + r["res_kept"], r["ack"] + r["res"]))]
             for r in rows
         ],
     )
@@ -1008,8 +1124,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-d1-interactions",
         cell="D1",
-        title=_lazy("Interactions and distinct participants in the last 30 days"),
-        method=_lazy(
+        title=gettext_lazy("Interactions and distinct participants in the last 30 days"),
+        method=gettext_lazy(
             "Interactions are cases filed (any channel), 'me too' follows, ratings and answers to "
             "information requests in the last 30 days; participants (the denominator) count each "
             "signed-in person once and anonymous filers by e-mail. Rows: cases by channel."
@@ -1023,8 +1139,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-d2-complete",
         cell="D2",
-        title=_lazy("Cases complete and valid at first submission"),
-        method=_lazy(
+        title=gettext_lazy("Cases complete and valid at first submission"),
+        method=gettext_lazy(
             "Share of cases filed in the last 90 days that staff did not have to ask more "
             "information for (complete at submission); forms already refuse invalid answers."
         ),
@@ -1036,8 +1152,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-d2-duplicates",
         cell="D2",
-        title=_lazy("Duplicate rate"),
-        method=_lazy(
+        title=gettext_lazy("Duplicate rate"),
+        method=gettext_lazy(
             "Share of cases filed in the last 90 days marked as a duplicate (status duplicate or "
             "linked to an earlier case)."
         ),
@@ -1049,8 +1165,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-s2-form-time",
         cell="S2",
-        title=_lazy("Citizen time on the form"),
-        method=_lazy(
+        title=gettext_lazy("Citizen time on the form"),
+        method=gettext_lazy(
             "Median seconds between opening and submitting the form, for cases filed in the last "
             "90 days that recorded it, by channel, with the previous 90 days for the trend."
         ),
@@ -1062,8 +1178,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-s2-acknowledge",
         cell="S2",
-        title=_lazy("Time to acknowledge"),
-        method=_lazy(
+        title=gettext_lazy("Time to acknowledge"),
+        method=gettext_lazy(
             "Median hours from submission to acknowledgement of the cases acknowledged in the "
             "last 90 days, against the previous 90 days."
         ),
@@ -1075,8 +1191,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-s2-resolve",
         cell="S2",
-        title=_lazy("Time to resolve"),
-        method=_lazy(
+        title=gettext_lazy("Time to resolve"),
+        method=gettext_lazy(
             "Median days from submission to resolution of the cases resolved in the last 90 days, "
             "against the previous 90 days."
         ),
@@ -1089,8 +1205,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-i1-two-way",
         cell="I1",
-        title=_lazy("Cases with a two-way exchange"),
-        method=_lazy(
+        title=gettext_lazy("Cases with a two-way exchange"),
+        method=gettext_lazy(
             "Share of cases filed in the last 90 days where staff wrote to the citizen in public "
             "(a reply or a request for information) and a citizen wrote back (information "
             "provided) or other residents joined the case with a 'me too'."
@@ -1103,8 +1219,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-i3-load",
         cell="I3",
-        title=_lazy("Load against capacity"),
-        method=_lazy(
+        title=gettext_lazy("Load against capacity"),
+        method=gettext_lazy(
             "Open cases assigned to officers and supervisors now, divided by the sum of their "
             "capacities (people with capacity 0 are left out); rows per person."
         ),
@@ -1116,8 +1232,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-i3-overload",
         cell="I3",
-        title=_lazy("People at or over capacity"),
-        method=_lazy(
+        title=gettext_lazy("People at or over capacity"),
+        method=gettext_lazy(
             "Share of the officers and supervisors with a capacity whose open assigned cases "
             "now reach or pass it."
         ),
@@ -1129,8 +1245,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-i3-fairness",
         cell="I3",
-        title=_lazy("Fairness of the workload"),
-        method=_lazy(
+        title=gettext_lazy("Fairness of the workload"),
+        method=gettext_lazy(
             "For each department with at least two people who carry cases, the coefficient of "
             "variation (standard deviation / mean) of their load against capacity now; the value "
             "is the mean over departments, 0 when everyone carries the same share."
@@ -1143,8 +1259,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-i4-handoff-turnaround",
         cell="I4",
-        title=_lazy("Hand-off turnaround"),
-        method=_lazy(
+        title=gettext_lazy("Hand-off turnaround"),
+        method=gettext_lazy(
             "Median hours between a hand-off to another department and that department's answer "
             "(accepted or sent back), for the hand-offs answered in the last 90 days."
         ),
@@ -1156,8 +1272,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-i4-bounce-backs",
         cell="I4",
-        title=_lazy("Hand-offs sent back"),
-        method=_lazy(
+        title=gettext_lazy("Hand-offs sent back"),
+        method=gettext_lazy(
             "Share of the hand-offs answered in the last 90 days that the receiving department "
             "sent back instead of accepting."
         ),
@@ -1169,8 +1285,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-i4-adoption",
         cell="I4",
-        title=_lazy("Staff adoption per department"),
-        method=_lazy(
+        title=gettext_lazy("Staff adoption per department"),
+        method=gettext_lazy(
             "Share of the active officers and supervisors of each department who recorded at "
             "least one action on a case of their administration (any timeline entry they made) "
             "in the last 90 days."
@@ -1181,30 +1297,47 @@ INDICATORS: list[Indicator] = [
         better="higher",
     ),
     Indicator(
-        key="cases-t2-first-response",
+        key="cases-t2-public-answers",
         cell="T2",
-        title=_lazy("Time to first public response"),
-        method=_lazy(
-            "Median hours from submission to the first public answer (acknowledgement, reply or "
-            "request for information) of the cases first answered in the last 90 days, against "
-            "the previous 90 days."
-        ),
-        unit="hours",
-        compute=compute_first_response,
-        app="cases",
-        better="lower",
-    ),
-    Indicator(
-        key="cases-t2-sla",
-        cell="T2",
-        title=_lazy("SLA compliance"),
-        method=_lazy(
-            "Share of the cases resolved in the last 90 days that were resolved by their due "
-            "date (moved on by the time spent waiting for the citizen); the rows also count the "
-            "open cases already past it."
+        title=gettext_lazy("Cases closed with a written public answer"),
+        method=gettext_lazy(
+            "Share of the cases that ended in the last 90 days (resolved, refused, or closed by "
+            "staff; withdrawn cases and merged duplicates left out) on whose public timeline "
+            "staff wrote the citizen an answer: a reply, a note with a change of status, or a "
+            "decision on an application."
         ),
         unit="share",
-        compute=compute_sla,
+        compute=compute_public_answers,
+        app="cases",
+        better="higher",
+    ),
+    Indicator(
+        key="cases-t2-decision-reasons",
+        cell="T2",
+        title=gettext_lazy("Refusals and closures that state their reasons"),
+        method=gettext_lazy(
+            "Share of the decisions against the citizen taken in the last 90 days (an "
+            "application refused, a case refused or closed by staff while still open) that "
+            "state their reasons to the citizen, as Italian law asks of every administrative "
+            "decision (L. 241/1990, art. 3)."
+        ),
+        unit="share",
+        compute=compute_decision_reasons,
+        app="cases",
+        better="higher",
+    ),
+    Indicator(
+        key="cases-t2-promises-kept",
+        cell="T2",
+        title=gettext_lazy("Public promises kept"),
+        method=gettext_lazy(
+            "Of the dates promised to citizens on their cases (to acknowledge, to resolve) that "
+            "fell due in the 90 days before today, the share that was kept: acknowledged by a "
+            "first public answer, resolved or closed by the date (which moves on by the time "
+            "spent waiting for the citizen; cases waiting now are not judged)."
+        ),
+        unit="share",
+        compute=compute_promises,
         app="cases",
         better="higher",
         headline=True,
@@ -1212,8 +1345,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-t4-info-requests",
         cell="T4",
-        title=_lazy("Information requests per service and field"),
-        method=_lazy(
+        title=gettext_lazy("Information requests per service and field"),
+        method=gettext_lazy(
             "Share of the cases filed in the last 90 days for which staff had to ask the citizen "
             "for missing information; the rows name, per service, the form fields (or other "
             "needs) the requests of the same 90 days named most."
@@ -1226,8 +1359,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-t4-satisfaction",
         cell="T4",
-        title=_lazy("Satisfaction from ratings"),
-        method=_lazy(
+        title=gettext_lazy("Satisfaction from ratings"),
+        method=gettext_lazy(
             "Mean score (1 to 5) of the ratings citizens gave in the last 90 days, with the share "
             "of 4 and 5, per service."
         ),
@@ -1240,8 +1373,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-s1-cost-per-case",
         cell="S1",
-        title=_lazy("Cost per case by channel"),
-        method=_lazy(
+        title=gettext_lazy("Cost per case by channel"),
+        method=gettext_lazy(
             "Minutes of staff time logged in the last 90 days times the service's hourly cost, "
             "divided by the number of cases they were logged on, per channel; the saving "
             "compares each channel with the counter."
@@ -1254,8 +1387,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-s3-burden",
         cell="S3",
-        title=_lazy("Administrative burden per year"),
-        method=_lazy(
+        title=gettext_lazy("Administrative burden per year"),
+        method=gettext_lazy(
             "Over the cases filed in the last 365 days, per service: citizens' hours are the "
             "service's citizen minutes times (cases + information-request loops, each loop a "
             "new pass over the form); staff hours are the minutes logged on those cases."
@@ -1268,8 +1401,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-s3-assisted",
         cell="S3",
-        title=_lazy("Assisted-digital share"),
-        method=_lazy(
+        title=gettext_lazy("Assisted-digital share"),
+        method=gettext_lazy(
             "Share of the cases filed in the last 90 days that an officer filed on the "
             "citizen's behalf (at a counter, on the phone or from an e-mail), by channel."
         ),
@@ -1281,8 +1414,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-s4-missing-fields",
         cell="S4",
-        title=_lazy("What staff ask for that the form lacks"),
-        method=_lazy(
+        title=gettext_lazy("What staff ask for that the form lacks"),
+        method=gettext_lazy(
             "Share of the information requests of the last 90 days that asked for something "
             "the service's form has no field for (a named other need, or a document); the rows "
             "list those needs per service."

@@ -475,6 +475,14 @@ class Handoff(models.Model):
 class TimeLog(models.Model):
     """Minutes of staff time on a case, per action (prefilled from the service's cost model)."""
 
+    class Action(models.TextChoices):
+        WORK = "work", _("Work on the case")
+        REPLY = "reply", _("Writing a reply")
+        CALL = "call", _("Phone call")
+        VISIT = "visit", _("Site visit")
+        REVIEW = "review", _("Checking documents")
+        HANDOFF = "handoff", _("Handing the case over")
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="time_logs")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="time_logs"
@@ -482,7 +490,7 @@ class TimeLog(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=20)
+    action = models.CharField(max_length=20, choices=Action.choices, default=Action.WORK)
     minutes = models.PositiveIntegerField(validators=[MaxValueValidator(24 * 60)])
     channel = models.CharField(max_length=10, choices=Channel.choices)
     created_at = models.DateTimeField(db_index=True)

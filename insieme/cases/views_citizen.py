@@ -34,6 +34,7 @@ from insieme.cases.forms_citizen import (
 from insieme.cases.labels import asked_label
 from insieme.cases.models import OPEN_STATUSES, Case, CaseEvent, Follower, Rating, Status
 from insieme.cases.redact import redact
+from insieme.catalog import i18n
 from insieme.catalog.models import Datatype
 
 PAGE_SIZE = 20
@@ -56,7 +57,7 @@ def _attributes(case: Case) -> dict:
 
 
 def _answer_text(attribute, value) -> str:
-    names = {str(v.get("key")): str(v.get("name")) for v in attribute.values or []}
+    names = {o["key"]: o["name"] for o in i18n.options(attribute)}
     if attribute.datatype in (Datatype.SINGLEVALUELIST, Datatype.MULTIVALUELIST):
         keys = value if isinstance(value, list) else [value]
         return ", ".join(names.get(str(k), str(k)) for k in keys)
@@ -71,7 +72,7 @@ def answer_rows(case: Case) -> list[tuple[str, str]]:
     """(question label, answer) for the filer, in the form's order."""
     attributes = sorted(_attributes(case).values(), key=lambda a: (a.order, a.code))
     return [
-        (a.label, _answer_text(a, case.answers[a.code]))
+        (a.i18n.label, _answer_text(a, case.answers[a.code]))
         for a in attributes
         if a.code in (case.answers or {})
     ]
@@ -83,7 +84,7 @@ def field_label(case: Case, code: str) -> str:
         return ""
     attribute = _attributes(case).get(code)
     if attribute is not None:
-        return attribute.label
+        return attribute.i18n.label
     return asked_label(code, {})
 
 

@@ -131,7 +131,7 @@ def _duplicates(service: Service, form: FilingForm) -> list[dict]:
         {
             "reference": m.case.reference,
             "admin_slug": service.administration.slug,
-            "service": m.case.service.name,
+            "service": m.case.service.i18n.name,
             "status": m.case.get_status_display(),
             "distance": round(m.distance_m),
             "excerpt": Truncator(redact(m.case.description)).chars(EXCERPT_CHARS),

@@ -182,6 +182,8 @@ def nearby_reports(lat: float, lon: float) -> list[Nearby]:
             "lon",
             "submitted_at",
             "service__name",
+            "service__language",
+            "service__translations",
             "administration__slug",
         )
         .order_by("-submitted_at", "-id")[:NEARBY_CANDIDATES]
@@ -195,7 +197,7 @@ def nearby_reports(lat: float, lon: float) -> list[Nearby]:
             Nearby(
                 reference=case.reference,
                 admin_slug=case.administration.slug,
-                service=case.service.name,
+                service=case.service.i18n.name,
                 status=case.get_status_display(),
                 is_open=case.is_open,
                 submitted_at=case.submitted_at,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insieme.catalog.models import (
+    COPIED_FIELDS,
     TEMPLATE_FIELDS,
     Attribute,
     Provision,
@@ -156,6 +157,7 @@ def _check_template_code(owner: Administration, code: str, exclude_pk: int | Non
 def create_template(
     actor, owner: Administration, *, attributes: list[dict] | None = None, **fields
 ) -> ServiceTemplate:
+    fields.setdefault("language", owner.locale)
     tpl = ServiceTemplate(owner=owner, **fields)
     _check_template_code(owner, tpl.code, None)
     tpl.full_clean()
@@ -270,14 +272,16 @@ def create_service(
             raise ValidationError(
                 {"template": _("That template is not offered to this administration.")}
             )
-        base = {f: getattr(template, f) for f in TEMPLATE_FIELDS}
+        base = {f: getattr(template, f) for f in COPIED_FIELDS}
         base["code"] = template.code
         base.update(fields)
         fields = base
         if attributes is None:
             attributes = [
-                _attr_dict(a) | {"template_attribute": a} for a in template.attributes.all()
+                _attr_dict(a) | {"template_attribute": a, "translations": a.translations}
+                for a in template.attributes.all()
             ]
+    fields.setdefault("language", admin.locale)
     service = Service(administration=admin, template=template, **fields)
     _check_service_code(admin, service.code, None)
     service.full_clean()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from insieme.catalog import actions
+from insieme.catalog import actions, i18n
 from insieme.catalog.demo_data import (
     LOCAL,
     NATIONAL,
@@ -25,6 +25,7 @@ from insieme.catalog.demo_data import (
     ServicePlan,
     ServiceSpec,
 )
+from insieme.catalog.demo_english import ENGLISH
 from insieme.catalog.models import LegalStatus, Provision, Service, ServiceTemplate
 from insieme.core.permissions import Role
 from insieme.core.registry import DemoSeed
@@ -91,7 +92,7 @@ def _rows(questions: tuple[Question, ...]) -> list[dict]:
 
 
 def _row(q: Question, order: int) -> dict:
-    return {
+    row = {
         "code": q.code,
         "datatype": q.datatype,
         "label": q.label,
@@ -100,10 +101,27 @@ def _row(q: Question, order: int) -> dict:
         "order": order,
         "values": [{"key": k, "name": n} for k, n in q.values],
     }
+    return row | {"translations": _row_english(row)}
+
+
+# The demo's texts are Italian; each has its English in demo_english (both languages, item 9).
+
+
+def _row_english(row: dict) -> dict:
+    english = {f: ENGLISH[row[f]] for f in i18n.ATTRIBUTE_TEXTS if row.get(f)}
+    if row.get("values"):
+        english[i18n.VALUES] = {v["key"]: ENGLISH[v["name"]] for v in row["values"]}
+    return {"en": english}
+
+
+def _service_english(texts: dict) -> dict:
+    return {"en": {f: ENGLISH[texts[f]] for f in i18n.SERVICE_TEXTS if texts.get(f)}}
 
 
 def _common_fields(spec: ServiceSpec) -> dict:
     return {
+        "language": "it",
+        "translations": _service_english({f: getattr(spec, f) for f in i18n.SERVICE_TEXTS}),
         "code": spec.code,
         "name": spec.name,
         "description": spec.description,
@@ -144,11 +162,13 @@ def _template_form(plan: ServicePlan, template: ServiceTemplate) -> list[dict] |
         return None
     rows = [
         {f: getattr(a, f) for f in actions.ATTRIBUTE_FIELDS}
-        | {"template_attribute": a}
+        | {"template_attribute": a, "translations": a.translations}
         | plan.change.get(a.code, {})
         for a in template.attributes.all()
         if a.code not in plan.drop
     ]
+    for row in rows:  # a local change of a text changes its English too
+        row["translations"] = _row_english(row)
     last = max((r["order"] for r in rows), default=0)
     rows += [_row(q, last + (i + 1) * 10) for i, q in enumerate(plan.add)]
     return rows
@@ -157,12 +177,14 @@ def _template_form(plan: ServicePlan, template: ServiceTemplate) -> list[dict] |
 def _from_template(ctx: DemoContext, slug: str, plan: ServicePlan) -> tuple[Service, ServiceSpec]:
     spec = next(t for t in TEMPLATES if t.code == plan.template)
     template = ctx.templates[plan.template]
+    texts = {f: plan.fields.get(f, getattr(template, f)) for f in i18n.SERVICE_TEXTS}
     service = actions.create_service(
         ctx.actor,
         ctx.administrations[slug],
         template=template,
         attributes=_template_form(plan, template),
         department=ctx.departments[slug][spec.department],
+        translations=_service_english(texts),
         **plan.fields,
     )
     return service, spec

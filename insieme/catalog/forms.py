@@ -22,6 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from insieme.catalog import i18n
 from insieme.catalog.actions import visible_provisions, visible_regulations
 from insieme.catalog.models import (
     LIST_DATATYPES,
@@ -35,6 +36,7 @@ from insieme.catalog.models import (
     TemplateAttribute,
     Trace,
 )
+from insieme.catalog.templatetags.catalog_i18n import marked
 from insieme.core.models import CHANNELS, Administration, Membership
 
 # A single-choice question with more options than this is a drop-down instead of radio buttons.
@@ -137,6 +139,84 @@ class ActionModelForm(ActionFormMixin, forms.ModelForm):
         }
 
 
+# --- texts in every language ---------------------------------------------------------------------
+
+
+def translated_name(field: str, language: str) -> str:
+    return f"{field}__{language}"
+
+
+class TranslationsMixin:
+    """One input per language for each text: the model's own field holds the source language
+    (its label says which), and `<field>__<language>` fields the translations. `changes()`
+    carries them to the action as `translations`."""
+
+    translated: tuple[str, ...] = ()
+    translation_languages: list[str] = []
+
+    def setup_translations(self, source: str, translations: dict | None) -> None:
+        self.source_language = source
+        self.translation_languages = [lang for lang in i18n.languages() if lang != source]
+        translations = translations or {}
+        for field in self.translated:
+            if field in self.fields:
+                base = self.fields[field]
+                base.label = _label_in(base.label, source)
+                base.widget.attrs["lang"] = source
+        for lang in self.translation_languages:
+            have = translations.get(lang) or {}
+            for field in self.translated:
+                if field not in self.fields:
+                    continue
+                base = self.fields[field]
+                widget = (
+                    forms.Textarea(attrs={"rows": 4, "lang": lang})
+                    if isinstance(base.widget, forms.Textarea)
+                    else forms.TextInput(attrs={"lang": lang})
+                )
+                self.fields[translated_name(field, lang)] = forms.CharField(
+                    label=_label_in(self._plain_label(field), lang),
+                    required=False,
+                    max_length=getattr(base, "max_length", None),
+                    widget=widget,
+                    initial=have.get(field, ""),
+                )
+        style_widgets(self)
+
+    def _plain_label(self, field: str) -> str:
+        model_field = self._meta.model._meta.get_field(field)
+        return capfirst(model_field.verbose_name)
+
+    @property
+    def translation_groups(self) -> list[tuple[object, list[str]]]:
+        return [
+            (
+                _("Texts in %(language)s") % {"language": i18n.language_name(lang)},
+                [translated_name(f, lang) for f in self.translated],
+            )
+            for lang in self.translation_languages
+        ]
+
+    def translations_changes(self) -> dict:
+        current = dict(self.instance.translations or {}) if self.instance.pk else {}
+        current.update(getattr(self, "initial_translations", {}) or {})
+        for lang in self.translation_languages:
+            texts = dict(current.get(lang) or {})
+            for field in self.translated:
+                name = translated_name(field, lang)
+                if name in self.cleaned_data:
+                    texts[field] = self.cleaned_data[name]
+            current[lang] = texts
+        return i18n.clean_translations(current)
+
+
+def _label_in(label, language: str) -> str:
+    return _("%(label)s (%(language)s)") % {
+        "label": label,
+        "language": i18n.language_name(language),
+    }
+
+
 # --- services and templates ----------------------------------------------------------------------
 
 SERVICE_BASE_FIELDS = [
@@ -162,8 +242,11 @@ def minutes_field_name(channel: str) -> str:
     return f"minutes_{channel}"
 
 
-class ServiceFieldsForm(ActionModelForm):
-    """What a template and a service share; staff minutes are one number per channel."""
+class ServiceFieldsForm(TranslationsMixin, ActionModelForm):
+    """What a template and a service share; staff minutes are one number per channel; name,
+    description, group and keywords in every language."""
+
+    translated = i18n.SERVICE_TEXTS
 
     channels = forms.MultipleChoiceField(
         label=gettext_lazy("Channels offered"),
@@ -231,6 +314,7 @@ class ServiceFieldsForm(ActionModelForm):
                 [minutes_field_name(c) for c, _label in CHANNELS],
             ),
             (_("Standard Cost Model: other figures"), ["citizen_minutes", "hourly_cost"]),
+            *self.translation_groups,
         ]
 
     def clean_description(self) -> str:
@@ -269,7 +353,11 @@ class ServiceFieldsForm(ActionModelForm):
         return data
 
     def changes(self) -> dict:
-        return {**super().changes(), "staff_minutes": self.cleaned_data["staff_minutes"]}
+        return {
+            **super().changes(),
+            "staff_minutes": self.cleaned_data["staff_minutes"],
+            "translations": self.translations_changes(),
+        }
 
 
 class ServiceForm(ServiceFieldsForm):
@@ -281,9 +369,18 @@ class ServiceForm(ServiceFieldsForm):
         model = Service
         fields = [*SERVICE_BASE_FIELDS, "department", "status"]
 
-    def __init__(self, *args, administration: Administration, **kwargs):
+    def __init__(
+        self, *args, administration: Administration, source: ServiceTemplate | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.administration = administration
+        if self.instance.pk:
+            self.setup_translations(self.instance.language, self.instance.translations)
+        elif source is not None:  # a new service from a template: its language and translations
+            self.initial_translations = source.translations
+            self.setup_translations(source.language, source.translations)
+        else:
+            self.setup_translations(administration.locale, {})
         department = self.fields["department"]
         department.queryset = administration.departments.all()
         department.empty_label = _("No department")
@@ -334,6 +431,11 @@ class TemplateForm(ServiceFieldsForm):
         model = ServiceTemplate
         fields = [*SERVICE_BASE_FIELDS, "shared"]
 
+    def __init__(self, *args, administration: Administration, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = self.instance.language if self.instance.pk else administration.locale
+        self.setup_translations(language, self.instance.translations)
+
 
 # --- form questions ------------------------------------------------------------------------------
 
@@ -383,8 +485,11 @@ def format_values(values: Iterable[dict]) -> str:
     return "\n".join(f"{v.get('key', '')} | {v.get('name', '')}" for v in values or [])
 
 
-class AttributeForm(ActionModelForm):
-    """A question of a service's form (subclassed for templates' questions)."""
+class AttributeForm(TranslationsMixin, ActionModelForm):
+    """A question of a service's form (subclassed for templates' questions): its label, help
+    text and value names in every language."""
+
+    translated = i18n.ATTRIBUTE_TEXTS
 
     values = forms.CharField(
         label=gettext_lazy("List values"),
@@ -395,25 +500,67 @@ class AttributeForm(ActionModelForm):
             "“key | name”, e.g. “large | Large pothole”."
         ),
     )
-    groups = [
-        (
-            gettext_lazy("The question"),
-            ["label", "code", "datatype", "help_text", "required", "variable", "order"],
-        ),
-        (gettext_lazy("Choices"), ["values"]),
-    ]
 
     class Meta:
         model = Attribute
         fields = ["label", "code", "datatype", "help_text", "required", "variable", "order"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, language: str, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["values"] = format_values(self.instance.values)
+        self.setup_translations(language, self.instance.translations)
+        self.fields["values"].label = _label_in(gettext_lazy("List values"), language)
+        for lang in self.translation_languages:
+            names = ((self.instance.translations or {}).get(lang) or {}).get(i18n.VALUES) or {}
+            self.fields[translated_name(i18n.VALUES, lang)] = forms.CharField(
+                label=_label_in(gettext_lazy("List values"), lang),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5, "lang": lang, "class": "form-control"}),
+                help_text=gettext_lazy(
+                    "The same keys, each with its name in this language: “key | name”."
+                ),
+                initial=format_values(
+                    [
+                        {"key": v.get("key"), "name": names.get(str(v.get("key")), "")}
+                        for v in self.instance.values or []
+                        if names.get(str(v.get("key")))
+                    ]
+                ),
+            )
+
+    @property
+    def groups(self):
+        return [
+            (
+                gettext_lazy("The question"),
+                ["label", "code", "datatype", "help_text", "required", "variable", "order"],
+            ),
+            (gettext_lazy("Choices"), ["values"]),
+            *[
+                (legend, [*names, translated_name(i18n.VALUES, names[0].rsplit("__", 1)[1])])
+                for legend, names in self.translation_groups
+            ],
+        ]
 
     def clean_values(self) -> list[dict[str, str]]:
         return parse_values(self.cleaned_data.get("values", ""))
+
+    def _translated_values(self, lang: str) -> dict[str, str]:
+        name = translated_name(i18n.VALUES, lang)
+        try:
+            parsed = parse_values(self.cleaned_data.get(name, ""))
+        except ValidationError as exc:
+            self.add_error(name, exc)
+            return {}
+        keys = {v["key"] for v in self.cleaned_data.get("values") or []}
+        unknown = sorted({v["key"] for v in parsed} - keys)
+        if unknown:
+            self.add_error(
+                name,
+                _("These keys are not in the list: %(k)s.") % {"k": ", ".join(unknown)},
+            )
+        return {v["key"]: v["name"] for v in parsed if v["key"] in keys}
 
     def clean(self):
         data = super().clean()
@@ -431,10 +578,21 @@ class AttributeForm(ActionModelForm):
                 "values",
                 _("Only list questions take values: empty this box or choose a list datatype."),
             )
+        if "values" in data:
+            self.value_names = {
+                lang: self._translated_values(lang) for lang in self.translation_languages
+            }
         return data
 
     def changes(self) -> dict:
-        return {**super().changes(), "values": self.cleaned_data["values"]}
+        translations = self.translations_changes()
+        for lang, names in getattr(self, "value_names", {}).items():
+            translations.setdefault(lang, {})[i18n.VALUES] = names
+        return {
+            **super().changes(),
+            "values": self.cleaned_data["values"],
+            "translations": i18n.clean_translations(translations),
+        }
 
 
 class TemplateAttributeForm(AttributeForm):
@@ -652,7 +810,7 @@ def citizen_field_name(attribute: AttributeFields) -> str:
 
 
 def _choices(attribute: AttributeFields) -> list[tuple[str, str]]:
-    return [(str(v["key"]), str(v["name"])) for v in attribute.values or []]
+    return [(o["key"], o["name"]) for o in i18n.options(attribute)]
 
 
 def _string_field(attribute: AttributeFields, **common) -> forms.Field:
@@ -705,8 +863,12 @@ FIELD_BUILDERS = {
 def citizen_field(attribute: AttributeFields) -> forms.Field:
     """The form field for one question the citizen answers."""
     builder = FIELD_BUILDERS[attribute.datatype]
+    texts = attribute.i18n
     return builder(
-        attribute, label=attribute.label, required=attribute.required, help_text=attribute.help_text
+        attribute,
+        label=marked(texts.label),
+        required=attribute.required,
+        help_text=marked(texts.help_text),
     )
 
 

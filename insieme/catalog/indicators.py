@@ -11,7 +11,7 @@ from collections import defaultdict
 from django.db.models import Exists, OuterRef
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from insieme.catalog.models import Attribute, LegalStatus, Service, Trace
 from insieme.core.registry import Indicator, IndicatorResult, Scope
@@ -172,8 +172,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="catalog-t3-stale-basis",
         cell="T3",
-        title=_lazy("Services resting on out-of-date rules"),
-        method=_lazy(
+        title=gettext_lazy("Services resting on out-of-date rules"),
+        method=gettext_lazy(
             "Share of published services with at least one trace (of the service or of a form "
             "field) to a provision that has expired, been superseded or passed its review date, "
             "as of the scope's day. Days overdue count from the expiry or review date."
@@ -186,8 +186,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="catalog-t5-template-share",
         cell="T5",
-        title=_lazy("Services built on shared templates"),
-        method=_lazy(
+        title=gettext_lazy("Services built on shared templates"),
+        method=gettext_lazy(
             "Share of published services created from a regional or national template "
             "rather than from scratch."
         ),
@@ -199,8 +199,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="catalog-t5-overrides",
         cell="T5",
-        title=_lazy("Local changes per templated service"),
-        method=_lazy(
+        title=gettext_lazy("Local changes per templated service"),
+        method=gettext_lazy(
             "Mean number of template fields and form questions that each published templated "
             "service changes, adds or removes; a high number means a template that does not fit."
         ),
@@ -212,8 +212,8 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="catalog-s4-traced-fields",
         cell="S4",
-        title=_lazy("Form fields traced to a provision or policy need"),
-        method=_lazy(
+        title=gettext_lazy("Form fields traced to a provision or policy need"),
+        method=gettext_lazy(
             "Share of the questions citizens answer on published services that are traced to a "
             "provision or a stated policy need; the rows list the fields traced to neither."
         ),

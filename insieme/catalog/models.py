@@ -7,11 +7,13 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from insieme.catalog import i18n
 from insieme.core.models import CHANNEL_KEYS, Administration, Department, Membership
 
 code_validator = RegexValidator(
@@ -78,6 +80,9 @@ TEMPLATE_FIELDS = [
     "citizen_minutes",
     "hourly_cost",
 ]
+# What a service built on a template copies from it: the fields above, and the language its texts
+# are in with their translations (which follow their texts and are not deviations of their own).
+COPIED_FIELDS = [*TEMPLATE_FIELDS, "language", "translations"]
 
 
 class ServiceFields(models.Model):
@@ -129,12 +134,23 @@ class ServiceFields(models.Model):
         default=Decimal("32.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # The language name, description, group, keywords and the form's questions are written in;
+    # `translations` holds them in the other languages (see insieme.catalog.i18n).
+    language = models.CharField(
+        _("language of the texts"), max_length=8, choices=settings.LANGUAGES, default="it"
+    )
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def i18n(self) -> i18n.Localised:
+        """The texts in the active language: `service.i18n.name`."""
+        return i18n.Localised(self)
 
     @property
     def keyword_list(self) -> list[str]:
@@ -188,6 +204,9 @@ class ServiceFields(models.Model):
                     errors.setdefault("staff_minutes", []).append(
                         _("Minutes for %(c)s must be a number of zero or more.") % {"c": channel}
                     )
+        translation_errors = i18n.validate(self.translations, i18n.SERVICE_TEXTS)
+        if translation_errors:
+            errors.setdefault("translations", []).extend(translation_errors)
         if errors:
             raise ValidationError(errors)
 
@@ -257,8 +276,9 @@ class Service(ServiceFields):
         indexes = [models.Index(fields=["administration", "status"])]
 
     def build_search_text(self) -> str:
-        """The value search_text should hold for the service's current fields."""
-        parts = [self.name, self.code, self.group, self.keywords, self.description]
+        """The value search_text should hold for the service's current fields, in every
+        language it has texts in."""
+        parts = [self.code, *i18n.all_texts(self, ("name", "group", "keywords", "description"))]
         return search_key(" ".join(p for p in parts if p))
 
     def clean(self):
@@ -291,6 +311,9 @@ class AttributeFields(models.Model):
         blank=True,
         help_text=_("For list datatypes: [{key, name}, ...]."),
     )
+    # Label, help text and value names in the other languages (see insieme.catalog.i18n); the
+    # question's own texts are in its service's (or template's) language.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         abstract = True
@@ -298,6 +321,11 @@ class AttributeFields(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.label}"
+
+    @property
+    def i18n(self) -> i18n.Localised:
+        """The texts in the active language: `attribute.i18n.label`, `attribute.i18n.values`."""
+        return i18n.Localised(self)
 
     def clean(self):
         errors: dict[str, list] = {}
@@ -326,6 +354,14 @@ class AttributeFields(models.Model):
             errors.setdefault("values", []).append(
                 _("Only list questions take values; remove them or change the datatype.")
             )
+        keys = (
+            [str(v.get("key")) for v in values if isinstance(v, dict)]
+            if isinstance(values, list)
+            else []
+        )
+        translation_errors = i18n.validate(self.translations, i18n.ATTRIBUTE_TEXTS, keys)
+        if translation_errors:
+            errors.setdefault("translations", []).extend(translation_errors)
         if errors:
             raise ValidationError(errors)
 

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from insieme.catalog import i18n
 from insieme.catalog.actions import ATTRIBUTE_FIELDS
 from insieme.catalog.models import (
     PROBLEM_STATUSES,
@@ -137,7 +138,11 @@ class BasisProblem:
     @property
     def field_label(self) -> str:
         attribute = self.trace.attribute
-        return f"{attribute.label} ({attribute.code})" if attribute else _("The service as a whole")
+        return (
+            f"{attribute.i18n.label} ({attribute.code})"
+            if attribute
+            else _("The service as a whole")
+        )
 
 
 @dataclass
@@ -261,3 +266,90 @@ def _attribute_summary(attribute, names: list[str]) -> str:
             shown = _choice_display(model_field, value)
         parts.append(f"{capfirst(model_field.verbose_name)}: {shown}")
     return "; ".join(parts)
+
+
+# --- translations missing ----------------------------------------------------------------------
+
+
+@dataclass
+class TranslationGap:
+    """One template, service or question with texts not yet translated into a language."""
+
+    kind: str  # "service", "template", "question"
+    title: str  # what it is, in the active language (its source text where untranslated)
+    owner: str  # the service or template a question belongs to ("" for those themselves)
+    fields: list[str]  # the texts missing, in words
+    url: str  # where to fill them in (the edit page, or the detail page for readers)
+
+
+def _field_words(fields: list[str], model) -> list[str]:
+    words = []
+    for name in fields:
+        if name == i18n.VALUES:
+            words.append(_("names of the list values"))
+        else:
+            words.append(str(model._meta.get_field(name).verbose_name))
+    return words
+
+
+def missing_translations(
+    admin, services, templates, can_edit_services: bool, can_edit_templates: bool
+) -> dict[str, list[TranslationGap]]:
+    """{language: gaps} over the administration's services and its own templates, each with
+    its questions: what is written in one language but not yet in `language`. Services and
+    templates come with their attributes prefetched."""
+    from django.urls import reverse
+
+    out: dict[str, list[TranslationGap]] = {}
+    for language in i18n.languages():
+        gaps: list[TranslationGap] = []
+        for kind, rows, can_edit, edit, detail, q_edit in (
+            (
+                "service",
+                services,
+                can_edit_services,
+                "catalog_service_edit",
+                "catalog_service_detail",
+                "catalog_attribute_edit",
+            ),
+            (
+                "template",
+                templates,
+                can_edit_templates,
+                "catalog_template_edit",
+                "catalog_template_detail",
+                "catalog_template_attribute_edit",
+            ),
+        ):
+            for obj in rows:
+                name = obj.i18n.name
+                fields = i18n.missing(obj, i18n.SERVICE_TEXTS, language)
+                if fields:
+                    gaps.append(
+                        TranslationGap(
+                            kind,
+                            name,
+                            "",
+                            _field_words(fields, type(obj)),
+                            reverse(edit if can_edit else detail, args=[admin.slug, obj.pk]),
+                        )
+                    )
+                for attribute in obj.attributes.all():
+                    fields = i18n.missing(attribute, i18n.ATTRIBUTE_TEXTS, language)
+                    if fields:
+                        url = (
+                            reverse(q_edit, args=[admin.slug, obj.pk, attribute.pk])
+                            if can_edit
+                            else reverse(detail, args=[admin.slug, obj.pk])
+                        )
+                        gaps.append(
+                            TranslationGap(
+                                "question",
+                                attribute.i18n.label,
+                                name,
+                                _field_words(fields, type(attribute)),
+                                url,
+                            )
+                        )
+        out[language] = gaps
+    return out

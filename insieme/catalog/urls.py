@@ -17,6 +17,7 @@ urlpatterns = [
     # services
     path(S + "services/", views_staff.service_list, name="catalog_staff_services"),
     path(S + "services/new/", views_staff.service_create, name="catalog_service_create"),
+    path(S + "services/translations/", views_staff.translations, name="catalog_translations"),
     path(S + "services/<int:pk>/", views_staff.service_detail, name="catalog_service_detail"),
     path(S + "services/<int:pk>/edit/", views_staff.service_edit, name="catalog_service_edit"),
     path(

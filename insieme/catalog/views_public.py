@@ -115,7 +115,7 @@ def legal_basis_items(service: Service, today) -> list[BasisItem]:
                 trace.provision, reports.legal_state(trace.provision, today)
             )
         if trace.attribute_id:
-            item.fields.append(trace.attribute.label)
+            item.fields.append(trace.attribute.i18n.label)
         else:
             item.whole_service = True
     return list(items.values())

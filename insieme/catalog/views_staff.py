@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from insieme.catalog import actions, reports
+from insieme.catalog import actions, i18n, reports
 from insieme.catalog.access import (
     get_attribute_for_user,
     get_provision_for_user,
@@ -97,6 +97,7 @@ def _section(request: HttpRequest) -> str:
     """Which tab of the catalogue's navigation the page belongs to."""
     name = request.resolver_match.url_name if request.resolver_match else ""
     for key, marker in (
+        ("translations", "translations"),
         ("templates", "template"),
         ("regulations", "regulation"),
         ("regulations", "provision"),
@@ -130,7 +131,7 @@ def _services_crumb(admin: Administration) -> tuple[str, str]:
 
 
 def _service_crumb(service: Service) -> tuple[str, str]:
-    return service.name, _service_url("catalog_service_detail", service)
+    return service.i18n.name, _service_url("catalog_service_detail", service)
 
 
 # --- service list --------------------------------------------------------------------------------
@@ -209,7 +210,12 @@ def service_create(request: HttpRequest, admin_slug: str) -> HttpResponse:
     admin = get_administration_for_user(request.user, admin_slug, Perm.SERVICE_WRITE)
     templates = actions.visible_templates(admin)
     if request.method == "POST":
-        form = NewServiceForm(request.POST, administration=admin, templates=templates)
+        form = NewServiceForm(
+            request.POST,
+            administration=admin,
+            templates=templates,
+            source=_chosen_template(admin, request.POST.get("template")),
+        )
         if form.is_valid():
             service = _try(
                 form,
@@ -230,7 +236,10 @@ def service_create(request: HttpRequest, admin_slug: str) -> HttpResponse:
                 request, admin, _("That template is not offered to this administration.")
             )
         form = NewServiceForm(
-            initial=initial_from_template(template), administration=admin, templates=templates
+            initial=initial_from_template(template),
+            administration=admin,
+            templates=templates,
+            source=template,
         )
     elif "scratch" in request.GET:
         template = None
@@ -332,7 +341,7 @@ def service_detail(request: HttpRequest, admin_slug: str, pk: int) -> HttpRespon
         request,
         "catalog/staff/service_detail.html",
         admin,
-        [_services_crumb(admin), (service.name, None)],
+        [_services_crumb(admin), (service.i18n.name, None)],
         service=row.service,
         row=row,
         skilled=skilled,
@@ -354,7 +363,11 @@ def _next_order(qs: QuerySet) -> int:
 @require_http_methods(GET_POST)
 def attribute_create(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     service = get_service_for_user(request.user, admin_slug, pk, Perm.SERVICE_WRITE)
-    form = AttributeForm(_data(request), initial={"order": _next_order(service.attributes.all())})
+    form = AttributeForm(
+        _data(request),
+        initial={"order": _next_order(service.attributes.all())},
+        language=service.language,
+    )
     if (
         request.method == "POST"
         and form.is_valid()
@@ -372,7 +385,7 @@ def attribute_edit(request: HttpRequest, admin_slug: str, pk: int, attr_pk: int)
         request.user, admin_slug, attr_pk, Perm.SERVICE_WRITE, service_pk=pk
     )
     service = attribute.service
-    form = AttributeForm(_data(request), instance=attribute)
+    form = AttributeForm(_data(request), instance=attribute, language=attribute.service.language)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -392,7 +405,7 @@ def _attribute_page(request: HttpRequest, service: Service, form, title: str) ->
         [_services_crumb(admin), _service_crumb(service), (title, None)],
         form=form,
         title=title,
-        owner_name=service.name,
+        owner_name=service.i18n.name,
         cancel_url=_service_url("catalog_service_detail", service),
     )
 
@@ -416,7 +429,7 @@ def attribute_delete(request: HttpRequest, admin_slug: str, pk: int, attr_pk: in
         admin,
         [_services_crumb(admin), _service_crumb(service), (_("Delete question"), None)],
         title=_("Delete question"),
-        object_label=attribute.label,
+        object_label=attribute.i18n.label,
         cancel_url=back,
         consequence=_(
             "Its answers will no longer be asked for, and its traces to provisions are removed."
@@ -570,7 +583,7 @@ def template_list(request: HttpRequest, admin_slug: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 def template_create(request: HttpRequest, admin_slug: str) -> HttpResponse:
     admin = get_administration_for_user(request.user, admin_slug, Perm.TEMPLATE_WRITE)
-    form = TemplateForm(_data(request))
+    form = TemplateForm(_data(request), administration=admin)
     if request.method == "POST" and form.is_valid():
         template = _try(form, actions.create_template, request.user, admin, **form.changes())
         if template is not None:
@@ -596,7 +609,7 @@ def template_detail(request: HttpRequest, admin_slug: str, pk: int) -> HttpRespo
         request,
         "catalog/staff/template_detail.html",
         admin,
-        [_templates_crumb(admin), (template.name, None)],
+        [_templates_crumb(admin), (template.i18n.name, None)],
         template=template,
         attributes=template.attributes.all(),
         services=services,
@@ -610,7 +623,7 @@ def template_detail(request: HttpRequest, admin_slug: str, pk: int) -> HttpRespo
 def template_edit(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     template = get_template_for_user(request.user, admin_slug, pk, Perm.TEMPLATE_WRITE)
     admin = template.owner
-    form = TemplateForm(_data(request), instance=template)
+    form = TemplateForm(_data(request), instance=template, administration=admin)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -624,7 +637,7 @@ def template_edit(request: HttpRequest, admin_slug: str, pk: int) -> HttpRespons
         admin,
         [
             _templates_crumb(admin),
-            (template.name, _template_url("catalog_template_detail", admin, template)),
+            (template.i18n.name, _template_url("catalog_template_detail", admin, template)),
             (_("Edit"), None),
         ],
         form=form,
@@ -638,7 +651,9 @@ def template_edit(request: HttpRequest, admin_slug: str, pk: int) -> HttpRespons
 def template_attribute_create(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     template = get_template_for_user(request.user, admin_slug, pk, Perm.TEMPLATE_WRITE)
     form = TemplateAttributeForm(
-        _data(request), initial={"order": _next_order(template.attributes.all())}
+        _data(request),
+        initial={"order": _next_order(template.attributes.all())},
+        language=template.language,
     )
     if (
         request.method == "POST"
@@ -659,7 +674,7 @@ def template_attribute_edit(
         request.user, admin_slug, pk, attr_pk, Perm.TEMPLATE_WRITE
     )
     template = attribute.template
-    form = TemplateAttributeForm(_data(request), instance=attribute)
+    form = TemplateAttributeForm(_data(request), instance=attribute, language=template.language)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -686,10 +701,10 @@ def _template_attribute_page(
         request,
         "catalog/staff/attribute_form.html",
         admin,
-        [_templates_crumb(admin), (template.name, back), (title, None)],
+        [_templates_crumb(admin), (template.i18n.name, back), (title, None)],
         form=form,
         title=title,
-        owner_name=template.name,
+        owner_name=template.i18n.name,
         cancel_url=back,
     )
 
@@ -713,9 +728,9 @@ def template_attribute_delete(
         request,
         "catalog/staff/confirm_delete.html",
         admin,
-        [_templates_crumb(admin), (template.name, back), (_("Delete question"), None)],
+        [_templates_crumb(admin), (template.i18n.name, back), (_("Delete question"), None)],
         title=_("Delete question"),
-        object_label=attribute.label,
+        object_label=attribute.i18n.label,
         cancel_url=back,
         consequence=_(
             "Services built on this template keep their own copy; they will "
@@ -915,4 +930,40 @@ def legal_basis(request: HttpRequest, admin_slug: str) -> HttpResponse:
         report=report,
         today=today,
         total=len(services),
+    )
+
+
+# --- translations ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def translations(request: HttpRequest, admin_slug: str) -> HttpResponse:
+    """What the administration's services and own templates have written in one language but
+    not yet in another, per language, with links to fill it in."""
+    admin = get_administration_for_user(request.user, admin_slug, Perm.SERVICE_READ)
+    services = (
+        Service.objects.filter(administration=admin)
+        .exclude(status=Service.Status.RETIRED)
+        .prefetch_related("attributes")
+        .order_by("name")
+    )
+    templates = ServiceTemplate.objects.filter(owner=admin).prefetch_related("attributes")
+    gaps = reports.missing_translations(
+        admin,
+        list(services),
+        list(templates.order_by("name")),
+        can_edit_services=has_perm(request.user, Perm.SERVICE_WRITE, admin),
+        can_edit_templates=has_perm(request.user, Perm.TEMPLATE_WRITE, admin),
+    )
+    languages = [
+        {"code": code, "name": i18n.language_name(code), "gaps": rows}
+        for code, rows in gaps.items()
+    ]
+    return _page(
+        request,
+        "catalog/staff/translations.html",
+        admin,
+        [(_("Translations"), None)],
+        by_language=languages,
     )

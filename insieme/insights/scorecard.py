@@ -43,8 +43,8 @@ MEASURES: dict[str, Any] = {
     ),
     "T1": _("Services with local variants; citizens using preferences; prefill rate."),
     "T2": _(
-        "Time to first public response; SLA compliance; accepted ideas with tracked results; "
-        "audit chain intact."
+        "Answers published on the public timeline; decisions that state their reasons; public "
+        "promises kept; accepted ideas with tracked results; audit chain intact."
     ),
     "T3": _("Services resting on expired or overdue-for-review rules; days overdue."),
     "T4": _("Information-request rate per service and field; satisfaction gap."),
@@ -115,11 +115,28 @@ def hosted_by(admin: Administration, depth: int = 6) -> list[Administration]:
     return found
 
 
-def build_scope(user, admin: Administration, choice: str) -> ScopeView:
-    """This administration only, or it plus the ones it hosts that the user may score."""
+def parse_scope(value: str | None) -> str | None:
+    """The scope asked for in a query string: "self", "hosted", or None (the default)."""
+    return value if value in (SCOPE_SELF, SCOPE_HOSTED) else None
+
+
+def hosted_scoreable(admin: Administration, may_score) -> list[Administration]:
+    """The administrations `admin` hosts for which `may_score(administration)` holds."""
+    return [a for a in hosted_by(admin) if may_score(a)]
+
+
+def build_scope(user, admin: Administration, choice: str | None) -> ScopeView:
+    """The administration with the ones it hosts that the user may score (the default, so that a
+    region sees its municipalities), or this administration only (`choice` "self")."""
     perms = permissions_by_administration(user)
-    hosted = [a for a in hosted_by(admin) if Perm.SCORECARD_READ in perms.get(a.pk, ())]
-    members = [admin, *hosted] if choice == SCOPE_HOSTED and hosted else [admin]
+    return scope_for(
+        admin, choice, hosted_scoreable(admin, lambda a: Perm.SCORECARD_READ in perms.get(a.pk, ()))
+    )
+
+
+def scope_for(admin: Administration, choice: str | None, hosted: list[Administration]) -> ScopeView:
+    """The scope over `admin` and, unless `choice` is "self", the `hosted` administrations."""
+    members = [admin] if choice == SCOPE_SELF or not hosted else [admin, *hosted]
     scope = Scope(
         administration_ids=tuple(a.pk for a in members),
         today=today_in(admin),
@@ -195,3 +212,50 @@ def indicator_by_key(key: str) -> Indicator | None:
 
 def cells_with_indicators(elements: Iterable[ElementView]) -> int:
     return sum(1 for e in elements for c in e.cells if c.indicators)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def as_json(admin: Administration, scope_view: ScopeView, elements: list[ElementView]) -> dict:
+    """The Scorecard as the API gives it: every cell with its indicators' values and methods in
+    the active language; the rows stay on the staff page (they name people)."""
+    return {
+        "administration": admin.slug,
+        "scope": scope_view.choice,
+        "administrations": [a.slug for a in scope_view.administrations],
+        "as_of": scope_view.scope.today.isoformat(),
+        "cells": [
+            {
+                "code": cv.cell.code,
+                "element": element.key,
+                "kind": cv.cell.kind,
+                "title": str(cv.cell.title),
+                "summary": str(cv.cell.summary),
+                "measures": str(cv.measures),
+                "indicators": [_indicator_json(iv) for iv in cv.indicators],
+                # What employees report (the staff survey) is not collected yet.
+                "perceived": None,
+            }
+            for element in elements
+            for cv in element.cells
+        ],
+    }
+
+
+def _indicator_json(iv: IndicatorView) -> dict:
+    result = iv.result
+    return {
+        "key": iv.indicator.key,
+        "title": str(iv.indicator.title),
+        "method": str(iv.indicator.method),
+        "unit": iv.indicator.unit,
+        "better": iv.indicator.better,
+        "failed": iv.failed,
+        "value": _number(result.value) if result else None,
+        "display": str(result.display) if result else "",
+        "numerator": _number(result.numerator) if result else None,
+        "denominator": _number(result.denominator) if result else None,
+        "note": str(result.note) if result else "",
+    }

@@ -18,10 +18,10 @@ from insieme.insights import scorecard as sc
 @login_required
 @require_GET
 def scorecard(request: HttpRequest, admin_slug: str) -> HttpResponse:
-    """The page, or with ?csv=<indicator key> the rows of one indicator as CSV."""
+    """The page, or with ?csv=<indicator key> the rows of one indicator as CSV. A region sees
+    itself with the administrations it hosts unless ?scope=self asks for it alone."""
     admin = get_administration_for_user(request.user, admin_slug, Perm.SCORECARD_READ)
-    choice = sc.SCOPE_HOSTED if request.GET.get("scope") == sc.SCOPE_HOSTED else sc.SCOPE_SELF
-    scope_view = sc.build_scope(request.user, admin, choice)
+    scope_view = sc.build_scope(request.user, admin, sc.parse_scope(request.GET.get("scope")))
     if "csv" in request.GET:
         return _csv_download(admin, scope_view, request.GET["csv"])
     elements = sc.build_elements(scope_view.scope)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from insieme.cases.models import OPEN_STATUSES, Attachment, Case, CaseEvent
 from insieme.cases.redact import redact
+from insieme.catalog import i18n
 from insieme.catalog.models import LIST_DATATYPES, Attribute, Datatype, Service
 from insieme.core.models import Administration
 from insieme.open311.errors import NotFound, Open311Error
@@ -108,31 +109,32 @@ def get_service(admin: Administration, code: str) -> Service:
 
 
 def service_dict(service: Service) -> dict:
+    """A service in the active language (the `locale` parameter or Accept-Language), its
+    source text where it has no translation."""
+    texts = service.i18n
     return {
         "service_code": service.code,
-        "service_name": service.name,
-        "description": service.description or None,
+        "service_name": str(texts.name),
+        "description": str(texts.description) or None,
         "metadata": bool(getattr(service, "n_attributes", 0)),
         "type": service.service_type,
-        "keywords": service.keywords or None,
-        "group": service.group or None,
+        "keywords": str(texts.keywords) or None,
+        "group": str(texts.group) or None,
     }
 
 
 def attribute_dict(attribute) -> dict:
     listed = attribute.datatype in LIST_DATATYPES
+    texts = attribute.i18n
     return {
         "variable": attribute.variable,
         "code": attribute.code,
         "datatype": attribute.datatype,
         "required": attribute.required,
-        "datatype_description": attribute.help_text or None,
+        "datatype_description": str(texts.help_text) or None,
         "order": attribute.order,
-        "description": attribute.label,
-        "values": [
-            {"key": str(v.get("key", "")), "name": str(v.get("name", ""))}
-            for v in (attribute.values or [])
-        ]
+        "description": str(texts.label),
+        "values": [{"key": o["key"], "name": str(o["name"])} for o in i18n.options(attribute)]
         if listed
         else [],
     }
@@ -175,6 +177,8 @@ ROW_FIELDS = (
     "resolve_due_at",
     "service_code",
     "service_name",
+    "service_language",
+    "service_translations",
     "department_name",
     "admin_slug",
     "admin_name",
@@ -182,6 +186,18 @@ ROW_FIELDS = (
     "admin_timezone",
     "status_notes",
     "media_id",
+)
+
+
+ATTRIBUTE_COLUMNS = (
+    "service_id",
+    "code",
+    "datatype",
+    "label",
+    "values",
+    "translations",
+    "order",
+    "variable",
 )
 
 
@@ -252,6 +268,8 @@ def request_queryset(flt: RequestFilter, now: dt.datetime) -> QuerySet:
         .annotate(
             service_code=F("service__code"),
             service_name=F("service__name"),
+            service_language=F("service__language"),
+            service_translations=F("service__translations"),
             department_name=F("department__name"),
             admin_slug=F("administration__slug"),
             admin_name=F("administration__name"),
@@ -298,7 +316,7 @@ class RequestRenderer:
             "service_request_id": row["reference"],
             "status": "open" if row["status"] in OPEN_STATUSES else "closed",
             "status_notes": redact(row["status_notes"]) or None,
-            "service_name": row["service_name"],
+            "service_name": _service_name(row),
             "service_code": row["service_code"],
             "description": redact(row["description"]) or None,
             "agency_responsible": row["department_name"] or row["admin_brand"] or row["admin_name"],
@@ -325,7 +343,13 @@ def extended_attributes(rows: list[dict]) -> dict[int, dict]:
     cases = Case.objects.filter(pk__in=ids).values("id", "channel", "answers", "service_id")
     service_ids = {c["service_id"] for c in cases}
     attributes: dict[int, list] = {}
-    for attribute in Attribute.objects.filter(service_id__in=service_ids).order_by("order", "code"):
+    # With their service's language (in the same query): labels are given in the locale asked for.
+    for attribute in (
+        Attribute.objects.filter(service_id__in=service_ids)
+        .select_related("service")
+        .only("service__language", *ATTRIBUTE_COLUMNS)
+        .order_by("order", "code")
+    ):
         attributes.setdefault(attribute.service_id, []).append(attribute)
     notes: dict[int, list] = {i: [] for i in ids}
     events = (
@@ -358,10 +382,18 @@ def extended_attributes(rows: list[dict]) -> dict[int, dict]:
     return result
 
 
+def _service_name(row: dict) -> str:
+    """The row's service name in the active language, else as written."""
+    translated = (row["service_translations"] or {}).get(i18n.current()) or {}
+    if row["service_language"] != i18n.current() and translated.get("name"):
+        return translated["name"]
+    return row["service_name"]
+
+
 def _answer(attribute, value) -> dict:
-    answer = {"code": attribute.code, "description": attribute.label}
+    answer = {"code": attribute.code, "description": str(attribute.i18n.label)}
     if attribute.datatype in LIST_DATATYPES:
-        names = {str(v.get("key")): str(v.get("name")) for v in attribute.values or []}
+        names = {o["key"]: str(o["name"]) for o in i18n.options(attribute)}
         keys = value if isinstance(value, list) else [value]
         answer["values"] = [{"key": str(k), "name": names.get(str(k), str(k))} for k in keys]
     else:

@@ -34,6 +34,7 @@ from insieme.cases import actions as case_actions
 from insieme.cases.models import Case
 from insieme.cases.tasks import enqueue
 from insieme.cases.uploads import clean_uploads
+from insieme.catalog import i18n
 from insieme.catalog.models import Datatype, ServiceType
 from insieme.core.actions import authenticate_api_key
 from insieme.core.models import Administration
@@ -89,7 +90,8 @@ def open311(*methods: str):
                     )
                     response["Retry-After"] = str(wait)
                     return response
-                return view(request, fmt, **kwargs)
+                with translation.override(_locale(request)):
+                    return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 return formats.error_response(fmt, exc.status, exc.descriptions)
             except Http404:
@@ -126,6 +128,21 @@ def _over_limit(request: HttpRequest) -> int:
         )
     decision = SlidingWindow(window).acquire(ident, Rate.parse(rate))
     return 0 if decision.allowed else decision.retry_after
+
+
+def _locale(request: HttpRequest) -> str:
+    """The language of names and descriptions: the `locale` parameter ("en", "it_IT", "it-IT"),
+    else the request's language (Accept-Language). Open311Error for a language not offered."""
+    asked = request.GET.get("locale", "").strip()
+    if not asked:
+        return translation.get_language()
+    code = asked.replace("_", "-").lower().split("-")[0]
+    if code not in i18n.languages():
+        raise Open311Error(
+            _("Unknown locale %(l)s: use one of %(all)s.")
+            % {"l": asked[:20], "all": ", ".join(i18n.languages())}
+        )
+    return code
 
 
 def _param(request: HttpRequest, name: str) -> str:

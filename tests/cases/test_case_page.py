@@ -511,6 +511,20 @@ def test_time_prefilled_and_logged(case, bob, persona_client):
     assert 'name="time-minutes" value="5"' in client.get(url(case)).content.decode()
 
 
+def test_logged_time_names_its_activity_in_words(case, bob, persona_client, settings):
+    """Issue 12, item 9: the time log showed the raw codes ("work", "call")."""
+    client = persona_client(bob)
+    for action in ("call", "work"):
+        client.post(
+            url(case, "time"),
+            {"time-version": fresh(case).version, "time-minutes": "7", "time-action": action},
+        )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+    body = client.get(url(case)).content.decode()
+    assert "<td>Telefonata</td>" in body and "<td>Lavorazione della pratica</td>" in body
+    assert "<td>call</td>" not in body and "<td>work</td>" not in body
+
+
 def test_merge_suggestion_and_merge(case, twin, bob, persona_client):
     client = persona_client(bob)
     body = client.get(url(twin)).content.decode()

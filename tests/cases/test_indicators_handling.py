@@ -33,8 +33,9 @@ KEYS = {
     "cases-i4-handoff-turnaround": "I4",
     "cases-i4-bounce-backs": "I4",
     "cases-i4-adoption": "I4",
-    "cases-t2-first-response": "T2",
-    "cases-t2-sla": "T2",
+    "cases-t2-public-answers": "T2",
+    "cases-t2-decision-reasons": "T2",
+    "cases-t2-promises-kept": "T2",
     "cases-t4-info-requests": "T4",
     "cases-t4-satisfaction": "T4",
     "cases-s1-cost-per-case": "S1",
@@ -235,22 +236,87 @@ def test_two_way_exchanges(scope, make, now, charlie, team):
     assert result.rows[0][2:6] == [4, 3, 3, 2]
 
 
-def test_first_response_and_sla(scope, make, now):
-    for hours, late in ((2, False), (6, False), (30, True)):
-        make.case(
-            ago=10 * DAY,
-            first_public_response_at=now - 10 * DAY + hours * HOUR,
-            resolved_at=now - DAY,
-            resolve_due_at=now - DAY + (-HOUR if late else HOUR),
-            status=Status.RESOLVED,
-        )
-    make.case(status=Status.SUBMITTED)  # not answered yet: not measured
-    make.case(status=Status.IN_PROGRESS, resolve_due_at=now - DAY)  # open, overdue
-    first = compute("cases-t2-first-response", scope)
-    assert first.value == pytest.approx(6.0) and first.denominator == 3
-    sla = compute("cases-t2-sla", scope)
-    assert (sla.numerator, sla.denominator) == (2, 3)
-    assert sla.rows[0][-1] == 1
+def _event(case, kind, at, actor, text="", frm="", to=""):
+    return CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor, text=text, from_status=frm, to_status=to, created_at=at
+    )
+
+
+def test_t2_public_answers(scope, make, now, team, charlie):
+    ann = team["ann"]
+    ended = {"resolved_at": now - DAY}
+    replied = make.case(status=Status.RESOLVED, **ended)
+    _event(replied, CaseEvent.Kind.PUBLIC_REPLY, now - 2 * DAY, ann, "On it")
+    noted = make.case(status=Status.CLOSED, closed_at=now - DAY)
+    _event(noted, CaseEvent.Kind.STATUS, now - DAY, ann, "Fixed", "in_progress", "closed")
+    decided = make.case(status=Status.REFUSED, **ended)
+    _event(decided, CaseEvent.Kind.DECISION, now - DAY, ann, "", "in_progress", "refused")
+    silent = make.case(status=Status.RESOLVED, **ended)
+    _event(silent, CaseEvent.Kind.STATUS, now - DAY, ann, "", "in_progress", "resolved")
+    note_only = make.case(status=Status.RESOLVED, **ended)
+    make.event(note_only, CaseEvent.Kind.INTERNAL_NOTE, now - DAY, actor=ann, public=False)
+    # Not counted: withdrawn by the citizen, merged as a duplicate, still open, ended long ago.
+    gone = make.case(status=Status.CLOSED, closed_at=now - DAY)
+    _event(gone, CaseEvent.Kind.WITHDRAWN, now - DAY, charlie, "No longer needed")
+    make.case(status=Status.DUPLICATE, closed_at=now - DAY)
+    make.case(status=Status.IN_PROGRESS)
+    make.case(ago=300 * DAY, status=Status.RESOLVED, resolved_at=now - 200 * DAY)
+    result = compute("cases-t2-public-answers", scope)
+    assert (result.numerator, result.denominator) == (3, 5)
+    assert result.rows[0][2:] == [5, 3, "60%"]
+
+
+def test_t2_decisions_state_their_reasons(scope, make, now, team, charlie):
+    ann = team["ann"]
+    with_reasons = make.case(status=Status.REFUSED, decision_reasons="Income above the limit")
+    _event(with_reasons, CaseEvent.Kind.DECISION, now, ann, "Income above the limit", "", "refused")
+    bare = make.case(status=Status.REFUSED)
+    _event(bare, CaseEvent.Kind.STATUS, now, ann, "", "acknowledged", "refused")
+    explained = make.case(status=Status.CLOSED)
+    _event(
+        explained,
+        CaseEvent.Kind.STATUS,
+        now,
+        ann,
+        "Not ours: the province's",
+        "submitted",
+        "closed",
+    )
+    # Not decisions against the citizen: a grant, archiving a resolved case, a withdrawal.
+    granted = make.case(status=Status.RESOLVED)
+    _event(granted, CaseEvent.Kind.DECISION, now, ann, "", "in_progress", "resolved")
+    _event(granted, CaseEvent.Kind.STATUS, now, ann, "", "resolved", "closed")
+    _event(make.case(), CaseEvent.Kind.WITHDRAWN, now, charlie, "", "submitted", "closed")
+    result = compute("cases-t2-decision-reasons", scope)
+    assert (result.numerator, result.denominator) == (2, 3)
+    assert result.rows[0][2:] == [3, 2, "67%"]
+
+
+def test_t2_public_promises_kept(scope, make, now):
+    today = dt.datetime.combine(scope.today, dt.time(), tzinfo=dt.UTC)
+    due = today - 3 * DAY
+    make.case(  # both promises kept
+        acknowledge_due_at=due,
+        first_public_response_at=due - HOUR,
+        resolve_due_at=due,
+        resolved_at=due - HOUR,
+        status=Status.RESOLVED,
+    )
+    make.case(  # acknowledged late; closed (not resolved) in time
+        acknowledge_due_at=due,
+        first_public_response_at=due + HOUR,
+        resolve_due_at=due,
+        closed_at=due - DAY,
+        status=Status.CLOSED,
+    )
+    make.case(acknowledge_due_at=due, resolve_due_at=due, status=Status.SUBMITTED)  # both broken
+    # Not judged: waiting for the citizen (its date moves on), due today, due long ago.
+    make.case(resolve_due_at=due, sla_paused_at=due - DAY, status=Status.WAITING_CITIZEN)
+    make.case(acknowledge_due_at=today + HOUR, resolve_due_at=today + HOUR)
+    make.case(acknowledge_due_at=today - 200 * DAY, resolve_due_at=today - 200 * DAY)
+    result = compute("cases-t2-promises-kept", scope)
+    assert (result.numerator, result.denominator) == (3, 6)
+    assert result.rows[0][2:] == [3, 1, 3, 2, "50%"]
 
 
 def test_info_requests_and_satisfaction(scope, make, now, team):

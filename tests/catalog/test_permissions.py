@@ -55,6 +55,7 @@ SCREENS: list[Screen] = [
     ("catalog_provision_create", lambda c: [c.regulation.pk], Perm.REGULATION_WRITE),
     ("catalog_provision_edit", lambda c: [c.regulation.pk, c.provision.pk], Perm.REGULATION_WRITE),
     ("catalog_legal_basis", lambda c: [], Perm.REGULATION_READ),
+    ("catalog_translations", lambda c: [], Perm.SERVICE_READ),
 ]
 
 # Writes reached by POST: (URL name, arguments, permission).

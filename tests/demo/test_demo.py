@@ -147,6 +147,24 @@ def test_about_thirty_services_mostly_from_templates(demo):
     assert set(services.values_list("sla_day_type", flat=True)) == {"calendar", "working"}
 
 
+def test_catalogue_in_both_languages(demo, client, settings):
+    """Issue 12, item 9: the demo's services, descriptions and form labels were Italian only."""
+    from insieme.catalog import reports
+
+    for admin in Administration.objects.all():
+        services = list(Service.objects.filter(administration=admin).prefetch_related("attributes"))
+        templates = list(ServiceTemplate.objects.filter(owner=admin).prefetch_related("attributes"))
+        gaps = reports.missing_translations(admin, services, templates, True, True)
+        assert gaps == {"en": [], "it": []}, admin.slug
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/services/?q=buca").content.decode()
+    assert "Potholes" in html and "Buche stradali" not in html
+    html = client.get("/services/montalto/buche-stradali/").content.decode()
+    assert "How big is the pothole?" in html and "Quanto è grande la buca?" not in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+    assert "Buche" in client.get("/services/montalto/buche-stradali/").content.decode()
+
+
 def test_legal_basis_some_overdue_one_expired_one_superseded(demo):
     today = today_in(None)
     statuses = Counter(p.status(today) for p in Provision.objects.select_related("regulation"))

@@ -15,7 +15,7 @@ from insieme.catalog.models import Attribute, LegalStatus, Service, Trace
 from insieme.core.cells import CELLS
 from insieme.core.models import Administration, Membership, today_in
 from insieme.core.permissions import ROLE_PERMISSIONS, Perm, Role
-from insieme.core.registry import Indicator, indicators
+from insieme.core.registry import Indicator, Scope, indicators
 from insieme.insights import scorecard as sc
 from tests.conftest import ROLE_PERSONA
 
@@ -77,8 +77,28 @@ def test_region_staff_reach_hosted_administrations(persona_client, rita, montalt
     assert page.context["scope_view"].choice == "hosted"
     names = {a.slug for a in page.context["scope_view"].administrations}
     assert names == {"valdoro", "montalto", "lago-verde"}
-    alone = client.get(url("valdoro"))
+    alone = client.get(url("valdoro", scope="self"))
     assert [a.slug for a in alone.context["scope_view"].administrations] == ["valdoro"]
+
+
+def test_region_opens_on_the_aggregate_of_its_municipalities(
+    persona_client, rita, montalto, lagoverde
+):
+    """A region's Scorecard opens on itself and the administrations it hosts (issue 12, item 15:
+    it opened on the region alone, which files no cases, so every figure read zero)."""
+    page = persona_client(rita).get(url("valdoro"))
+    assert page.context["scope_view"].choice == "hosted"
+    assert {a.slug for a in page.context["scope_view"].administrations} == {
+        "valdoro",
+        "montalto",
+        "lago-verde",
+    }
+    html = page.content.decode()
+    assert re.search(r'id="scope-hosted" value="hosted"\s+checked', html)
+    assert "scope=hosted&amp;csv=" in html
+    # Anything but "self" keeps the default.
+    odd = persona_client(rita).get(url("valdoro", scope="everything"))
+    assert odd.context["scope_view"].choice == "hosted"
 
 
 def test_municipality_offers_no_hosted_scope(persona_client, alice):
@@ -262,3 +282,26 @@ def test_demo_csv_lists_worst_first(loaded_demo, persona_client):
     assert days == sorted(days, reverse=True) and days[0] > 365
     statuses = {r[3] for r in rows}
     assert {"Expired", "Superseded", "Overdue for review"} <= statuses
+
+
+def _figure(result) -> tuple:
+    """What a cell shows of an indicator: its number and the numbers behind it."""
+    return (result.value, result.numerator, result.denominator)
+
+
+def test_no_two_cells_show_the_same_figure(loaded_demo):
+    """Every indicator computed on the demo: two indicators of different cells never show the
+    same figure (issue 12, item 15: T2's first response repeated S2's time to acknowledge)."""
+    region = Administration.objects.get(slug="valdoro")
+    ids = (region.pk, *region.children.values_list("pk", flat=True))
+    scope = Scope(administration_ids=ids, today=today_in(region))
+    seen: dict[tuple, Indicator] = {}
+    for indicator in indicators:
+        result = indicator.compute(scope)
+        assert result.value is not None, f"{indicator.key} has nothing to show on the demo"
+        figure = _figure(result)
+        other = seen.get(figure)
+        assert other is None or other.cell == indicator.cell, (
+            f"{indicator.cell} {indicator.key} shows the figure of {other.cell} {other.key}"
+        )
+        seen[figure] = indicator
