@@ -44,7 +44,7 @@ from insieme.cases.models import (
     grid_cell,
 )
 from insieme.cases.redact import redact
-from insieme.cases.uploads import clean_uploads
+from insieme.cases.uploads import CleanFile, clean_uploads
 from insieme.catalog.forms import citizen_field_name, citizen_form_for
 from insieme.catalog.models import Service, ServiceKind
 from insieme.catalog.sla import due_date
@@ -155,8 +155,11 @@ def _publish(event_type: str, case: Case, *, text: str = "", **extra) -> None:
     events.publish_on_commit(event_type, case.administration_id, data)
 
 
-def _save_attachments(case: Case, files, actor, event: CaseEvent | None, public: bool) -> int:
-    cleaned = clean_uploads(files)
+def _save_attachments(
+    case: Case, cleaned: list[CleanFile], actor, event: CaseEvent | None, public: bool
+) -> int:
+    """Store files that `clean_uploads` accepted (cleaned before the transaction: decoding a
+    photo or rewriting a PDF never holds the database's locks)."""
     now = timezone.now()
     for item in cleaned:
         Attachment.objects.create(
@@ -312,6 +315,12 @@ def submit_case(
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, []).extend(messages)
         clean_answers = {}
+    cleaned_files: list[CleanFile] = []
+    if not errors:  # files are checked (decoded, rewritten) only for a filing that can succeed
+        try:
+            cleaned_files = clean_uploads(attachments)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -370,7 +379,7 @@ def submit_case(
                 data={"channel": channel},
                 at=now,
             )
-            _save_attachments(case, attachments, actor, event, public=False)
+            _save_attachments(case, cleaned_files, actor, event, public=False)
             if submitter is not None:
                 Follower.objects.create(case=case, user=submitter, created_at=now)
             audit.record(
@@ -527,6 +536,7 @@ def provide_information(user, case: Case, *, text: str = "", attachments: Iterab
         raise ValidationError(
             {"text": _("Keep it within %(n)d characters.") % {"n": MAX_DESCRIPTION}}
         )
+    cleaned = clean_uploads(files)
     now = timezone.now()
     with transaction.atomic():
         from_status = _set_status(case, Status.IN_PROGRESS, now)
@@ -540,7 +550,7 @@ def provide_information(user, case: Case, *, text: str = "", attachments: Iterab
             to_status=Status.IN_PROGRESS,
             at=now,
         )
-        count = _save_attachments(case, files, user, event, public=False)
+        count = _save_attachments(case, cleaned, user, event, public=False)
         audit.record(
             actor=user,
             action="case.info_provided",
