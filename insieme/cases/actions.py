@@ -1227,27 +1227,44 @@ def log_time(actor, case: Case, minutes, *, action: str = "work") -> TimeLog:
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def template_context(case: Case, actor=None) -> dict[str, str]:
-    """The values a response template may use, as text."""
+def promised_resolution(case: Case, now: dt.datetime) -> dt.datetime | None:
+    """The date a reply written at `now` can promise for resolving `case`: its resolution due
+    date, moved on by the time its SLA clock has stood still so far (while the citizen is asked,
+    the clock stops); once that date has passed, the service's resolution time counted again
+    from `now`, so that a reply never promises a day already gone. None without an SLA date."""
+    due = case.resolve_due_at
+    if due is None:
+        return None
+    if case.sla_paused_at is not None:
+        due += max(now - case.sla_paused_at, dt.timedelta(0))
+    if due < now:
+        _ack, due = sla_due_dates(case.service, now)
+    return due
+
+
+def template_context(case: Case, actor=None, now: dt.datetime | None = None) -> dict[str, str]:
+    """The values a response template may use, as text, computed from the case as of `now`
+    (the current time by default)."""
     from django.utils.formats import date_format
 
     citizen = case.submitted_by
-    due = case.resolve_due_at
+    due = promised_resolution(case, now or timezone.now())
+    tz = zoneinfo.ZoneInfo(case.administration.timezone)
     return {
         "reference": case.reference,
         "service": case.service.name,
         "administration": case.administration.display_name,
         "name": (citizen.full_name if citizen else case.contact_name) or "",
         "status": str(Status(case.status).label),
-        "due_date": date_format(timezone.localtime(due), "DATE_FORMAT") if due else "",
+        "due_date": date_format(due.astimezone(tz), "DATE_FORMAT") if due else "",
         "officer": getattr(actor, "full_name", "") or "",
         "address": case.address,
     }
 
 
-def render_template(text: str, case: Case, actor=None) -> str:
+def render_template(text: str, case: Case, actor=None, now: dt.datetime | None = None) -> str:
     """The template's text with its {placeholders} filled; unknown ones are left as written."""
-    values = template_context(case, actor)
+    values = template_context(case, actor, now)
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
