@@ -36,6 +36,7 @@ SECRET_KEY = _secret_key()
 DEBUG = env.bool("INSIEME_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "insieme.core.views_errors.csrf_failure"  # the styled 403 page
 
 
 def _base_url() -> str:
