@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from insieme.cases import tracking
 from insieme.cases.matching import case_signature
 from insieme.cases.models import (
     OPEN_STATUSES,
@@ -189,8 +190,17 @@ def _notify_followers(case: Case, template: str, context: dict, exclude=None) ->
         notify.send_templated_email(user, template, {"case": case, **context})
     if case.submitted_by_id is None and case.contact_email:
         notify.send_templated_email(
-            case.contact_email, template, {"case": case, **context}, language=case.language
+            case.contact_email,
+            template,
+            {"case": case, **context, **_tracking_context(case)},
+            language=case.language,
         )
+
+
+def _tracking_context(case: Case) -> dict:
+    """What e-mails to a filer without an account add: their private tracking link."""
+    path = tracking.tracking_path(case)
+    return {"tracking_url": notify.absolute_url(path)} if path else {}
 
 
 # --- filing ------------------------------------------------------------------------------------
@@ -350,6 +360,8 @@ def submit_case(
         contact_email=contact_email.strip(),
         contact_phone=contact_phone.strip()[:40],
         idempotency_key=idempotency_key[:80],
+        # Without an account, the filer follows the case through a private link.
+        tracking_nonce=tracking.new_nonce() if submitter is None else None,
         submitted_at=now,
         updated_at=now,
         acknowledge_due_at=ack_due,
@@ -398,7 +410,10 @@ def submit_case(
                 notify.send_templated_email(submitter, "case_submitted", {"case": case})
             elif case.contact_email:
                 notify.send_templated_email(
-                    case.contact_email, "case_submitted", {"case": case}, language=language
+                    case.contact_email,
+                    "case_submitted",
+                    {"case": case, **_tracking_context(case)},
+                    language=language,
                 )
             auto_assign(case)
             _publish("case.created", case, text=case.description)
@@ -523,9 +538,23 @@ def withdraw_case(user, case: Case, reason: str = "") -> Case:
     return case
 
 
-def provide_information(user, case: Case, *, text: str = "", attachments: Iterable = ()) -> Case:
-    """The submitter answers a request for missing information; the case goes back to work."""
-    _require_submitter(user, case)
+def provide_information(
+    user,
+    case: Case,
+    *,
+    text: str = "",
+    attachments: Iterable = (),
+    by_tracking_link: bool = False,
+) -> Case:
+    """The submitter answers a request for missing information; the case goes back to work.
+
+    `by_tracking_link`: the caller opened the case through its private tracking link (a filer
+    without an account, `access.get_case_for_tracking`); `user` is then anonymous."""
+    if by_tracking_link:
+        if case.submitted_by_id is not None or not case.tracking_nonce:
+            raise PermissionDenied
+    else:
+        _require_submitter(user, case)
     if case.status != Status.WAITING_CITIZEN:
         raise ValidationError(_("Nothing was asked of you on this request."))
     text = (text or "").strip()
@@ -552,10 +581,11 @@ def provide_information(user, case: Case, *, text: str = "", attachments: Iterab
         )
         count = _save_attachments(case, cleaned, user, event, public=False)
         audit.record(
-            actor=user,
+            actor=user if getattr(user, "is_authenticated", False) else None,
             action="case.info_provided",
             obj=case,
-            after={"status": case.status, "attachments": count},
+            after={"status": case.status, "attachments": count}
+            | ({"via": "tracking link"} if by_tracking_link else {}),
             administration=case.administration,
         )
         _notify_staff([case.assignee], "case_citizen_answered", case)
@@ -713,6 +743,13 @@ def request_information(
         if case.submitted_by_id:
             notify.send_templated_email(
                 case.submitted_by, "case_info_request", {"case": case, "text": text}
+            )
+        elif case.contact_email and case.tracking_nonce:  # they answer through their link
+            notify.send_templated_email(
+                case.contact_email,
+                "case_info_request",
+                {"case": case, "text": text, **_tracking_context(case)},
+                language=case.language,
             )
         _publish(
             "case.information_requested",
