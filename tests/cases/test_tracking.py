@@ -47,6 +47,7 @@ def file_anonymously(service, email="ada@example.org", **extra) -> Case:
         description="Buca davanti a casa mia",
         contact_name="Ada Rossi",
         contact_email=email,
+        language="en",
         **INSIDE_MONTALTO,
         **extra,
     )
@@ -130,8 +131,8 @@ def test_a_wrong_link_is_404(anonymous_service, client, charlie):
     Case.objects.filter(pk=own.pk).update(tracking_nonce="charlies-own-nonce-1234")
     own.refresh_from_db()
     wrong = [
-        f"{nonce}.{signature[:-2]}xx",  # a changed signature
-        f"{nonce[:-1]}A.{signature}",  # a changed nonce
+        f"{nonce}.{signature[:-2]}{'xy' if signature[-2:] != 'xy' else 'yx'}",  # changed
+        f"{nonce[:-1]}{'B' if nonce[-1] != 'B' else 'C'}.{signature}",  # a changed nonce
         nonce,  # no signature at all
         case.reference,
         "x" * 300,
