@@ -36,7 +36,32 @@ SECRET_KEY = _secret_key()
 DEBUG = env.bool("INSIEME_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("INSIEME_SITE_URL", default="http://127.0.0.1:8000")
+CSRF_FAILURE_VIEW = "insieme.core.views_errors.csrf_failure"  # the styled 403 page
+
+
+def _base_url() -> str:
+    """The public address links in e-mails start with: INSIEME_BASE_URL (INSIEME_SITE_URL, its
+    older name, still read); unset, the address the server was started on (`insieme serve`
+    exports it), else http://HOST:PORT of the environment (127.0.0.1:8000)."""
+    from urllib.parse import urlsplit
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    url = env.str("INSIEME_BASE_URL", default="") or env.str("INSIEME_SITE_URL", default="")
+    if not url:
+        host = env.str("HOST", default="127.0.0.1")
+        url = f"http://{f'[{host}]' if ':' in host else host}:{env.int('PORT', default=8000)}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"INSIEME_BASE_URL must be an http(s) address such as https://servizi.example.org, "
+            f"not {url!r}"
+        )
+    return url.rstrip("/")
+
+
+BASE_URL = _base_url()
+SITE_URL = BASE_URL  # the older name of the same setting
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -168,6 +193,10 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if env.str("EMAIL_URL", default="").startswith("filemail:///"):
+    # django-environ drops the leading slash of filemail:///abs/path (a folder relative to the
+    # working directory); the documented form names an absolute folder.
+    EMAIL_FILE_PATH = "/" + env.str("EMAIL_URL")[len("filemail:///") :].lstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Insieme <no-reply@insieme.invalid>")
 
 LANGUAGE_CODE = "en"

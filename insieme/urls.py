@@ -24,3 +24,9 @@ urlpatterns = [
     path("api/", include("insieme.api.urls")),
     path("staff/", include("insieme.webhooks.urls")),
 ]
+
+# Styled, translated error pages (insieme/templates/400.html ... 500.html).
+handler400 = "insieme.core.views_errors.bad_request"
+handler403 = "insieme.core.views_errors.permission_denied"
+handler404 = "insieme.core.views_errors.page_not_found"
+handler500 = "insieme.core.views_errors.server_error"

@@ -26,6 +26,24 @@ def get_case_for_submitter(user, admin_slug: str, reference: str) -> Case:
     return case
 
 
+def get_case_for_tracking(token: str) -> Case:
+    """The case a private tracking link opens (insieme.cases.tracking); 404 for a link that is
+    forged, mistyped or revoked."""
+    from insieme.cases.tracking import nonce_from
+
+    nonce = nonce_from(token)
+    case = (
+        Case.objects.select_related("service", "administration")
+        .filter(tracking_nonce=nonce, submitted_by__isnull=True)
+        .first()
+        if nonce
+        else None
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
 def get_public_case(admin_slug: str, reference: str) -> Case:
     """A public case as anyone may see it (callers must show no personal data)."""
     case = (

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from insieme.cases import tracking
 from insieme.cases.matching import case_signature
 from insieme.cases.models import (
     OPEN_STATUSES,
@@ -44,7 +45,7 @@ from insieme.cases.models import (
     grid_cell,
 )
 from insieme.cases.redact import redact
-from insieme.cases.uploads import clean_uploads
+from insieme.cases.uploads import CleanFile, clean_uploads
 from insieme.catalog import i18n
 from insieme.catalog.forms import citizen_field_name, citizen_form_for
 from insieme.catalog.models import Service, ServiceKind
@@ -156,8 +157,11 @@ def _publish(event_type: str, case: Case, *, text: str = "", **extra) -> None:
     events.publish_on_commit(event_type, case.administration_id, data)
 
 
-def _save_attachments(case: Case, files, actor, event: CaseEvent | None, public: bool) -> int:
-    cleaned = clean_uploads(files)
+def _save_attachments(
+    case: Case, cleaned: list[CleanFile], actor, event: CaseEvent | None, public: bool
+) -> int:
+    """Store files that `clean_uploads` accepted (cleaned before the transaction: decoding a
+    photo or rewriting a PDF never holds the database's locks)."""
     now = timezone.now()
     for item in cleaned:
         Attachment.objects.create(
@@ -187,8 +191,17 @@ def _notify_followers(case: Case, template: str, context: dict, exclude=None) ->
         notify.send_templated_email(user, template, {"case": case, **context})
     if case.submitted_by_id is None and case.contact_email:
         notify.send_templated_email(
-            case.contact_email, template, {"case": case, **context}, language=case.language
+            case.contact_email,
+            template,
+            {"case": case, **context, **_tracking_context(case)},
+            language=case.language,
         )
+
+
+def _tracking_context(case: Case) -> dict:
+    """What e-mails to a filer without an account add: their private tracking link."""
+    path = tracking.tracking_path(case)
+    return {"tracking_url": notify.absolute_url(path)} if path else {}
 
 
 # --- filing ------------------------------------------------------------------------------------
@@ -313,6 +326,12 @@ def submit_case(
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, []).extend(messages)
         clean_answers = {}
+    cleaned_files: list[CleanFile] = []
+    if not errors:  # files are checked (decoded, rewritten) only for a filing that can succeed
+        try:
+            cleaned_files = clean_uploads(attachments)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -342,6 +361,8 @@ def submit_case(
         contact_email=contact_email.strip(),
         contact_phone=contact_phone.strip()[:40],
         idempotency_key=idempotency_key[:80],
+        # Without an account, the filer follows the case through a private link.
+        tracking_nonce=tracking.new_nonce() if submitter is None else None,
         submitted_at=now,
         updated_at=now,
         acknowledge_due_at=ack_due,
@@ -371,7 +392,7 @@ def submit_case(
                 data={"channel": channel},
                 at=now,
             )
-            _save_attachments(case, attachments, actor, event, public=False)
+            _save_attachments(case, cleaned_files, actor, event, public=False)
             if submitter is not None:
                 Follower.objects.create(case=case, user=submitter, created_at=now)
             audit.record(
@@ -390,7 +411,10 @@ def submit_case(
                 notify.send_templated_email(submitter, "case_submitted", {"case": case})
             elif case.contact_email:
                 notify.send_templated_email(
-                    case.contact_email, "case_submitted", {"case": case}, language=language
+                    case.contact_email,
+                    "case_submitted",
+                    {"case": case, **_tracking_context(case)},
+                    language=language,
                 )
             auto_assign(case)
             _publish("case.created", case, text=case.description)
@@ -515,9 +539,23 @@ def withdraw_case(user, case: Case, reason: str = "") -> Case:
     return case
 
 
-def provide_information(user, case: Case, *, text: str = "", attachments: Iterable = ()) -> Case:
-    """The submitter answers a request for missing information; the case goes back to work."""
-    _require_submitter(user, case)
+def provide_information(
+    user,
+    case: Case,
+    *,
+    text: str = "",
+    attachments: Iterable = (),
+    by_tracking_link: bool = False,
+) -> Case:
+    """The submitter answers a request for missing information; the case goes back to work.
+
+    `by_tracking_link`: the caller opened the case through its private tracking link (a filer
+    without an account, `access.get_case_for_tracking`); `user` is then anonymous."""
+    if by_tracking_link:
+        if case.submitted_by_id is not None or not case.tracking_nonce:
+            raise PermissionDenied
+    else:
+        _require_submitter(user, case)
     if case.status != Status.WAITING_CITIZEN:
         raise ValidationError(_("Nothing was asked of you on this request."))
     text = (text or "").strip()
@@ -528,6 +566,7 @@ def provide_information(user, case: Case, *, text: str = "", attachments: Iterab
         raise ValidationError(
             {"text": _("Keep it within %(n)d characters.") % {"n": MAX_DESCRIPTION}}
         )
+    cleaned = clean_uploads(files)
     now = timezone.now()
     with transaction.atomic():
         from_status = _set_status(case, Status.IN_PROGRESS, now)
@@ -541,12 +580,13 @@ def provide_information(user, case: Case, *, text: str = "", attachments: Iterab
             to_status=Status.IN_PROGRESS,
             at=now,
         )
-        count = _save_attachments(case, files, user, event, public=False)
+        count = _save_attachments(case, cleaned, user, event, public=False)
         audit.record(
-            actor=user,
+            actor=user if getattr(user, "is_authenticated", False) else None,
             action="case.info_provided",
             obj=case,
-            after={"status": case.status, "attachments": count},
+            after={"status": case.status, "attachments": count}
+            | ({"via": "tracking link"} if by_tracking_link else {}),
             administration=case.administration,
         )
         _notify_staff([case.assignee], "case_citizen_answered", case)
@@ -704,6 +744,13 @@ def request_information(
         if case.submitted_by_id:
             notify.send_templated_email(
                 case.submitted_by, "case_info_request", {"case": case, "text": text}
+            )
+        elif case.contact_email and case.tracking_nonce:  # they answer through their link
+            notify.send_templated_email(
+                case.contact_email,
+                "case_info_request",
+                {"case": case, "text": text, **_tracking_context(case)},
+                language=case.language,
             )
         _publish(
             "case.information_requested",
@@ -1218,27 +1265,44 @@ def log_time(actor, case: Case, minutes, *, action: str = "work") -> TimeLog:
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def template_context(case: Case, actor=None) -> dict[str, str]:
-    """The values a response template may use, as text."""
+def promised_resolution(case: Case, now: dt.datetime) -> dt.datetime | None:
+    """The date a reply written at `now` can promise for resolving `case`: its resolution due
+    date, moved on by the time its SLA clock has stood still so far (while the citizen is asked,
+    the clock stops); once that date has passed, the service's resolution time counted again
+    from `now`, so that a reply never promises a day already gone. None without an SLA date."""
+    due = case.resolve_due_at
+    if due is None:
+        return None
+    if case.sla_paused_at is not None:
+        due += max(now - case.sla_paused_at, dt.timedelta(0))
+    if due < now:
+        _ack, due = sla_due_dates(case.service, now)
+    return due
+
+
+def template_context(case: Case, actor=None, now: dt.datetime | None = None) -> dict[str, str]:
+    """The values a response template may use, as text, computed from the case as of `now`
+    (the current time by default)."""
     from django.utils.formats import date_format
 
     citizen = case.submitted_by
-    due = case.resolve_due_at
+    due = promised_resolution(case, now or timezone.now())
+    tz = zoneinfo.ZoneInfo(case.administration.timezone)
     return {
         "reference": case.reference,
         "service": i18n.text(case.service, "name", case.language),
         "administration": case.administration.display_name,
         "name": (citizen.full_name if citizen else case.contact_name) or "",
         "status": str(Status(case.status).label),
-        "due_date": date_format(timezone.localtime(due), "DATE_FORMAT") if due else "",
+        "due_date": date_format(due.astimezone(tz), "DATE_FORMAT") if due else "",
         "officer": getattr(actor, "full_name", "") or "",
         "address": case.address,
     }
 
 
-def render_template(text: str, case: Case, actor=None) -> str:
+def render_template(text: str, case: Case, actor=None, now: dt.datetime | None = None) -> str:
     """The template's text with its {placeholders} filled; unknown ones are left as written."""
-    values = template_context(case, actor)
+    values = template_context(case, actor, now)
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 

@@ -140,6 +140,36 @@ PROBLEMS: dict[str, tuple[str, list[str], list[str]]] = {
         ["abandoned car for months in {s}", "car left abandoned without plates"],
     ),
 }
+# The same problem in other words: what a citizen sees rather than the thing's name, sharing
+# (almost) no word with the phrasings above. Filed a few metres from the original, such a report
+# can be found by its place and service only (matching.NEAR_RADIUS_M), never by its text.
+REWORDINGS: dict[str, list[str]] = {
+    "pothole": [
+        "la macchina ha preso un colpo fortissimo qui",
+        "my bike wheel got bent right here",
+    ],
+    "lamp": ["di sera qui non si vede niente", "pitch black here after sunset"],
+    "traffic-light": [
+        "all'incrocio nessuno capisce quando passare",
+        "cars keep crossing on red here",
+    ],
+    "bin": ["nessuno è passato a ritirare questa settimana", "nobody came round this week"],
+    "dumped-bags": [
+        "c'è un mucchio di roba buttata vicino al portone",
+        "a pile of junk by the front door",
+    ],
+    "graffiti": [
+        "hanno disegnato sulla parete appena ridipinta",
+        "someone drew all over the fresh paint",
+    ],
+    "branch": ["un pezzo di pianta blocca il passaggio", "part of a plant blocks the way"],
+    "grass": ["sembra una giungla, nessuno viene mai", "it looks like a jungle here"],
+    "music": ["non si riesce a dormire per il locale", "we cannot sleep because of the pub"],
+    "car": [
+        "una vettura coperta di polvere ferma da sempre",
+        "a dusty old wreck that never moves",
+    ],
+}
 SERVICE_PROBLEMS: dict[str, list[str]] = {}
 for _key, (_code, _it, _en) in PROBLEMS.items():
     SERVICE_PROBLEMS.setdefault(_code, []).append(_key)
@@ -405,6 +435,8 @@ class BruteForce:
         )
         proximity = np.clip(1 - dist / matching.RADIUS_M, 0, 1)
         score = sims * (0.70 + 0.15 * proximity + 0.15 * np.where(same, 1.0, 0.5))
+        near = same & (dist <= matching.NEAR_RADIUS_M)
+        score = np.where(near, np.maximum(score, matching.NEAR_SCORE), score)
         score[~ok] = -1
         best = np.argsort(-score, kind="stable")[:limit]
         return [int(self.ids[i]) for i in best if score[i] >= matching.THRESHOLD]
@@ -497,7 +529,13 @@ def labelled_admin() -> tuple[Administration, dict[str, Service]]:
 
 
 def plant(rng, admin, services, groups: int) -> list[tuple]:
-    """Insert originals and distractors; return queries (service, lat, lon, text, expected_id)."""
+    """Insert originals and distractors; return queries (service, lat, lon, text, expected_id,
+    kind). Kinds: "reworded" (a true duplicate written differently, 0-150 m away, same or related
+    service), "other-problem" and "far" (hard negatives: another problem in the same street, the
+    same problem 1 km away); then, for the rule that a report of the same service a few metres
+    away is the same problem whatever its words: "near" (a true duplicate 3-4 m away in other
+    words, see REWORDINGS), "near-other-service" (another service's problem 3-4 m away) and
+    "reworded-25-40m" (the same service in other words 25-40 m away: too far for that rule)."""
     now = timezone.now()
     codes = sorted(PROBLEMS)
     group_of = {key: GROUPS[code] for key, (code, _it, _en) in PROBLEMS.items()}
@@ -553,7 +591,7 @@ def plant(rng, admin, services, groups: int) -> list[tuple]:
         )
         if rng.random() < 0.6:
             text = typo(rng, text)
-        queries.append((service, *random_offset(rng, lat, lon, 150), text, expected))
+        queries.append((service, *random_offset(rng, lat, lon, 150), text, expected, "reworded"))
         q_lat, q_lon = random_offset(rng, lat, lon, 100)
         queries.append(
             (
@@ -562,35 +600,78 @@ def plant(rng, admin, services, groups: int) -> list[tuple]:
                 q_lon,
                 phrase(rng, third, english=rng.random() < 0.3, street=street),
                 None,
+                "other-problem",
             )
         )
         q_lat, q_lon = offset(lat, lon, -1000, 0)
-        queries.append((services[code], q_lat, q_lon, typo(rng, original), None))
+        queries.append((services[code], q_lat, q_lon, typo(rng, original), None, "far"))
+    # Drawn after the others, so that the queries above stay what they were.
+    for g, problem, _third, street, _original, lat, lon in plans:
+        expected = ids[f"L{g:05d}o"]
+        code = PROBLEMS[problem][0]
+        reworded = rng.choice(REWORDINGS[problem])
+        queries.append(
+            (services[code], *random_offset(rng, lat, lon, 4.0, 3.0), reworded, expected, "near")
+        )
+        elsewhere = rng.choice([k for k in codes if PROBLEMS[k][0] != code])
+        queries.append(
+            (
+                services[PROBLEMS[elsewhere][0]],
+                *random_offset(rng, lat, lon, 4.0, 3.0),
+                phrase(rng, elsewhere, english=rng.random() < 0.3, street=street),
+                None,
+                "near-other-service",
+            )
+        )
+        queries.append(
+            (
+                services[code],
+                *random_offset(rng, lat, lon, 40.0, 25.0),
+                rng.choice(REWORDINGS[problem]),
+                None,
+                "reworded-25-40m",
+            )
+        )
     return queries
 
 
 def bench_quality(size: str, rng: random.Random) -> list[BenchLine]:
     admin, services = labelled_admin()
     queries = plant(rng, admin, services, 150 if size == "small" else 400)
-    positives = found = suggested = correct = 0
-    for service, lat, lon, text, expected in queries:
+    by_kind: dict[str, list[int]] = {}  # kind -> [queries, positives, found, suggested, correct]
+    for service, lat, lon, text, expected, kind in queries:
         ids = [m.case.pk for m in matching.find_duplicates(service, lat, lon, text)]
-        suggested += len(ids)
+        tally = by_kind.setdefault(kind, [0, 0, 0, 0, 0])
+        tally[0] += 1
+        tally[3] += len(ids)
         if expected is not None:
-            positives += 1
-            found += expected in ids
-            correct += ids.count(expected)
+            tally[1] += 1
+            tally[2] += expected in ids
+            tally[4] += ids.count(expected)
+    total = [sum(t[i] for t in by_kind.values()) for i in range(5)]
+    _n, positives, found, suggested, correct = total
     recall = found / positives
     precision = correct / suggested if suggested else 1.0
     print(
         f"  dup_quality_*{'' if not demo_duplicates() else '_synthetic'} measured on a SYNTHETIC "
         f"labelled set planted by this benchmark "
         f"({positives} true duplicates, {len(queries) - positives} hard-negative reports: "
-        f"other problem in the same street, same problem 1 km away)"
+        f"other problem in the same street, same problem 1 km away, another service's problem "
+        f"3-4 m away, the same service in other words 25-40 m away)"
     )
+    for kind, (n, pos, hit, sugg, good) in by_kind.items():
+        print(
+            f"    {kind}: {n} queries, "
+            + (f"recall {hit / pos:.3f}, " if pos else "")
+            + f"{sugg} suggestions, {sugg - good} wrong"
+        )
+    near = by_kind.get("near", [0, 0, 0, 0, 0])
     return [
         BenchLine("dup_quality_recall_top5", recall, "share", len(queries)),
         BenchLine("dup_quality_precision", precision, "share", len(queries)),
+        BenchLine(
+            "dup_quality_near_recall_top5", near[2] / near[1] if near[1] else 0.0, "share", near[0]
+        ),
     ]
 
 

@@ -32,6 +32,19 @@ How it works, in four steps:
    different problems at one spot must not match), place and service only lift or lower it by up
    to 30 %. The score lies in [0, 1] and is symmetric in the two texts. A candidate is suggested
    when its score reaches ``THRESHOLD``; ties are broken by distance then id (deterministic).
+5. **A few metres away, place decides.** An open report of the *same* service within
+   ``NEAR_RADIUS_M`` (5 m) scores at least ``NEAR_SCORE`` whatever its words: two people who
+   stand at the same pothole describe it differently ("buca profonda" / "la macchina ha preso un
+   colpo"), and no text measure joins those. Why 5 m: a phone in the open places a report within
+   a few metres, a pin dropped on the map at street zoom lands within a few metres too, and the
+   coordinates are stored as floats (far finer), so the reports of one spot fall within about 5 m
+   of each other. Farther out a second thing of one service is common (bins in a row, potholes
+   along a kerb, street lamps 20-40 m apart) and text must decide again: measured on the demo's
+   ground truth, 10 m lowered the precision of suggestions from 0.864 to 0.835, 5 m to 0.861,
+   while both found every planted report 3-4 m away in other words (``make bench``,
+   ``dup_quality_near_recall_top5_synthetic``). ``NEAR_SCORE`` (0.6) ranks such a report above
+   a somewhat similar text a street away but below a close match in words; a related service of
+   the same group never gets it (a lamp post beside a pothole is another problem).
 """
 
 from __future__ import annotations
@@ -67,6 +80,9 @@ EARLIEST_LOOKUP = 12  # how many of the best candidates look for an earlier repo
 NGRAM_SIZES = (3, 4, 5)
 RELATED_SERVICE = 0.5
 EMPTY_TEXT_SIMILARITY = 0.5  # a report without text: rely on service and place only
+# An open report of the same service this close is a strong candidate whatever its words (step 5).
+NEAR_RADIUS_M = 5.0
+NEAR_SCORE = 0.6
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 
@@ -336,10 +352,14 @@ def related_service_ids(service) -> set[int]:
 
 
 def combined_score(text_sim: float, distance: float, same_service: bool) -> float:
-    """text × (0.70 + 0.15·proximity + 0.15·service); see the module docstring for why."""
+    """text × (0.70 + 0.15·proximity + 0.15·service), at least NEAR_SCORE for the same service
+    within NEAR_RADIUS_M; see the module docstring for why."""
     proximity = max(0.0, 1.0 - distance / RADIUS_M)
     service_term = 1.0 if same_service else RELATED_SERVICE
-    return text_sim * (0.70 + 0.15 * proximity + 0.15 * service_term)
+    score = text_sim * (0.70 + 0.15 * proximity + 0.15 * service_term)
+    if same_service and distance <= NEAR_RADIUS_M:
+        score = max(score, NEAR_SCORE)
+    return score
 
 
 # --- signatures ------------------------------------------------------------------------------
@@ -527,6 +547,8 @@ def score_candidates(
         sims = np.where(same, EMPTY_TEXT_SIMILARITY, 0.0)
     proximity = np.clip(1.0 - dist / RADIUS_M, 0.0, None)
     score = sims * (0.70 + 0.15 * proximity + 0.15 * np.where(same, 1.0, RELATED_SERVICE))
+    # A few metres away, place and service decide (step 5 of the module docstring).
+    score = np.where(same & (dist <= NEAR_RADIUS_M), np.maximum(score, NEAR_SCORE), score)
     keep = np.flatnonzero((dist <= RADIUS_M) & (score >= THRESHOLD))
     # Ties by distance, then by id: the same input always gives the same order.
     ranked = keep[np.lexsort((ids[keep], dist[keep], -score[keep]))]

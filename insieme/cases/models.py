@@ -162,6 +162,9 @@ class Case(models.Model):
     contact_email = models.EmailField(_("e-mail"), blank=True)
     contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
     idempotency_key = models.CharField(max_length=80, blank=True)
+    # A filer without an account follows the case through a private link: this random value
+    # signed with the secret key (insieme.cases.tracking). None for filers with an account.
+    tracking_nonce = models.CharField(max_length=32, null=True, blank=True, unique=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )

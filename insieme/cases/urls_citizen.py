@@ -1,6 +1,7 @@
 from django.urls import path
 
 from insieme.cases import views_citizen as views
+from insieme.cases import views_tracking
 
 CASE = "<slug:admin_slug>/<str:reference>"
 
@@ -14,4 +15,16 @@ urlpatterns = [
     path(f"cases/{CASE}/follow/", views.case_follow, name="case_follow"),
     path(f"cases/{CASE}/unfollow/", views.case_unfollow, name="case_unfollow"),
     path(f"cases/{CASE}/attachments/<int:pk>/", views.case_attachment, name="case_attachment"),
+    # A filer without an account: the private link (insieme.cases.tracking).
+    path("track/<str:token>/", views_tracking.tracked_case, name="case_tracking"),
+    path(
+        "track/<str:token>/information/",
+        views_tracking.tracked_case_information,
+        name="case_tracking_information",
+    ),
+    path(
+        "track/<str:token>/attachments/<int:pk>/",
+        views_tracking.tracked_case_attachment,
+        name="case_tracking_attachment",
+    ),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from insieme.cases import actions
+from insieme.cases import access, actions
 from insieme.cases.forms_filing import FilingForm
 from insieme.cases.models import Case, Channel
 from insieme.cases.views_filing import answers_from_post, put_action_errors
@@ -225,7 +225,7 @@ def filed_for_citizen(
     if f"{admin.slug}/{reference}" not in request.session.get(SESSION_ASSISTED, []):
         raise Http404
     case = get_object_or_404(
-        Case.objects.select_related("service", "submitted_by"),
+        Case.objects.select_related("service", "submitted_by", "department", "administration"),
         administration=admin,
         service__code=code,
         reference=reference,
@@ -238,6 +238,10 @@ def filed_for_citizen(
             "case": case,
             "service": case.service,
             "sla_text": describe_sla(case.service),
-            "staff_url": case_url(admin.slug, case.reference),
+            # Only for someone who may open it: a case routed to another department is not
+            # the officer's to read, and the link would lead to a 404.
+            "staff_url": case_url(admin.slug, case.reference)
+            if access.can_see_case(request.user, case)
+            else "",
         },
     )

@@ -21,6 +21,7 @@ from insieme.cases import actions, matching
 from insieme.cases.forms_filing import FilingForm, form_seconds
 from insieme.cases.models import Case
 from insieme.cases.redact import redact
+from insieme.cases.views_tracking import keep_private, tracking_url_for
 from insieme.catalog.forms import citizen_field_name, citizen_form_for
 from insieme.catalog.models import Datatype, Service, ServiceKind
 from insieme.catalog.sla import describe_day_type, describe_sla
@@ -302,10 +303,13 @@ def case_filed(request: HttpRequest, admin_slug: str, code: str, reference: str)
     case = _session_case(request, SESSION_FILED, admin_slug, code, reference)
     service = case.service
     own = request.user.is_authenticated and case.submitted_by_id == request.user.pk
-    return render(
+    # Without an account, the private link to follow the case (shown to this session only).
+    private_url = tracking_url_for(request, case) if case.submitted_by_id is None else ""
+    response = render(
         request,
         "cases/filing/filed.html",
         {
+            "private_url": private_url,
             "case": case,
             "service": service,
             "admin": case.administration,
@@ -318,6 +322,7 @@ def case_filed(request: HttpRequest, admin_slug: str, code: str, reference: str)
             else None,
         },
     )
+    return keep_private(response) if private_url else response
 
 
 def case_followed(request: HttpRequest, admin_slug: str, code: str, reference: str) -> HttpResponse:

@@ -25,7 +25,13 @@ def _placeholders() -> list[tuple[str, str]]:
         ("administration", _("the administration's name")),
         ("name", _("the citizen's name (empty when they gave none)")),
         ("status", _("the case's status")),
-        ("due_date", _("the date the case is due")),
+        (
+            "due_date",
+            _(
+                "the date the case is due to be resolved, as of the moment you reply (moved on by "
+                "any pause while the citizen was asked; once passed, counted again from today)"
+            ),
+        ),
         ("officer", _("your name, as the person sending the reply")),
         ("address", _("the address of the case")),
     ]

@@ -34,8 +34,9 @@ logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
-    """`path` (from reverse()) prefixed with the public address of this installation (SITE_URL)."""
-    return settings.SITE_URL.rstrip("/") + path
+    """`path` (from reverse()) prefixed with the public address of this installation
+    (settings.BASE_URL, from INSIEME_BASE_URL)."""
+    return settings.BASE_URL.rstrip("/") + path
 
 
 def _recipient(to) -> tuple[str, str | None]:
@@ -107,7 +108,7 @@ def send_templated_email(
     """
     address, preferred = _recipient(to)
     lang = _language(language, preferred)
-    ctx = {"site_url": settings.SITE_URL, "recipient": to, **(context or {})}
+    ctx = {"site_url": settings.BASE_URL.rstrip("/"), "recipient": to, **(context or {})}
     subject, text, html = render_email(template_prefix, ctx, lang)
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [address], headers={"Content-Language": lang}

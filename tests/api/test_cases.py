@@ -10,10 +10,11 @@ from insieme.cases import actions as case_actions
 from insieme.cases.models import Case, Rating, Status
 from insieme.core.models import ApiKey, AuditEntry
 from tests.api.conftest import INSIDE_MONTALTO, file_case
+from tests.files import clean_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = clean_pdf()  # a real document: uploads are parsed and rewritten
 
 
 def refs(response) -> set[str]:

@@ -9,10 +9,11 @@ from insieme.cases import actions as case_actions
 from insieme.cases.models import Attachment
 from insieme.catalog import actions as catalog_actions
 from tests.api.conftest import file_case
+from tests.files import clean_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = clean_pdf()  # a real document: uploads are parsed and rewritten
 
 
 def test_administrations_are_public(api, montalto, lagoverde, region):

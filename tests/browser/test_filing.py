@@ -16,10 +16,11 @@ from insieme.catalog.models import Service
 from tests.browser.conftest import assert_accessible, log_in, log_in_as
 from tests.catalog.conftest import cat  # noqa: F401  (the catalogue fixture)
 from tests.conftest import PASSWORD
+from tests.files import clean_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = clean_pdf()  # a real document: uploads are parsed and rewritten
 
 
 def _photo() -> bytes:

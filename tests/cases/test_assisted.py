@@ -162,3 +162,33 @@ def test_services_not_offered_at_counter_or_phone_are_not_found(cat, bob):
     assert client.get(form_url("boats")).status_code == 404  # another administration's
     listing = client.get(reverse("staff_file_for_citizen", args=["montalto"])).content.decode()
     assert "Web only" not in listing
+
+
+def test_open_the_case_only_for_who_may_open_it(cat, bob, montalto):
+    """An officer of Parks files a pothole report (Roads' service): the confirmation gives the
+    reference and says who handles it, without a link that would answer 404; an officer who
+    sees every department's cases gets the link, and it opens the case."""
+    from insieme.core import actions as core_actions
+    from insieme.core.permissions import Role
+    from tests.conftest import make_staff
+
+    parks = core_actions.create_department(None, montalto, name="Parks", code="parks")
+    pia = make_staff(montalto, Role.OFFICER, "pia@montalto.example", "Pia Parks", department=parks)
+    client = client_for(pia)
+    response = client.post(form_url(), post_data(contact_name="Ada Rossi"))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.department == cat.department  # routed to Roads
+    page = client.get(response["Location"]).content.decode()
+    staff_url = reverse("staff_case", args=["montalto", case.reference])
+    assert case.reference in page
+    assert "Open the case" not in page and staff_url not in page
+    assert "The request was sent to Roads, which will handle it" in page
+    assert client.get(staff_url).status_code == 404  # what the link used to lead to
+
+    client = client_for(bob)  # no department: sees every case of Montalto
+    response = client.post(form_url(), post_data(contact_name="Ada Rossi", description="Altra"))
+    other = Case.objects.exclude(pk=case.pk).get()
+    page = client.get(response["Location"]).content.decode()
+    assert "Open the case" in page
+    assert client.get(reverse("staff_case", args=["montalto", other.reference])).status_code == 200

@@ -219,7 +219,9 @@ def test_staff_download_a_private_attachment(case, bob, charlie, persona_client,
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     actions.request_information(bob, case, text="A document please", field_code="document")
-    pdf = SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    from tests.files import clean_pdf
+
+    pdf = SimpleUploadedFile("id.pdf", clean_pdf(), content_type="application/pdf")
     actions.provide_information(charlie, case, text="Here", attachments=[pdf])
     attachment = case.attachments.get()
     client = persona_client(bob)

@@ -16,9 +16,10 @@ from insieme.cases.models import Attachment, Case, CaseEvent, Follower
 from insieme.catalog import actions as catalog_actions
 from insieme.catalog.models import Service
 from tests.catalog.conftest import cat  # noqa: F401  (the catalogue fixture)
+from tests.files import clean_pdf
 
 FILE_URL = "/services/montalto/pothole/file/"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = clean_pdf()  # a real document: uploads are parsed and rewritten
 
 
 def jpeg_with_gps() -> bytes:

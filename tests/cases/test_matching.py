@@ -145,8 +145,14 @@ def test_reports_merged_into_a_case_lend_it_their_words(cat):  # noqa: F811
     """Staff merged a report worded otherwise into the first one: a third report worded like the
     merged one finds the first report, which its own words alone do not reach."""
     query = "sacchi neri lasciati davanti al cancello"
+    # 15 m from the query: beyond NEAR_RADIUS_M, where only words (its own or lent) find it.
     first, merged = make_cases(
-        {"service": cat.pothole, "text": "cumulo di immondizia vicino alla scuola", "age_days": 5},
+        {
+            "service": cat.pothole,
+            "text": "cumulo di immondizia vicino alla scuola",
+            "age_days": 5,
+            "north": 15.0,
+        },
         {"service": cat.pothole, "text": "sacchi neri lasciati davanti al cancello", "east": 30},
     )
     assert suggested(cat.pothole, query) == [merged]  # nobody merged it yet
@@ -165,7 +171,12 @@ def test_reports_merged_into_a_case_lend_it_their_words(cat):  # noqa: F811
 def test_merged_words_never_revive_a_closed_or_private_case(cat):  # noqa: F811
     query = "sacchi neri lasciati davanti al cancello"
     kept, merged, private_merged = make_cases(
-        {"service": cat.pothole, "text": "cumulo di immondizia vicino alla scuola", "age_days": 5},
+        {
+            "service": cat.pothole,
+            "text": "cumulo di immondizia vicino alla scuola",
+            "age_days": 5,
+            "north": 15.0,  # beyond NEAR_RADIUS_M: found through words only
+        },
         {"service": cat.pothole, "text": query, "east": 30},
         {"service": cat.pothole, "text": query, "east": 40},
     )
@@ -189,6 +200,33 @@ def test_other_administration_never_suggested(cat):  # noqa: F811
 def test_different_problem_same_street_not_suggested(cat, lighting):  # noqa: F811
     make_cases({"service": lighting, "text": "lampione spento in via Roma"})
     assert suggested(cat.pothole, "buca profonda nell'asfalto in via Roma") == []
+
+
+def test_same_service_a_few_metres_away_is_found_whatever_its_words(cat, lighting):  # noqa: F811
+    """Two people at one pothole rarely use the same words: an open report of the same service
+    3-4 m away is suggested though no word is shared; not beyond NEAR_RADIUS_M, not for a
+    related service, not when it is closed."""
+    original, lamp, closed = make_cases(
+        {"service": cat.pothole, "text": "buca profonda in via Roma"},
+        {"service": lighting, "text": "lampione spento", "east": 1.0},
+        {"service": cat.pothole, "text": "tombino rotto", "east": -2.0, "status": Status.CLOSED},
+    )
+    words = "la macchina ha preso un colpo fortissimo qui"
+    assert matching.text_similarity(
+        matching.features(words), matching.features(original.description)
+    ) < (matching.THRESHOLD / 2)  # the text alone would never find it
+    found = matching.find_duplicates(cat.pothole, *offset(LAT, LON, 3.0, 2.0), words)
+    assert [m.case for m in found] == [original]
+    assert 3.0 < found[0].distance_m < 4.0 and found[0].score >= matching.NEAR_SCORE
+    assert suggested(cat.pothole, words, north=matching.NEAR_RADIUS_M + 2) == []
+    assert original not in suggested(lighting, "nessuno ha sistemato niente", north=3.0)
+    assert closed not in found and lamp not in found
+    # A close match in words still ranks above a mere neighbour.
+    twin, neighbour = make_cases(
+        {"service": cat.pothole, "text": "la macchina ha preso un colpo qui", "east": 60.0},
+        {"service": cat.pothole, "text": "erba alta", "north": 60.0, "east": 62.0},
+    )
+    assert suggested(cat.pothole, words, north=57.0, east=61.0) == [twin, neighbour]
 
 
 def test_exclude_id_and_limit(cat):  # noqa: F811

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sys
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+
+def public_base_url(host: str, port: int) -> str:
+    """INSIEME_BASE_URL when the environment sets it, else the address this server is started
+    on (the machine's name when it listens on every interface)."""
+    configured = os.environ.get("INSIEME_BASE_URL") or os.environ.get("INSIEME_SITE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the address, not binding to it
+        host = socket.getfqdn()
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 class Command(BaseCommand):
@@ -53,9 +65,13 @@ class Command(BaseCommand):
             "--forwarded-allow-ips",
             os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
+        # Links in e-mails point where this server answers, unless the deployment says where
+        # the public reaches it (INSIEME_BASE_URL; needed behind a proxy).
+        base_url = public_base_url(host, port)
+        os.environ["INSIEME_BASE_URL"] = base_url
         self.stdout.write(
             f"Insieme serving on http://{host}:{port}/ (DEBUG={settings.DEBUG}, "
-            f"{workers} worker(s))"
+            f"{workers} worker(s)); links in e-mails start with {base_url}/"
         )
         self.stdout.flush()
         os.execv(gunicorn, argv)  # noqa: S606 - replaces this process with the server
