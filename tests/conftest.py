@@ -21,8 +21,11 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path, worker_id):
+    from django.core.cache import cache
+
     from insieme.core import background, throttle
 
+    cache.clear()  # cached aggregates (the home page's) belong to one test
     # Rate-limit counters: the database store's rows go with each test's transaction; a Redis
     # store (REDIS_URL set) gets a prefix of its own per test process, emptied before each test.
     settings.RATELIMIT_KEY_PREFIX = f"insieme-test-{worker_id}"

@@ -1,3 +1,5 @@
+from django.core.exceptions import SuspiciousOperation
+
 from insieme.core.access import administrations_for
 
 
@@ -25,7 +27,10 @@ def public_brand(request):
         return None
     slug = match.kwargs.get("admin_slug")
     if slug is None and match.url_name == "catalogue":
-        slug = request.GET.get("administration")
+        try:
+            slug = request.GET.get("administration")
+        except SuspiciousOperation:  # too many fields: the 400 page shows no brand
+            return None
     if not slug or not isinstance(slug, str):
         return None
     admin = Administration.objects.filter(slug=slug).first()

@@ -26,6 +26,7 @@ from insieme.core.branding import (
 )
 from insieme.core.models import Administration, AuditEntry
 from tests.cases import conftest as cases_fixtures
+from tests.conftest import sign_in
 
 filed_case = cases_fixtures.filed_case  # Charlie's public report in Montalto
 
@@ -127,7 +128,7 @@ def test_stylesheet_uses_the_darkened_colour_and_is_cached_by_version(client, br
     assert "public" in response["Cache-Control"] and "no-store" not in response["Cache-Control"]
     again = client.get(brand.css_url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
-    client.force_login(alice)  # the same for everyone: signed-in people may cache it too
+    sign_in(client, alice)  # the same for everyone: signed-in people may cache it too
     signed_in = client.get(brand.css_url)
     assert "public" in signed_in["Cache-Control"] and "no-store" not in signed_in["Cache-Control"]
     assert client.get(reverse("branding_css", args=["no-such"])).status_code == 404

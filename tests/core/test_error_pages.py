@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from insieme.core import views_errors
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_404_for_a_signed_in_person_points_at_their_requests(client, charlie):
     [("en", "You may not open this page"), ("it", "Non è possibile aprire questa pagina")],
 )
 def test_403_is_styled_and_translated(client, alice, language, heading):
-    client.force_login(alice)  # an administrator: filing for citizens is not her role
+    sign_in(client, alice)  # an administrator: filing for citizens is not her role
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
     response = client.get(reverse("staff_file_for_citizen", args=["montalto"]))
     body = styled(response, 403)
