@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "insieme.core",
+    "insieme.places",
     "insieme.catalog",
     "insieme.cases",
     "insieme.insights",
