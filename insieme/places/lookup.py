@@ -37,6 +37,35 @@ from insieme.places.text import (
 )
 
 SEARCH_LIMIT = 8
+# Words most street names share ("Via", "Piazza"): poor leads for the index.
+GENERIC = frozenset(
+    [
+        "via",
+        "viale",
+        "piazza",
+        "piazzale",
+        "piazzetta",
+        "corso",
+        "largo",
+        "vicolo",
+        "strada",
+        "salita",
+        "borgo",
+        "contrada",
+        "localita",
+        "frazione",
+        "lungolago",
+        "lungomare",
+        "provinciale",
+        "statale",
+        "comunale",
+        "vicinale",
+        "san",
+        "santa",
+        "santo",
+        "sant",
+    ]
+)
 STREET_CANDIDATES = 400
 NEAREST_ADDRESS_M = 80.0  # within the point's cell and the eight around (100 m cells)
 NEAREST_STREET_M = 50.0
@@ -148,7 +177,8 @@ def match_streets(words: list[str], admin: Administration | None) -> list[Street
     One query: the longest word's prefix range on the word index, joined to the streets."""
     if not words:
         return []
-    anchor = max(words, key=len)
+    # The most selective word leads: the longest one that is not the generic part of a name.
+    anchor = max(enumerate(words), key=lambda iw: (iw[1] not in GENERIC, len(iw[1]), iw[0]))[1]
     index = StreetWord.objects.all()
     if admin is not None:
         index = index.filter(administration=admin)
@@ -189,7 +219,7 @@ def _matching(words: list[str], candidates, fuzzy: bool) -> list[StreetMatch]:
                 exact += 1
             elif any(w.startswith(word) for w in street_words):
                 pass
-            elif fuzzy and len(word) >= 4 and any(_close(word, w) for w in street_words):
+            elif fuzzy and len(word) >= 3 and any(_close(word, w) for w in street_words):
                 approximate += 1
             else:
                 break
