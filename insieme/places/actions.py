@@ -11,15 +11,15 @@ tests all call it; it writes with bulk inserts and one audit entry per import.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+import shapely
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from shapely import prepared
-from shapely.geometry import LineString, MultiLineString, Point, box
+from shapely.geometry import LineString, MultiLineString, box
 from shapely.ops import linemerge
 
 from insieme.core import audit
@@ -84,15 +84,17 @@ class ImportResult:
         }
 
 
-def _boundary_checker(admin: Administration) -> Callable[[float, float], bool]:
-    if not admin.boundary:
-        return lambda lat, lon: True
+def _outside(admin: Administration, points: list[tuple[float, float]]) -> list[bool]:
+    """For each (lat, lon): does it lie outside the boundary? (vectorised: big files)."""
+    if not admin.boundary or not points:
+        return [False] * len(points)
     try:
         geom = parse_boundary(admin.boundary)
     except GeometryError:
-        return lambda lat, lon: True
-    covers = prepared.prep(geom)
-    return lambda lat, lon: covers.covers(Point(lon, lat))
+        return [False] * len(points)
+    lats = np.fromiter((p[0] for p in points), float, len(points))
+    lons = np.fromiter((p[1] for p in points), float, len(points))
+    return list(~shapely.intersects_xy(geom, lons, lats))
 
 
 def _boundary_box(admin: Administration):
@@ -106,7 +108,7 @@ def _boundary_box(admin: Administration):
 
 def _validate(admin: Administration, parsed: ParsedRegister) -> tuple[list, list]:
     """Streets and addresses that may be written; the others become line-numbered errors."""
-    inside = _boundary_checker(admin)
+    outside = _outside(admin, [(a.lat, a.lon) for a in parsed.addresses])
     area = _boundary_box(admin)
     where = admin.display_name
     streets: list[ParsedStreet] = []
@@ -120,8 +122,8 @@ def _validate(admin: Administration, parsed: ParsedRegister) -> tuple[list, list
     addresses: list[ParsedAddress] = []
     by_code: dict[str, int] = {}
     by_number: dict[tuple, int] = {}
-    for a in parsed.addresses:
-        if not inside(a.lat, a.lon):
+    for a, out in zip(parsed.addresses, outside, strict=True):
+        if out:
             parsed.error(a.line, f"{a.lat}, {a.lon} is outside the boundary of {where}")
             continue
         if a.code:

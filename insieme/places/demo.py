@@ -13,6 +13,7 @@ house here and there. Everything is written through `insieme.places.actions.impo
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from dataclasses import dataclass
@@ -340,40 +341,57 @@ def _is_urban(x: float, y: float, urban) -> bool:
     return any(math.dist((x, y), c) <= r for c, r in urban)
 
 
+class Walker:
+    """Points and directions along a line by distance from its start (plain arithmetic:
+    shapely's interpolate per house number was most of the demo's street time)."""
+
+    def __init__(self, line: LineString):
+        self.points = list(line.coords)
+        self.starts = [0.0]
+        for a, b in zip(self.points, self.points[1:], strict=False):
+            self.starts.append(self.starts[-1] + math.dist(a, b))
+        self.length = self.starts[-1]
+
+    def at(self, s: float) -> tuple[float, float, float, float]:
+        """(x, y, unit dx, unit dy) at distance s."""
+        i = max(0, min(bisect.bisect_right(self.starts, s) - 1, len(self.points) - 2))
+        (x0, y0), (x1, y1) = self.points[i], self.points[i + 1]
+        seg = (self.starts[i + 1] - self.starts[i]) or 1.0
+        t = max(0.0, min(1.0, (s - self.starts[i]) / seg))
+        return x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, (x1 - x0) / seg, (y1 - y0) / seg
+
+
 def number_street(rng, item: Planned, urban) -> list[tuple[int, str, float, float]]:
     """House numbers along a street: (number, exponent, x, y)."""
-    line, out = item.line, []
-    length = line.length
+    walk, out = Walker(item.line), []
+    length = walk.length
     if item.kind == "square":  # numbered round, on the outer side
-        centre = line.centroid
+        centre = item.line.centroid
         s, n = 4.0, 1
         while s < length - 4:
-            p = line.interpolate(s)
-            dx, dy = p.x - centre.x, p.y - centre.y
+            x, y, _dx, _dy = walk.at(s)
+            dx, dy = x - centre.x, y - centre.y
             k = 9 / (math.hypot(dx, dy) or 1)
-            out.append((n, "", p.x + dx * k, p.y + dy * k))
+            out.append((n, "", x + dx * k, y + dy * k))
             n += 1
             s += rng.uniform(10, 16)
         return out
     for side, first in ((1, 1), (-1, 2)):  # odd on the left, even on the right
         s, n = rng.uniform(10, 18), first
         while s < length - 10:
-            p = line.interpolate(s)
-            urban_here = _is_urban(p.x, p.y, urban)
+            px, py, tx, ty = walk.at(s)
+            urban_here = _is_urban(px, py, urban)
             if not urban_here and rng.random() < 0.93:
                 s += rng.uniform(120, 400)  # country: a farm now and then
                 continue
             if urban_here and rng.random() < 0.05:
                 s += rng.uniform(40, 110)  # a garden, a car park
                 continue
-            a, b = line.interpolate(max(0.0, s - 2)), line.interpolate(min(length, s + 2))
-            tx, ty = b.x - a.x, b.y - a.y
-            norm = math.hypot(tx, ty) or 1.0
             off = rng.uniform(8, 12) * side
-            x, y = p.x - ty / norm * off, p.y + tx / norm * off
+            x, y = px - ty * off, py + tx * off
             out.append((n, "", x, y))
             if urban_here and rng.random() < 0.03:
-                out.append((n, rng.choice("AB"), x + tx / norm * 4, y + ty / norm * 4))
+                out.append((n, rng.choice("AB"), x + tx * 4, y + ty * 4))
             n += 2
             s += rng.uniform(14, 26) if urban_here else rng.uniform(60, 200)
     return out
