@@ -179,3 +179,64 @@ def test_no_such_tile(client, register, path):
 def test_the_register_is_public_to_anyone(register, charlie, persona_client):
     for client in (Client(), persona_client(charlie)):
         assert labels(search(client, "via roma 12", administration="montalto"))
+
+
+def test_the_word_index_range_seek_finds_exactly_the_prefixed_words(montalto):
+    """The prefix range holds on this database's collation too (PostgreSQL's linguistic
+    collations order some characters differently: folded words hold only [0-9a-z])."""
+    from insieme.places.models import Street, StreetWord
+    from insieme.places.text import prefix_range
+
+    words = [
+        "a",
+        "a0",
+        "a9",
+        "aa",
+        "az",
+        "b",
+        "z",
+        "zz",
+        "zzz",
+        "9",
+        "09",
+        "0a",
+        "1",
+        "10",
+        "19",
+        "2",
+        "via",
+        "viale",
+        "vi",
+        "vib",
+        "vicolo",
+        "ciro",
+        "civ",
+    ]
+    street = Street.objects.create(administration=montalto, name="x", folded="x")
+    StreetWord.objects.bulk_create(
+        [StreetWord(administration=montalto, street=street, word=w) for w in words]
+    )
+    for prefix in [
+        "a",
+        "a9",
+        "az",
+        "z",
+        "zz",
+        "0",
+        "09",
+        "1",
+        "19",
+        "v",
+        "vi",
+        "via",
+        "vic",
+        "c",
+        "ci",
+    ]:
+        low, high = prefix_range(prefix)
+        found = StreetWord.objects.filter(word__gte=low)
+        if high:
+            found = found.filter(word__lt=high)
+        assert sorted(found.values_list("word", flat=True)) == sorted(
+            w for w in words if w.startswith(prefix)
+        ), prefix
