@@ -135,3 +135,31 @@ def test_search_an_address_on_the_public_map(browser, live_server, cat, register
         page.get_by_role("heading", name="Services of Comune di Montalto for this place")
     ).to_be_visible()
     assert_accessible(page)
+
+
+def test_last_used_addresses_are_offered_first(browser, live_server, cat, register, charlie):  # noqa: F811
+    from insieme.cases import actions
+
+    lat, lon = roma_point(5)
+    actions.submit_case(
+        charlie,
+        cat.pothole,
+        answers={"size": "small"},
+        description="x",
+        lat=lat,
+        lon=lon,
+        address="Via Roma 5",
+    )
+    page = new_page(browser, live_server, charlie)
+    page.goto(page.base_url + FILE_URL)
+    page.locator("#map-picker").wait_for(state="visible")
+    field = page.locator("#id_address")
+    field.focus()
+    listbox = page.get_by_role("listbox")
+    expect(listbox.get_by_role("option")).to_have_text(["Via Roma 5"])
+    field.press("ArrowDown")
+    field.press("Enter")  # the earlier address, looked up in the register
+    expect(listbox.get_by_role("option").first).to_have_text("Via Roma 5")
+    field.press("ArrowDown")
+    field.press("Enter")
+    expect(page.get_by_label("Latitude")).to_have_value(f"{lat:.6f}")

@@ -40,6 +40,12 @@
     list.setAttribute("aria-label", texts.results_label);
     input.insertAdjacentElement("afterend", list);
     input.parentNode.classList.add("address-search");
+    // The person's last addresses (a datalist without JavaScript) become the first suggestions.
+    var recent = [];
+    var datalist = input.list;
+    if (datalist) {
+      recent = Array.prototype.map.call(datalist.options, function (o) { return o.value; });
+    }
     input.removeAttribute("list");
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
@@ -54,7 +60,7 @@
     var autoFilled = false;
 
     function label(r) {
-      return manyAdministrations ? r.label + " — " + r.administration_name : r.label;
+      return manyAdministrations && !r.recent ? r.label + " — " + r.administration_name : r.label;
     }
 
     function close() {
@@ -111,6 +117,12 @@
     function choose(i) {
       var r = results[i];
       if (!r) { return; }
+      if (r.recent) {  // an earlier address: find it in the register
+        input.value = r.label;
+        close();
+        search();
+        return;
+      }
       window.clearTimeout(timer);
       asked++;  // a search still under way must not open the list again
       input.value = r.label;
@@ -156,6 +168,11 @@
       }
     });
     input.addEventListener("blur", function () { window.setTimeout(close, 150); });
+    input.addEventListener("focus", function () {
+      if (!input.value.trim() && recent.length) {
+        show(recent.map(function (v) { return { label: v, recent: true }; }));
+      }
+    });
 
     // Pointing at the map: name the nearest address.
     var near = null;
