@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "insieme.core",
+    "insieme.places",
     "insieme.catalog",
     "insieme.cases",
     "insieme.insights",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/", include("insieme.core.urls_staff")),
     path("staff/", include("insieme.core.urls_invitations")),
     path("", include("insieme.catalog.urls")),
+    path("", include("insieme.places.urls")),
     path("", include("insieme.cases.urls_filing")),
     path("", include("insieme.cases.urls_citizen")),
     path("staff/", include("insieme.cases.urls_queue")),

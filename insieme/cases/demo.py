@@ -78,6 +78,7 @@ from insieme.core import audit, progress
 from insieme.core.models import User
 from insieme.core.permissions import Role
 from insieme.core.registry import DemoSeed
+from insieme.places.demo import sample_points as street_register_points
 
 if TYPE_CHECKING:
     from insieme.demo.context import DemoContext
@@ -308,14 +309,22 @@ def _plan_admin(rng: random.Random, admin, officers: list[int]) -> AdminPlan | N
         offered = list(info.service.channels or [])
         info.channels = tuple(c for c in CHANNEL_SHARE if c in offered) or ("web",)
         info.channel_cum = tuple(accumulate(CHANNEL_SHARE[c] for c in info.channels))
-    streets = T.STREETS.get(admin.slug, T.DEFAULT_STREETS)
-    places = []
-    for i in range(600):
-        lat, lon = _random_point(rng, ring)
-        places.append(Place(f"{streets[i % len(streets)]} {rng.randint(1, 120)}", lat, lon))
-    hotspots = [
-        Place(streets[i], *_random_point(rng, ring)) for i in rng.sample(range(len(streets)), 4)
-    ]
+    register = street_register_points(admin)
+    if register:  # reports lie at the street register's house numbers (insieme.places.demo)
+        places = [
+            Place(f"{street} {number}", lat, lon)
+            for street, number, lat, lon in (rng.choice(register) for _ in range(600))
+        ]
+        hotspots = [Place(street, lat, lon) for street, _n, lat, lon in rng.sample(register, 4)]
+    else:
+        streets = T.STREETS.get(admin.slug, T.DEFAULT_STREETS)
+        places = []
+        for i in range(600):
+            lat, lon = _random_point(rng, ring)
+            places.append(Place(f"{streets[i % len(streets)]} {rng.randint(1, 120)}", lat, lon))
+        hotspots = [
+            Place(streets[i], *_random_point(rng, ring)) for i in rng.sample(range(len(streets)), 4)
+        ]
     return AdminPlan(admin, ring, infos, holidays_of(admin), places, hotspots, officers)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.catalog.forms import style_widgets
+from insieme.places import lookup as places_lookup
 
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
 STARTED_SALT = "insieme.cases.filing.started"
@@ -117,7 +118,7 @@ class FilingForm(forms.Form):
     started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
     checked = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, located: bool = True, **kwargs):
+    def __init__(self, *args, located: bool = True, administration=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4().hex)
@@ -125,6 +126,14 @@ class FilingForm(forms.Form):
         if not located:
             for name in ("lat", "lon", "address"):
                 del self.fields[name]
+        # With a street register the address is street and number, checked against it.
+        self.register = administration if located and administration else None
+        if self.register is not None and not places_lookup.has_register(self.register):
+            self.register = None
+        if self.register is not None:
+            address = self.fields["address"]
+            address.label = _("Street and house number")
+            address.widget.attrs["autocomplete"] = "address-line1"
         style_widgets(self)
         self.fields["attachments"].widget.attrs["class"] = "form-control"
         self.location_errors: list[str] = []
@@ -146,7 +155,29 @@ class FilingForm(forms.Form):
             and not self.errors.get("lon")
         ):
             self.location_errors.append(str(_("Give both latitude and longitude.")))
+        if self.register is not None and not one_missing and data.get("lat") is None:
+            self._place_by_address(data)
         return data
+
+    def _place_by_address(self, data: dict) -> None:
+        """No point on the map: the written address, checked against the street register,
+        gives the place (the form without JavaScript)."""
+        if self.errors.get("address"):
+            return
+        text = (data.get("address") or "").strip()
+        if not text:
+            self.add_error(
+                "address",
+                _("Write the street and the house number of the place, e.g. Via Roma 12."),
+            )
+            return
+        try:
+            found = places_lookup.resolve(self.register, text)
+        except places_lookup.AddressProblem as problem:
+            self.add_error("address", str(problem))
+            return
+        data["lat"], data["lon"] = found.lat, found.lon
+        data["address"] = found.label
 
     def is_complete(self) -> bool:
         return self.is_valid() and not self.location_errors

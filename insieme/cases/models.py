@@ -7,14 +7,13 @@ to staff of the administration.
 
 from __future__ import annotations
 
-import math
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from insieme.catalog.models import Provision, Service, ServiceKind
+from insieme.core import geo
 from insieme.core.models import CHANNELS, Administration, Department
 
 # Nearby search without GIS libraries: a fixed grid of about 200 m cells. A point's neighbours are
@@ -25,12 +24,7 @@ _DEG_LAT_M = 111_320.0
 
 def grid_cell(lat: float, lon: float) -> tuple[int, int]:
     """(row, column) of the ~200 m grid cell holding the point; columns shrink with latitude."""
-    row = math.floor(lat * _DEG_LAT_M / GRID_METRES)
-    # Column width fixed per row band so neighbours agree on it.
-    band_lat = (row + 0.5) * GRID_METRES / _DEG_LAT_M
-    metres_per_deg_lon = _DEG_LAT_M * max(math.cos(math.radians(band_lat)), 0.01)
-    col = math.floor(lon * metres_per_deg_lon / GRID_METRES)
-    return row, col
+    return geo.grid_cell(lat, lon, GRID_METRES)
 
 
 class Status(models.TextChoices):

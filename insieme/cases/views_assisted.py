@@ -159,11 +159,11 @@ def file_for_citizen(request: HttpRequest, admin_slug: str, code: str) -> HttpRe
             admin,
             service,
             AssistedForm(channels=channels),
-            FilingForm(located=service.located),
+            FilingForm(located=service.located, administration=admin),
             citizen_form_for(service),
         )
     assist = AssistedForm(request.POST, channels=channels)
-    form = FilingForm(request.POST, request.FILES, located=service.located)
+    form = FilingForm(request.POST, request.FILES, located=service.located, administration=admin)
     citizen = citizen_form_for(service, data=request.POST)
     assist_ok, form_ok, citizen_ok = assist.is_valid(), form.is_complete(), citizen.is_valid()
     data = form.cleaned_data

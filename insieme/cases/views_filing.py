@@ -205,10 +205,17 @@ def case_file(request: HttpRequest, admin_slug: str, code: str) -> HttpResponse:
                 "contact_phone": user.phone,
             }
         initial.update(_prefilled_location(service, request.GET))
-        form = FilingForm(initial=initial, located=service.located)
+        form = FilingForm(
+            initial=initial, located=service.located, administration=service.administration
+        )
         return _render(request, service, form, citizen_form_for(service))
 
-    form = FilingForm(request.POST, request.FILES, located=service.located)
+    form = FilingForm(
+        request.POST,
+        request.FILES,
+        located=service.located,
+        administration=service.administration,
+    )
     citizen = citizen_form_for(service, data=request.POST)
     citizen.is_valid()  # the same checks the action runs, for errors next to each question
     if not form.is_complete() or citizen.errors:
@@ -225,7 +232,9 @@ def case_file(request: HttpRequest, admin_slug: str, code: str) -> HttpResponse:
         duplicates = _duplicates(service, form)
         if duplicates:
             form = FilingForm(
-                {**request.POST.dict(), "checked": "on"}, located=service.located
+                {**request.POST.dict(), "checked": "on"},
+                located=service.located,
+                administration=service.administration,
             )  # the next submission files for real
             form.is_valid()
             return _render(request, service, form, citizen, duplicates=duplicates)

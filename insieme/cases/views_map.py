@@ -32,6 +32,8 @@ from insieme.catalog.forms import style_widgets
 from insieme.catalog.models import Service, ServiceKind
 from insieme.core.geo import GeometryError, contains, parse_boundary
 from insieme.core.models import Administration
+from insieme.places import lookup as places_lookup
+from insieme.places.models import Register
 
 NEARBY_RADIUS_M = 500.0
 NEARBY_LIMIT = 20
@@ -60,6 +62,16 @@ class MapSearchForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
+        if data.get("lat") is None and data.get("lon") is None and data.get("address"):
+            try:  # no point: the address, if the street register knows it
+                found = places_lookup.resolve_any(data["address"])
+            except places_lookup.AddressProblem as problem:
+                if Register.objects.filter(address_count__gt=0).exists():
+                    self.add_error("address", str(problem))
+                    return data
+            else:
+                data["lat"], data["lon"], data["address"] = found.lat, found.lon, found.label
+                return data
         if data.get("lat") is None or data.get("lon") is None:
             raise forms.ValidationError(
                 _(

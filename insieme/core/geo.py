@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 
 from shapely.geometry import Point, shape
@@ -54,3 +55,24 @@ def contains(boundary: dict | None, lat: float, lon: float) -> bool:
         return True
     geom = _cached(json.dumps(boundary, sort_keys=True))
     return geom.covers(Point(lon, lat))
+
+
+_DEG_LAT_M = 111_320.0
+
+
+def grid_cell(lat: float, lon: float, metres: float) -> tuple[int, int]:
+    """(row, column) of the grid cell of about `metres` holding the point, for nearby search
+    through an ordinary index: a point's neighbours are in its cell and the cells around it.
+    Columns shrink with latitude; their width is fixed per row band, so neighbours agree on it."""
+    row = math.floor(lat * _DEG_LAT_M / metres)
+    band_lat = (row + 0.5) * metres / _DEG_LAT_M
+    metres_per_deg_lon = _DEG_LAT_M * max(math.cos(math.radians(band_lat)), 0.01)
+    col = math.floor(lon * metres_per_deg_lon / metres)
+    return row, col
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Metres between two points (equirectangular: exact enough within a town)."""
+    dy = (lat2 - lat1) * _DEG_LAT_M
+    dx = (lon2 - lon1) * _DEG_LAT_M * math.cos(math.radians((lat1 + lat2) / 2))
+    return math.hypot(dx, dy)

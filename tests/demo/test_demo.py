@@ -309,3 +309,69 @@ def test_every_filing_form_has_one_description_box_and_unique_ids(demo, client):
         assert len(ids) == len(set(ids)), (service.code, sorted(i for i in ids if ids.count(i) > 1))
         pages += 1
     assert pages > 10
+
+
+# --- the street register (insieme.places.demo) --------------------------------------------------
+
+
+def test_every_municipality_has_a_street_network_with_house_numbers(loaded_demo):
+    from shapely.geometry import shape
+
+    from insieme.places.models import Address, Register, Street
+
+    for admin in Administration.objects.filter(kind=Administration.Kind.MUNICIPALITY):
+        register = Register.objects.get(administration=admin)
+        assert register.street_count >= 25 and register.address_count >= 500, admin.slug
+        boundary = parse_boundary(admin.boundary)
+        streets = Street.objects.filter(administration=admin)
+        assert all(boundary.buffer(0.001).covers(shape(s.geometry)) for s in streets)
+        names = set(streets.values_list("name", flat=True))
+        assert len(names) == streets.count()  # one name, one street
+        assert names & {"Via Roma", "Corso Vittorio Emanuele II", "Corso Giuseppe Garibaldi"}
+        assert any(n.startswith("Piazza") for n in names)
+        assert any(n.startswith(("Vicolo", "Salita")) for n in names)
+        # numbered from the end nearer the centre, odd on the left and even on the right
+        sides = Counter()
+        for street in streets.filter(rank=Street.Rank.LOCAL, geometry__isnull=False)[:30]:
+            coords = street.geometry["coordinates"]
+            if street.geometry["type"] != "LineString" or len(coords) != 2:
+                continue
+            (x0, y0), (x1, y1) = coords
+            for a in Address.objects.filter(street=street):
+                left = (x1 - x0) * (a.lat - y0) - (y1 - y0) * (a.lon - x0) > 0
+                sides[(a.number % 2, left)] += 1
+        assert (
+            sides[(1, True)] > 10 * sides[(1, False)] and sides[(0, False)] > 10 * sides[(0, True)]
+        )
+
+
+def test_the_street_network_is_the_same_for_the_same_seed():
+    from types import SimpleNamespace
+
+    from insieme.core import demo as core_demo
+    from insieme.places import demo as places_demo
+
+    spec = next(s for s in core_demo.ADMINISTRATIONS if s.slug == "montalto")
+    admin = SimpleNamespace(slug=spec.slug, boundary=core_demo.polygon(spec.boundary))
+
+    def network(seed):
+        parsed = places_demo.generate(admin, seed, spec.population)
+        return [(s.name, s.lines) for s in parsed.streets.values()], [
+            (a.street_key, a.number, a.lat, a.lon) for a in parsed.addresses
+        ]
+
+    assert network(7) == network(7)
+    assert network(7) != network(8)
+
+
+def test_demo_reports_lie_on_register_streets(loaded_demo):
+    from insieme.cases.models import Case
+    from insieme.places.models import Street
+
+    located = Case.objects.filter(lat__isnull=False).exclude(address="")
+    assert located.count() > 100
+    streets = {(a, n) for a, n in Street.objects.values_list("administration_id", "name")}
+    for case in located.select_related("administration")[:500]:
+        street = case.address.removesuffix(f", {case.administration.name}")
+        street = re.sub(r" \d+(/\w+| bis| ter)?$", "", street)
+        assert (case.administration_id, street) in streets, case.address

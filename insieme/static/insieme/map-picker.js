@@ -24,7 +24,8 @@
     if (boundaryData) {
       try {
         boundary = L.geoJSON(JSON.parse(boundaryData.textContent), {
-          style: { color: "#0066cc", weight: 2, fillOpacity: 0.08 },
+          // lighter over the street register's land colour (streets-layer.js)
+          style: { color: "#0066cc", weight: 2, fillOpacity: el.dataset.streetsUrl ? 0.02 : 0.08 },
           interactive: false
         }).addTo(map);
       } catch (e) { boundary = null; }
