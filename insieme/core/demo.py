@@ -474,6 +474,8 @@ def demo_totp_key(seed: int) -> str:
 def give_administrators_authenticators(ctx: DemoContext) -> None:
     """Administrators must sign in in two steps: each demo administrator gets an authenticator
     key, the same for all and printed with the logins (`insieme otp code EMAIL` shows the code)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from insieme.core import twofactor
 
     key = demo_totp_key(ctx.seed)
@@ -482,6 +484,9 @@ def give_administrators_authenticators(ctx: DemoContext) -> None:
             device = actions.start_two_factor(membership.user, name=DEMO_DEVICE_NAME, key=key)
             code = twofactor.current_code(device)
             actions.confirm_two_factor(ctx.actor, membership.user, device, code, tell_person=False)
+            # Confirming used up this time step's code: a person who signs in straight after
+            # `make demo` (within the same 30 s) would see the printed code refused.
+            TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
 
 
 def find_demo_api_key() -> tuple[str, ApiKey] | None:

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry import LineString, MultiLineString, box
 from shapely.ops import linemerge
 
@@ -464,7 +465,7 @@ def import_register(
             + [str(e) for e in parsed.errors[:20]]
         )
     if len(source) > 200 or len(attribution) > 300:
-        raise ValidationError("The source or the attribution is too long.")
+        raise ValidationError(_("The source or the attribution is too long."))
     with transaction.atomic():
         register, _created = Register.objects.select_for_update().get_or_create(
             administration=admin

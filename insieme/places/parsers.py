@@ -19,6 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from insieme.places.text import display_name, fold, parse_house_number
 
 MAX_ERRORS = 1000  # kept with their line; more are only counted
@@ -262,12 +264,14 @@ def parse_csv(
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t|", key=first.count)
     if first.count(delimiter) == 0:
-        raise ParseError("The first line must name the columns, separated by ';' or ','.")
+        raise ParseError(_("The first line must name the columns, separated by ';' or ','."))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return _read_csv(reader, municipality, progress)
     except csv.Error as exc:
-        raise ParseError(f"Line {reader.line_num}: {exc}") from exc
+        raise ParseError(
+            _("Line %(line)d: %(error)s") % {"line": reader.line_num, "error": exc}
+        ) from exc
 
 
 def _read_csv(reader, municipality: str, progress: Progress | None) -> ParsedRegister:
@@ -277,12 +281,12 @@ def _read_csv(reader, municipality: str, progress: Progress | None) -> ParsedReg
     result = ParsedRegister(format=fmt)
     if "street" not in cols:
         raise ParseError(
-            "No street column: name one ODONIMO, street or via (the first line holds the names)."
+            _("No street column: name one ODONIMO, street or via (the first line holds the names).")
         )
     has_numbers = "number" in cols or "metric" in cols
     if has_numbers and not ("lat" in cols and "lon" in cols):
         raise ParseError(
-            "No coordinate columns: name them COORD_Y_COMUNE/COORD_X_COMUNE or lat/lon."
+            _("No coordinate columns: name them COORD_Y_COMUNE/COORD_X_COMUNE or lat/lon.")
         )
     muni_col = cols.get("municipality")
     seen_munis: set[str] = set()
@@ -363,8 +367,11 @@ def _read_csv(reader, municipality: str, progress: Progress | None) -> ParsedReg
         )
     if len(seen_munis) > 1 and not municipality:
         raise ParseError(
-            f"The file holds {len(seen_munis)} municipalities: choose one with "
-            "--municipality-code (its ISTAT or cadastral code)."
+            _(
+                "The file holds %(count)d municipalities: choose one with "
+                "--municipality-code (its ISTAT or cadastral code)."
+            )
+            % {"count": len(seen_munis)}
         )
     return result
 
@@ -474,12 +481,14 @@ def parse_geojson(data: bytes | str, *, progress: Progress | None = None) -> Par
     try:
         doc = json.loads(data if isinstance(data, str) else _decode(data))
     except json.JSONDecodeError as exc:
-        raise ParseError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
+        raise ParseError(
+            _("Not valid JSON: %(error)s (line %(line)d).") % {"error": exc.msg, "line": exc.lineno}
+        ) from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ParseError("The file must hold a GeoJSON FeatureCollection.")
+        raise ParseError(_("The file must hold a GeoJSON FeatureCollection."))
     features = doc.get("features")
     if not isinstance(features, list):
-        raise ParseError("The FeatureCollection has no list of features.")
+        raise ParseError(_("The FeatureCollection has no list of features."))
     result = ParsedRegister(format="geojson")
     for n, feature in enumerate(features, start=1):
         result.rows += 1
@@ -557,4 +566,4 @@ def parse(
         return parse_geojson(data, progress=progress)
     if fmt == "csv":
         return parse_csv(data, municipality=municipality, progress=progress)
-    raise ParseError(f"Unknown format {fmt!r}: csv or geojson.")
+    raise ParseError(_("Unknown format %(format)r: csv or geojson.") % {"format": fmt})
