@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.cases.models import Attachment, Case, CaseEvent, Rating
-from insieme.cases.redact import redact
+from insieme.cases.redact import localise, redact
 from insieme.catalog.models import Attribute, Provision, Regulation, Service
 from insieme.core.models import Administration, today_in
 
@@ -174,6 +174,7 @@ class PublicCaseSerializer(serializers.ModelSerializer):
     service = ServiceRefSerializer(read_only=True)
     is_open = serializers.BooleanField(read_only=True)
     description = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
     lat = serializers.SerializerMethodField()
     lon = serializers.SerializerMethodField()
     duplicate_of = serializers.SerializerMethodField()
@@ -201,7 +202,10 @@ class PublicCaseSerializer(serializers.ModelSerializer):
         ]
 
     def get_description(self, obj) -> str:
-        return redact(obj.description)
+        return localise(obj.public_description)
+
+    def get_address(self, obj) -> str:
+        return localise(obj.public_address)
 
     def _rounded(self, value):
         return None if value is None else round(value, PUBLIC_PLACE_DECIMALS)
@@ -370,7 +374,7 @@ class EventSerializer(serializers.ModelSerializer):
         return "citizen" if obj.actor_id == obj.case.submitted_by_id else "staff"
 
     def get_text(self, obj) -> str:
-        return redact(obj.text) if self.context.get("public") else obj.text
+        return localise(obj.public_text) if self.context.get("public") else obj.text
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor_name(self, obj) -> str | None:
@@ -389,6 +393,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "content_type", "size", "is_public", "created_at", "download_url"]
 
     def get_name(self, obj) -> str:
+        if self.context.get("public"):  # a file may be named after its owner
+            return localise(redact(str(obj), self.context.get("names", ())))
         return str(obj)
 
     def get_download_url(self, obj) -> str:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -43,7 +44,7 @@ from insieme.cases.models import (
     TimeLog,
     grid_cell,
 )
-from insieme.cases.redact import redact
+from insieme.cases.redact import filer_names, localise, public_text, redact
 from insieme.cases.uploads import clean_uploads
 from insieme.catalog.forms import citizen_field_name, citizen_form_for
 from insieme.catalog.models import Service, ServiceKind
@@ -127,6 +128,7 @@ def _event(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         is_public=public,
         text=text,
+        public_text=public_text(case, text) if public else "",
         from_status=from_status,
         to_status=to_status,
         field_code=field_code,
@@ -137,7 +139,8 @@ def _event(
 
 def _publish(event_type: str, case: Case, *, text: str = "", **extra) -> None:
     """Tell integrators (webhooks) about `case` on commit: public facts only, never who filed it
-    or how to reach them; free text only for public cases, and redacted."""
+    or how to reach them; free text only for public cases, and only its public copy (`text`:
+    `Case.public_description` or `CaseEvent.public_text`)."""
     public = case.is_public
     data = {
         "reference": case.reference,
@@ -149,7 +152,7 @@ def _publish(event_type: str, case: Case, *, text: str = "", **extra) -> None:
         "public_url": reverse("case_public", args=[case.administration.slug, case.reference])
         if public
         else None,
-        "text": redact(text) if public and text else "",
+        "text": text if public else "",
         **extra,
     }
     events.publish_on_commit(event_type, case.administration_id, data)
@@ -173,8 +176,11 @@ def _save_attachments(case: Case, files, actor, event: CaseEvent | None, public:
     return len(cleaned)
 
 
-def _notify_followers(case: Case, template: str, context: dict, exclude=None) -> None:
-    """E-mail every follower (and an anonymous filer's address) on commit."""
+def _notify_followers(
+    case: Case, template: str, context: dict, exclude=None, public: dict | None = None
+) -> None:
+    """E-mail every follower (and an anonymous filer's address) on commit. Followers other than
+    the filer read `public` instead of `context` where given: the public copies of the texts."""
     recipients = [
         f.user
         for f in case.followers.select_related("user")
@@ -183,11 +189,16 @@ def _notify_followers(case: Case, template: str, context: dict, exclude=None) ->
         and (exclude is None or f.user_id != exclude.pk)
     ]
     for user in recipients:
-        notify.send_templated_email(user, template, {"case": case, **context})
+        given = context if public is None or user.pk == case.submitted_by_id else public
+        notify.send_templated_email(user, template, {"case": case, **given})
     if case.submitted_by_id is None and case.contact_email:
         notify.send_templated_email(
             case.contact_email, template, {"case": case, **context}, language=case.language
         )
+
+
+# A public copy's placeholders in the language the e-mail is rendered in.
+_localised = lazy(localise, str)
 
 
 # --- filing ------------------------------------------------------------------------------------
@@ -317,6 +328,8 @@ def submit_case(
     now = timezone.now()
     ack_due, resolve_due = sla_due_dates(service, now)
     row, col = grid_cell(lat, lon) if lat is not None else (None, None)
+    address = address.strip()[:300]
+    names = filer_names(submitter, contact_name.strip())
     case = Case(
         administration_id=service.administration_id,
         service=service,
@@ -324,13 +337,15 @@ def submit_case(
         is_public=service.kind == ServiceKind.REPORT,
         title=service.name,
         description=description,
+        public_description=redact(description, names),
         answers=clean_answers,
         lat=lat,
         lon=lon,
         cell_row=row,
         cell_col=col,
         match_grams=case_signature(service.name, description) if lat is not None else b"",
-        address=address.strip()[:300],
+        address=address,
+        public_address=redact(address, names),
         channel=channel,
         form_seconds=form_seconds,
         language=language[:8],
@@ -392,7 +407,7 @@ def submit_case(
                     case.contact_email, "case_submitted", {"case": case}, language=language
                 )
             auto_assign(case)
-            _publish("case.created", case, text=case.description)
+            _publish("case.created", case, text=case.public_description)
     except IntegrityError:
         if idempotency_key:  # a concurrent retry won the race
             return Case.objects.get(
@@ -607,7 +622,7 @@ def change_status(
     now = timezone.now()
     with transaction.atomic():
         from_status = _set_status(case, to_status, now, expected_version)
-        _event(
+        event = _event(
             case,
             CaseEvent.Kind.STATUS,
             actor,
@@ -627,9 +642,18 @@ def change_status(
             after={"status": to_status},
             administration=case.administration,
         )
-        _notify_followers(case, "case_status", {"from_status": from_status, "note": note})
+        _notify_followers(
+            case,
+            "case_status",
+            {"from_status": from_status, "note": note},
+            public={"from_status": from_status, "note": _localised(event.public_text)},
+        )
         _publish(
-            "case.status_changed", case, text=note, from_status=from_status, to_status=to_status
+            "case.status_changed",
+            case,
+            text=event.public_text,
+            from_status=from_status,
+            to_status=to_status,
         )
     return case
 
@@ -658,8 +682,10 @@ def reply(actor, case: Case, text: str, *, public: bool = True) -> CaseEvent:
             administration=case.administration,
         )
         if public:
-            _notify_followers(case, "case_reply", {"text": text})
-            _publish("case.public_reply", case, text=text)
+            _notify_followers(
+                case, "case_reply", {"text": text}, public={"text": _localised(event.public_text)}
+            )
+            _publish("case.public_reply", case, text=event.public_text)
     return event
 
 
@@ -707,7 +733,7 @@ def request_information(
         _publish(
             "case.information_requested",
             case,
-            text=text,
+            text=event.public_text,
             field_code=field_code[:60],
             from_status=from_status,
             to_status=Status.WAITING_CITIZEN,
@@ -1376,7 +1402,7 @@ def decide(
             reasons,
             provision,
         )
-        _event(
+        event = _event(
             case,
             CaseEvent.Kind.DECISION,
             actor,
@@ -1396,9 +1422,18 @@ def decide(
             after={"decision": decision, "provision": provision.pk if provision else None},
             administration=case.administration,
         )
-        _notify_followers(case, "case_status", {"from_status": from_status, "note": reasons})
+        _notify_followers(
+            case,
+            "case_status",
+            {"from_status": from_status, "note": reasons},
+            public={"from_status": from_status, "note": _localised(event.public_text)},
+        )
         _publish(
-            "case.status_changed", case, text=reasons, from_status=from_status, to_status=to_status
+            "case.status_changed",
+            case,
+            text=event.public_text,
+            from_status=from_status,
+            to_status=to_status,
         )
     return case
 

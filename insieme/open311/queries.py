@@ -3,8 +3,9 @@ Open311 service requests.
 
 Only public cases appear, and only their public face, chosen as the public case page chooses it
 (insieme.cases.views_citizen.case_public): reference, service, status, dates, address, a position
-rounded as the page shows it, the description and notes passed through `redact`, and the first
-public photo. Never the submitter, the contact details or private answers.
+rounded as the page shows it, the public copies of the description, the address and the notes
+(personal data masked when they were written, `insieme.cases.redact`), and the first public
+photo. Never the submitter, the contact details or private answers.
 
 `request_rows` is the one query of a page of `GET requests`; the benchmark's bare view runs the
 same function, so the two differ only in what this module adds on top.
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from insieme.cases.models import OPEN_STATUSES, Attachment, Case, CaseEvent
-from insieme.cases.redact import redact
+from insieme.cases.redact import localise
 from insieme.catalog.models import LIST_DATATYPES, Attribute, Datatype, Service
 from insieme.core.models import Administration
 from insieme.open311.errors import NotFound, Open311Error
@@ -166,8 +167,8 @@ ROW_FIELDS = (
     "id",
     "reference",
     "status",
-    "description",
-    "address",
+    "public_description",
+    "public_address",
     "lat",
     "lon",
     "submitted_at",
@@ -188,9 +189,9 @@ ROW_FIELDS = (
 def _latest_note():
     return Subquery(
         CaseEvent.objects.filter(case_id=OuterRef("pk"), is_public=True, kind__in=NOTE_KINDS)
-        .exclude(text="")
+        .exclude(public_text="")
         .order_by("-created_at", "-id")
-        .values("text")[:1]
+        .values("public_text")[:1]
     )
 
 
@@ -297,16 +298,16 @@ class RequestRenderer:
         return {
             "service_request_id": row["reference"],
             "status": "open" if row["status"] in OPEN_STATUSES else "closed",
-            "status_notes": redact(row["status_notes"]) or None,
+            "status_notes": localise(row["status_notes"]) or None,
             "service_name": row["service_name"],
             "service_code": row["service_code"],
-            "description": redact(row["description"]) or None,
+            "description": localise(row["public_description"]) or None,
             "agency_responsible": row["department_name"] or row["admin_brand"] or row["admin_name"],
             "service_notice": None,
             "requested_datetime": format_datetime(row["submitted_at"], tz),
             "updated_datetime": format_datetime(row["updated_at"], tz),
             "expected_datetime": format_datetime(row["resolve_due_at"], tz),
-            "address": row["address"] or None,
+            "address": localise(row["public_address"]) or None,
             "address_id": None,
             "zipcode": None,
             "lat": _rounded(row["lat"]),
@@ -338,7 +339,7 @@ def extended_attributes(rows: list[dict]) -> dict[int, dict]:
             ]
         )
         .order_by("created_at", "id")
-        .values("case_id", "kind", "to_status", "text", "created_at")
+        .values("case_id", "kind", "to_status", "public_text", "created_at")
     )
     tz_by_case = {row["id"]: zone(row["admin_timezone"]) for row in rows}
     for event in events:
@@ -374,7 +375,7 @@ def _note(event: dict, tz: dt.tzinfo) -> dict:
         "datetime": format_datetime(event["created_at"], tz),
         "type": event["kind"],
         "status": event["to_status"] or None,
-        "description": (redact(event["text"]) or None)
+        "description": (localise(event["public_text"]) or None)
         if event["kind"] in PUBLIC_TEXT_KINDS
         else None,
     }
