@@ -7,6 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from insieme.cases.access import PUBLIC_TEXT_KINDS
 from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.cases.models import Attachment, Case, CaseEvent, Rating
 from insieme.cases.redact import localise, redact
@@ -374,7 +375,10 @@ class EventSerializer(serializers.ModelSerializer):
         return "citizen" if obj.actor_id == obj.case.submitted_by_id else "staff"
 
     def get_text(self, obj) -> str:
-        return localise(obj.public_text) if self.context.get("public") else obj.text
+        if not self.context.get("public"):
+            return obj.text
+        # As on the public page: staff's words, as their public copy; nobody else's.
+        return localise(obj.public_text) if obj.kind in PUBLIC_TEXT_KINDS else ""
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor_name(self, obj) -> str | None:

@@ -22,6 +22,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from insieme.cases.access import PUBLIC_TEXT_KINDS
 from insieme.cases.models import OPEN_STATUSES, Attachment, Case, CaseEvent
 from insieme.cases.redact import localise
 from insieme.catalog.models import LIST_DATATYPES, Attribute, Datatype, Service
@@ -33,17 +34,6 @@ DEFAULT_WINDOW = dt.timedelta(days=90)
 MAX_PAGE_SIZE = 1000  # the spec's "first 1000"
 PUBLIC_POSITION_DECIMALS = 3  # as precise as the public case page and the map show it
 NOTE_KINDS = (CaseEvent.Kind.STATUS, CaseEvent.Kind.PUBLIC_REPLY)
-# Events whose text the public page shows (staff's words, redacted); of the others only the kind
-# is public (a citizen's withdrawal reason, for one, is theirs).
-PUBLIC_TEXT_KINDS = frozenset(
-    {
-        CaseEvent.Kind.STATUS,
-        CaseEvent.Kind.PUBLIC_REPLY,
-        CaseEvent.Kind.INFO_REQUESTED,
-        CaseEvent.Kind.DECISION,
-        CaseEvent.Kind.DUPLICATE,
-    }
-)
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 # Answers that can carry free text (and so personal data) never leave through Open311.
 PUBLIC_ANSWER_DATATYPES = LIST_DATATYPES | {Datatype.NUMBER, Datatype.DATETIME}

@@ -390,4 +390,14 @@ def test_refresh_recomputes_every_public_copy(report, bob):
     assert case.description.startswith("Buca enorme. Sono Carlotta Bergamaschi")
     reply = CaseEvent.objects.get(case=report, kind=CaseEvent.Kind.PUBLIC_REPLY)
     assert reply.public_text == f"Gentile {NAME}, ok."
-    assert redact.names_by_case([report.pk]) == {report.pk: {"Carlotta Bergamaschi"}}
+    assert redact.case_names(report) == {"Carlotta Bergamaschi"}
+
+
+def test_a_withdrawal_reason_stays_with_the_filer(report, carlotta):
+    """Only staff's words are public texts: the public timeline says the request was withdrawn,
+    the reason is the filer's (the REST API showed it, redacted)."""
+    actions.withdraw_case(carlotta, report, "Ho risolto da me con il vicino di casa")
+    outputs = public_outputs(report)
+    for where, body in outputs.items():
+        assert "vicino di casa" not in body, where
+    assert '"kind": "withdrawn"' in outputs["api events"]
