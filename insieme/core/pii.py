@@ -148,11 +148,11 @@ def _looks_like_phone(candidate: str) -> bool:
     minimum = LANDLINE_MIN_DIGITS if digits.startswith("0") else PHONE_MIN_DIGITS
     if not minimum <= len(digits) <= PHONE_MAX_DIGITS:
         return False
-    if candidate.lstrip("(").startswith("+"):
+    if candidate.startswith(("+", "(+")):
         return True
     # Italian numbers: landlines start with 0 (so does an international 00 prefix), mobiles
     # with 3. Dates (2026-01-31) and case references (2026-000123) start with 1 or 2 and stay.
-    return digits[0] in "03"
+    return digits.startswith(("0", "3"))
 
 
 def _looks_like_date(candidate: str) -> bool:
@@ -230,15 +230,18 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
     if not wholes:
         return None
     by_length = sorted(set(wholes), key=len, reverse=True)
+    whole = "|".join(by_length)
+    # After a title, the whole name if it is there ("presso Mario Rossi"), else one part of it.
     return re.compile(
-        rf"{_NOT_LETTER_BEFORE}(?:(?P<title>(?:{_TITLES})\.?\s+)(?P<single>{'|'.join(singles)})"
-        rf"|{'|'.join(by_length)}){_NOT_LETTER_AFTER}",
+        rf"{_NOT_LETTER_BEFORE}(?:(?P<title>(?:{_TITLES})\.?\s+)(?:{whole}|{'|'.join(singles)})"
+        rf"|{whole}){_NOT_LETTER_AFTER}",
         re.IGNORECASE,
     )
 
 
 def _known_names(names: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted({" ".join(n.split()) for n in names if n and n.strip()}))
+    # Blank names are left to _names_pattern, which skips a name without letters.
+    return tuple(sorted({" ".join(n.split()) for n in names if n}))
 
 
 # A name announced by the words before it: one to three capitalised (or upper-case) words,
@@ -248,7 +251,7 @@ _LOWER = "a-zß-öø-ÿ"
 _WORD = (
     rf"(?:[{_UPPER}]['’])?(?:[{_UPPER}][{_LOWER}]+|[{_UPPER}]{{2,}})(?:['’][{_UPPER}{_LOWER}]+)?"
 )
-_NAME_WORDS = rf"{_WORD}(?:[ -](?:(?:de|di|da|del|della|van|von)\s)?{_WORD}){{0,3}}"
+_NAME_WORDS = rf"(?P<first>{_WORD})(?:[ -](?:(?:de|di|da|del|della|van|von)\s)?{_WORD}){{0,3}}"
 _CUES = (
     r"mi\s+chiamo|il\s+mio\s+nome\s+è|sono|il\s+sottoscritto|la\s+sottoscritta|sottoscritt[oa]"
     r"|segnalazione\s+di|segnalat[oa]\s+da|a\s+nome\s+di|firmato|cordiali\s+saluti|distinti\s+saluti"
@@ -308,7 +311,7 @@ def _checked_prefix(match: re.Match, shortest: int, longest: int, valid) -> int 
                 cuts.append((count, i + 1))
     for count, end in reversed(cuts):
         if shortest <= count <= longest:
-            compact = "".join(c for c in raw[:end] if c.isalnum()).upper()
+            compact = "".join(c for c in raw[:end] if c.isalnum())  # the checks fold case
             if valid(compact):
                 return match.start() + end
     return None
@@ -351,8 +354,7 @@ def _mask_names(text: str, names: tuple[str, ...], placeholder: str) -> str:
 
 def _mask_announced_names(text: str, placeholder: str) -> str:
     def mask(match: re.Match) -> str:
-        first = re.split(r"[ -]", match.group("name"), maxsplit=1)[0]
-        if first.casefold() in NOT_A_NAME:
+        if match.group("first").casefold() in NOT_A_NAME:
             return match.group(0)
         return match.group("cue") + placeholder
 

@@ -284,6 +284,8 @@ def test_name_pieces_alone():
     names = ["Mario Rossi"]
     assert redact("Gentile sig. Rossi, grazie", names) == f"Gentile sig. {pii.NAME}, grazie"
     assert redact("Dott.ssa Rossi", names) == f"Dott.ssa {pii.NAME}"
+    assert redact("Via Roma 12, presso Mario Rossi", names) == f"Via Roma 12, presso {pii.NAME}"
+    assert redact("sig. ROSSI MARIO e sig. Mario", names) == f"sig. {pii.NAME} e sig. {pii.NAME}"
     # A surname alone, with no title, is often a common word: kept (a fountain is a fountain).
     assert redact("Rossi tramonti", names) == "Rossi tramonti"
     assert redact("https://foto.example/mario-rossi/1.jpg", names) == (
@@ -338,6 +340,8 @@ def test_capitalised_places_and_words_after_a_cue_stay(text):
         ("cell. 333 12345 la sera", "333 12345", pii.PHONE),  # 8 digits: the shortest mobile
         ("+39 333 123 4567 890 ok", "333 123 4567 890", pii.PHONE),  # 15 digits: the most
         ("scrivete a mario.rossi@example.org subito", "mario.rossi@example.org", pii.EMAIL),
+        ("ada%studio@arte.museum, o", "ada%studio@arte.museum", pii.EMAIL),  # any domain
+        ("€30.000.000 o 333 1234567", "333 1234567", pii.PHONE),
         ("CF RSSMRA85T10A562S", "RSSMRA85T10A562S", pii.TAX_CODE),
         ("CF RSSMRA85T10A562X (typo)", "RSSMRA85T10A562X", pii.TAX_CODE),  # one piece: shape only
         ("omocodia RSSMRAURTMLARSNL", "RSSMRAURTMLARSNL", pii.TAX_CODE),
@@ -347,6 +351,35 @@ def test_capitalised_places_and_words_after_a_cue_stay(text):
 def test_masks(text, secret, placeholder):
     out = redact(text)
     assert secret not in out and placeholder in out, out
+
+
+@pytest.mark.parametrize(
+    ("date", "is_date"),
+    [
+        ("01/01/2026", True),
+        ("31/12/2099", True),
+        ("01/12/1900", True),
+        ("05.03.26", True),
+        ("05-03-2026", True),
+        ("00/03/2026", False),  # no day 0
+        ("32/01/2026", False),
+        ("05/00/2026", False),  # no month 0
+        ("05/13/2026", False),
+        ("05/03/2100", False),  # beyond the century the date check accepts
+        ("05/03/1899", False),
+        ("0612/3456", False),
+    ],
+)
+def test_dates_are_not_taken_for_phone_numbers(date, is_date):
+    """A day, a month and a year read as a date stays; the rest is read as a phone number
+    (every example starts with 0 or 3 and has enough digits for one)."""
+    text = f"il {date} alle 10"
+    assert (redact(text) == text) is is_date, redact(text)
+
+
+def test_a_candidate_that_fails_its_check_does_not_hide_the_next_one():
+    text = "IBAN IT61 X054 2811 1010 0000 0123 456 o IT60 X054 2811 1010 0000 0123 456"
+    assert redact(text) == f"IBAN IT61 X054 2811 1010 0000 0123 456 o {pii.IBAN}"
 
 
 @pytest.mark.parametrize(
@@ -373,6 +406,7 @@ def test_what_fails_a_check_stays(text):
         "Pratica 2026-000123, come la 2026-000098.",
         "Il 05/03/2026 alle 10.30 la buca era ancora lì; dal 2026-01-31 peggiora.",
         "Danni per € 1.250,00; preventivo 30.000.000 € e 3.000.000 euro; EUR 4.500.000.",
+        "€ 30.000.000 di lavori, poi €30.000.000 ancora, e EUR 300.000.000.",
         "Larga 1.5 m e profonda 30 cm, a 200 metri dalla scuola.",
         "Ho pagato 35,50 euro il 12/03/2026 alla cassa.",
         "Segnalato il 12 marzo 2026, nato dal nulla.",
@@ -416,6 +450,7 @@ def test_placeholders_are_stored_in_english_and_shown_in_the_reader_language():
     with translation.override("en"):
         assert localise(stored) == stored
     assert localise("") == "" and localise("no placeholder") == "no placeholder"
+    assert localise(None) is None
     with translation.override("it"):
         for placeholder in pii.PLACEHOLDERS:
             assert localise(placeholder) != placeholder, placeholder
