@@ -36,43 +36,41 @@ from insieme.core.pii import (  # noqa: F401 - the duplicate check's patterns, r
 
 def filer_names(submitter, contact_name: str = "") -> set[str]:
     """The filer's names: their account's, and the one given with the filing."""
-    names = {getattr(submitter, "full_name", "") or "", contact_name or ""}
-    return {n for n in names if n.strip()}
+    names = {contact_name, submitter.full_name if submitter is not None else ""}
+    return {n for n in names if n and n.strip()}
 
 
-def names_by_case(ids: Iterable[int], *, models=None, using: str | None = None) -> dict:
+def names_by_case(ids: Iterable[int], case_model, follower_model, using=None) -> dict:
     """{case id: the names its public texts must not show}, three queries for any number of
-    cases. `models`: (Case, Follower) of a migration's historical state."""
-    if models is None:
-        from insieme.cases.models import Case, Follower
-
-        models = (Case, Follower)
-    case_model, follower_model = models
+    cases. The models are the app's (`case_names`) or a migration's historical ones."""
     ids = list(ids)
-    names: dict[int, set[str]] = {pk: set() for pk in ids}
-    cases = case_model.objects.using(using) if using else case_model.objects
-    followers = follower_model.objects.using(using) if using else follower_model.objects
+    cases = case_model._default_manager.db_manager(using)
+    followers = follower_model._default_manager.db_manager(using)
     fields = ("contact_name", "submitted_by__full_name")
-    for pk, contact, account in cases.filter(pk__in=ids).values_list("pk", *fields):
-        names[pk] |= {contact or "", account or ""}
-    merged = cases.filter(duplicate_of_id__in=ids).values_list("duplicate_of_id", *fields)
-    for into, contact, account in merged:
-        names[into] |= {contact or "", account or ""}
-    me_too = followers.filter(case_id__in=ids, me_too=True).values_list(
-        "case_id", "user__full_name"
-    )
-    for pk, account in me_too:
-        names[pk].add(account or "")
-    return {pk: {n for n in found if n.strip()} for pk, found in names.items()}
+    names: dict[int, set] = {pk: set() for pk in ids}
+    for pk, *people in cases.filter(pk__in=ids).values_list("pk", *fields):
+        names[pk].update(people)
+    for into, *people in cases.filter(duplicate_of_id__in=ids).values_list(
+        "duplicate_of_id", *fields
+    ):
+        names[into].update(people)
+    me_too = followers.filter(case_id__in=ids, me_too=True)
+    for pk, person in me_too.values_list("case_id", "user__full_name"):
+        names[pk].add(person)
+    # No account (None), no name given (""): nobody to mask.
+    return {pk: {n for n in found if n and n.strip()} for pk, found in names.items()}
 
 
 def case_names(case) -> set[str]:
     """The names public texts of `case` must not show."""
-    return names_by_case([case.pk]).get(case.pk, set())
+    from insieme.cases.models import Case, Follower
+
+    return names_by_case([case.pk], Case, Follower)[case.pk]
 
 
 def public_text(case, text: str) -> str:
-    """`text`, written on `case`, as the public may read it (stored form: see `localise`)."""
+    """`text`, written on `case`, as the public may read it (stored form: see `localise`).
+    An empty text costs no query."""
     return redact(text, case_names(case)) if text else ""
 
 
@@ -86,37 +84,46 @@ def refresh_public_texts(models=None, using: str | None = None, batch: int = 200
         models = (Case, CaseEvent, Follower)
     case_model, event_model, follower_model = models
     alias = using or router.db_for_write(case_model)
+
+    def cases(rows: list[tuple]) -> list[tuple]:
+        names = names_by_case([r[0] for r in rows], case_model, follower_model, alias)
+        return [(redact(d, names[pk]), redact(a, names[pk]), pk) for pk, d, a in rows]
+
+    def events(rows: list[tuple]) -> list[tuple]:
+        names = names_by_case({r[1] for r in rows}, case_model, follower_model, alias)
+        return [(redact(text, names[case_id]), pk) for pk, case_id, text in rows]
+
+    done = _rewrite(
+        case_model._default_manager.using(alias),
+        ("description", "address"),
+        ("public_description", "public_address"),
+        cases,
+        batch,
+    )
+    return done + _rewrite(
+        event_model._default_manager.using(alias).filter(is_public=True).exclude(text=""),
+        ("case_id", "text"),
+        ("public_text",),
+        events,
+        batch,
+    )
+
+
+def _rewrite(queryset, read: tuple, write: tuple, compute, batch: int) -> int:
+    """Walk `queryset` in id order, `batch` rows at a time, reading `read` and writing the
+    columns `write` with what `compute(rows)` gives (their values, then the id)."""
+    model, alias = queryset.model, queryset.db
     connection = connections[alias]
     qn = connection.ops.quote_name
-    done = 0
-    cases = case_model.objects.using(alias).order_by("id")
-    case_sql = (
-        f"UPDATE {qn(case_model._meta.db_table)} SET {qn('public_description')} = %s, "  # noqa: S608
-        f"{qn('public_address')} = %s WHERE {qn('id')} = %s"
-    )
-    last = 0
-    while rows := list(
-        cases.filter(id__gt=last).values_list("id", "description", "address")[:batch]
-    ):
-        names = names_by_case([r[0] for r in rows], models=models[::2], using=alias)
-        params = [(redact(d, names[pk]), redact(a, names[pk]), pk) for pk, d, a in rows]
+    columns = ", ".join(f"{qn(model._meta.get_field(f).column)} = %s" for f in write)
+    sql = f"UPDATE {qn(model._meta.db_table)} SET {columns} WHERE {qn(model._meta.pk.column)} = %s"  # noqa: S608
+    ordered = queryset.order_by("pk").values_list("pk", *read)
+    rows, done = list(ordered[:batch]), 0
+    while rows:
         with transaction.atomic(using=alias), connection.cursor() as cursor:
-            cursor.executemany(case_sql, params)
-        last, done = rows[-1][0], done + len(rows)
-    events = event_model.objects.using(alias).filter(is_public=True).exclude(text="")
-    event_sql = (
-        f"UPDATE {qn(event_model._meta.db_table)} SET {qn('public_text')} = %s "  # noqa: S608
-        f"WHERE {qn('id')} = %s"
-    )
-    last = 0
-    while rows := list(
-        events.filter(id__gt=last).order_by("id").values_list("id", "case_id", "text")[:batch]
-    ):
-        names = names_by_case({r[1] for r in rows}, models=models[::2], using=alias)
-        params = [(redact(text, names[case_id]), pk) for pk, case_id, text in rows]
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
-            cursor.executemany(event_sql, params)
-        last, done = rows[-1][0], done + len(rows)
+            cursor.executemany(sql, compute(rows))
+        done += len(rows)
+        rows = list(ordered.filter(pk__gt=rows[-1][0])[:batch])
     return done
 
 

@@ -221,7 +221,7 @@ def reports(draw) -> tuple[str, str, str, str, Secrets]:
 
 
 @settings(
-    max_examples=24,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
