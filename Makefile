@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench lint format install assets messages migrate serve chromium clean
+.PHONY: demo test bench mutation lint format install assets messages migrate serve chromium clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -52,6 +52,14 @@ test: install chromium
 bench: migrate
 	$(PY) -m insieme.bench
 
+# Mutation testing (mutmut) of the core modules listed under [tool.mutmut] in pyproject.toml,
+# against their own fast tests; prints the score per module. Not part of `make test`.
+mutation: $(VENV)/.installed
+	rm -rf mutants
+	@mkdir -p var
+	$(VENV)/bin/mutmut run --max-children $${MUTATION_JOBS:-2} > var/mutation.log 2>&1 || { tail -c 3000 var/mutation.log; exit 1; }
+	$(PY) scripts/mutation_score.py
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -61,4 +69,4 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules var insieme.sqlite3*
+	rm -rf $(VENV) node_modules var mutants insieme.sqlite3*

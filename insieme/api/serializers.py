@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from insieme.cases.access import PUBLIC_TEXT_KINDS
 from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.cases.models import Attachment, Case, CaseEvent, Rating
-from insieme.cases.redact import redact
+from insieme.cases.redact import filer_names, localise, redact
 from insieme.catalog import i18n
 from insieme.catalog.models import Attribute, Provision, Regulation, Service
 from insieme.core.models import Administration, today_in
@@ -190,6 +191,7 @@ class PublicCaseSerializer(serializers.ModelSerializer):
     service = ServiceRefSerializer(read_only=True)
     is_open = serializers.BooleanField(read_only=True)
     description = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
     lat = serializers.SerializerMethodField()
     lon = serializers.SerializerMethodField()
     duplicate_of = serializers.SerializerMethodField()
@@ -217,7 +219,10 @@ class PublicCaseSerializer(serializers.ModelSerializer):
         ]
 
     def get_description(self, obj) -> str:
-        return redact(obj.description)
+        return localise(obj.public_description)
+
+    def get_address(self, obj) -> str:
+        return localise(obj.public_address)
 
     def _rounded(self, value):
         return None if value is None else round(value, PUBLIC_PLACE_DECIMALS)
@@ -262,9 +267,9 @@ REDACTED_WITHOUT_PERSONAL = (
 )
 
 
-def masked(text: str) -> str:
-    """A case's text for a reader without personal data: what public output would show."""
-    return redact(text) if isinstance(text, str) else text
+def masked(text: str, names=()) -> str:
+    """A case's text for a reader without personal data, with `names` (the filer's) masked too."""
+    return redact(text, names) if isinstance(text, str) else text
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -331,10 +336,14 @@ class CaseSerializer(serializers.ModelSerializer):
         if not self.context.get("personal", False):
             for name in PERSONAL_FIELDS:
                 data.pop(name, None)
-            data["description"] = masked(data["description"])
-            data["address"] = masked(data["address"])
+            # The stored public copies (redacted with the names of everyone behind the case).
+            data["description"] = localise(instance.public_description)
+            data["address"] = localise(instance.public_address)
+            names = filer_names(instance.submitted_by, instance.contact_name)
             data["answers"] = {
-                code: [masked(v) for v in value] if isinstance(value, list) else masked(value)
+                code: [masked(v, names) for v in value]
+                if isinstance(value, list)
+                else masked(value, names)
                 for code, value in (data["answers"] or {}).items()
             }
         return data
@@ -426,9 +435,14 @@ class EventSerializer(serializers.ModelSerializer):
         return "citizen" if obj.actor_id == obj.case.submitted_by_id else "staff"
 
     def get_text(self, obj) -> str:
-        if self.context.get("public") or not self.context.get("personal", False):
-            return redact(obj.text)
-        return obj.text
+        if self.context.get("public"):
+            # As on the public page: staff's words, as their public copy; nobody else's.
+            return localise(obj.public_text) if obj.kind in PUBLIC_TEXT_KINDS else ""
+        if self.context.get("personal", False):
+            return obj.text
+        if obj.public_text:  # words written for the public: their stored public copy
+            return localise(obj.public_text)
+        return masked(obj.text, filer_names(None, obj.case.contact_name))
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor_name(self, obj) -> str | None:
@@ -447,6 +461,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "content_type", "size", "is_public", "created_at", "download_url"]
 
     def get_name(self, obj) -> str:
+        if self.context.get("public"):  # a file may be named after its owner
+            return localise(redact(str(obj), self.context.get("names", ())))
         return str(obj)
 
     def get_download_url(self, obj) -> str:
@@ -474,7 +490,10 @@ class RatingSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not self.context.get("personal", False):
-            data["comment"] = masked(data["comment"])
+            case = instance.case
+            data["comment"] = masked(
+                data["comment"], filer_names(case.submitted_by, case.contact_name)
+            )
         return data
 
 

@@ -24,6 +24,7 @@ from insieme.api.idempotency import idempotent
 from insieme.api.pagination import MergedCursorPagination
 from insieme.cases import access as case_access
 from insieme.cases import actions as case_actions
+from insieme.cases import redact as case_redact
 from insieme.cases.models import Case, Rating
 from insieme.catalog.models import Attribute, Provision, Regulation, Service
 from insieme.core.access import get_administration_for_user
@@ -132,7 +133,7 @@ class RegulationDetail(PublicReadMixin, generics.RetrieveAPIView):
 
 
 CASE_ORDERING = ["submitted_at", "updated_at"]
-CASE_RELATED = ("administration", "service", "department", "duplicate_of")
+CASE_RELATED = ("administration", "service", "department", "duplicate_of", "submitted_by")
 
 
 def public_cases():
@@ -187,11 +188,14 @@ class PublicCaseAttachments(PublicCaseMixin, generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        case = self.get_case()
-        return case.attachments.filter(is_public=True).select_related("case__administration")
+        self.case = self.get_case()
+        return self.case.attachments.filter(is_public=True).select_related("case__administration")
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "public": True}
+        # The names the files' public names must not show (none while the schema is built).
+        case = getattr(self, "case", None)
+        names = case_redact.case_names(case) if case is not None else set()
+        return {**super().get_serializer_context(), "public": True, "names": names}
 
 
 # --- cases (session or key) --------------------------------------------------------------------

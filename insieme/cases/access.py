@@ -81,6 +81,19 @@ def events_for_submitter(case: Case):
     )
 
 
+# Events whose text the public reads (staff's words, as their public copy); of the others only
+# the kind is public (a citizen's withdrawal reason, for one, is theirs).
+PUBLIC_TEXT_KINDS = frozenset(
+    {
+        CaseEvent.Kind.STATUS,
+        CaseEvent.Kind.PUBLIC_REPLY,
+        CaseEvent.Kind.INFO_REQUESTED,
+        CaseEvent.Kind.DECISION,
+        CaseEvent.Kind.DUPLICATE,
+    }
+)
+
+
 def public_events(case: Case):
     """The timeline anyone sees on a public case: public events only (no notes, no answers)."""
     return case.events.filter(is_public=True).exclude(

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -44,7 +45,7 @@ from insieme.cases.models import (
     TimeLog,
     grid_cell,
 )
-from insieme.cases.redact import redact
+from insieme.cases.redact import filer_names, localise, public_text, redact
 from insieme.cases.uploads import CleanFile, clean_uploads
 from insieme.catalog import i18n
 from insieme.catalog.forms import citizen_field_name, citizen_form_for
@@ -129,6 +130,7 @@ def _event(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         is_public=public,
         text=text,
+        public_text=public_text(case, text) if public else "",
         from_status=from_status,
         to_status=to_status,
         field_code=field_code,
@@ -139,7 +141,8 @@ def _event(
 
 def _publish(event_type: str, case: Case, *, text: str = "", **extra) -> None:
     """Tell integrators (webhooks) about `case` on commit: public facts only, never who filed it
-    or how to reach them; free text only for public cases, and redacted."""
+    or how to reach them; free text only for public cases, and only its public copy (`text`:
+    `Case.public_description` or `CaseEvent.public_text`)."""
     public = case.is_public
     data = {
         "reference": case.reference,
@@ -151,7 +154,7 @@ def _publish(event_type: str, case: Case, *, text: str = "", **extra) -> None:
         "public_url": reverse("case_public", args=[case.administration.slug, case.reference])
         if public
         else None,
-        "text": redact(text) if public and text else "",
+        "text": text if public else "",
         **extra,
     }
     events.publish_on_commit(event_type, case.administration_id, data)
@@ -178,8 +181,11 @@ def _save_attachments(
     return len(cleaned)
 
 
-def _notify_followers(case: Case, template: str, context: dict, exclude=None) -> None:
-    """E-mail every follower (and an anonymous filer's address) on commit."""
+def _notify_followers(
+    case: Case, template: str, context: dict, exclude=None, public: dict | None = None
+) -> None:
+    """E-mail every follower (and an anonymous filer's address) on commit. Followers other than
+    the filer read `public` instead of `context` where given: the public copies of the texts."""
     recipients = [
         f.user
         for f in case.followers.select_related("user")
@@ -188,7 +194,8 @@ def _notify_followers(case: Case, template: str, context: dict, exclude=None) ->
         and (exclude is None or f.user_id != exclude.pk)
     ]
     for user in recipients:
-        notify.send_templated_email(user, template, {"case": case, **context})
+        given = context if public is None or user.pk == case.submitted_by_id else public
+        notify.send_templated_email(user, template, {"case": case, **given})
     if case.submitted_by_id is None and case.contact_email:
         notify.send_templated_email(
             case.contact_email,
@@ -202,6 +209,10 @@ def _tracking_context(case: Case) -> dict:
     """What e-mails to a filer without an account add: their private tracking link."""
     path = tracking.tracking_path(case)
     return {"tracking_url": notify.absolute_url(path)} if path else {}
+
+
+# A public copy's placeholders in the language the e-mail is rendered in.
+_localised = lazy(localise, str)
 
 
 # --- filing ------------------------------------------------------------------------------------
@@ -337,6 +348,8 @@ def submit_case(
     now = timezone.now()
     ack_due, resolve_due = sla_due_dates(service, now)
     row, col = grid_cell(lat, lon) if lat is not None else (None, None)
+    address = address.strip()[:300]
+    names = filer_names(submitter, contact_name.strip())
     case = Case(
         administration_id=service.administration_id,
         service=service,
@@ -344,13 +357,15 @@ def submit_case(
         is_public=service.kind == ServiceKind.REPORT,
         title=service.name,
         description=description,
+        public_description=redact(description, names),
         answers=clean_answers,
         lat=lat,
         lon=lon,
         cell_row=row,
         cell_col=col,
         match_grams=case_signature(service.name, description) if lat is not None else b"",
-        address=address.strip()[:300],
+        address=address,
+        public_address=redact(address, names),
         channel=channel,
         form_seconds=form_seconds,
         language=language[:8],
@@ -417,7 +432,7 @@ def submit_case(
                     language=language,
                 )
             auto_assign(case)
-            _publish("case.created", case, text=case.description)
+            _publish("case.created", case, text=case.public_description)
     except IntegrityError:
         if idempotency_key:  # a concurrent retry won the race
             return Case.objects.get(
@@ -648,7 +663,7 @@ def change_status(
     now = timezone.now()
     with transaction.atomic():
         from_status = _set_status(case, to_status, now, expected_version)
-        _event(
+        event = _event(
             case,
             CaseEvent.Kind.STATUS,
             actor,
@@ -668,9 +683,18 @@ def change_status(
             after={"status": to_status},
             administration=case.administration,
         )
-        _notify_followers(case, "case_status", {"from_status": from_status, "note": note})
+        _notify_followers(
+            case,
+            "case_status",
+            {"from_status": from_status, "note": note},
+            public={"from_status": from_status, "note": _localised(event.public_text)},
+        )
         _publish(
-            "case.status_changed", case, text=note, from_status=from_status, to_status=to_status
+            "case.status_changed",
+            case,
+            text=event.public_text,
+            from_status=from_status,
+            to_status=to_status,
         )
     return case
 
@@ -699,8 +723,10 @@ def reply(actor, case: Case, text: str, *, public: bool = True) -> CaseEvent:
             administration=case.administration,
         )
         if public:
-            _notify_followers(case, "case_reply", {"text": text})
-            _publish("case.public_reply", case, text=text)
+            _notify_followers(
+                case, "case_reply", {"text": text}, public={"text": _localised(event.public_text)}
+            )
+            _publish("case.public_reply", case, text=event.public_text)
     return event
 
 
@@ -755,7 +781,7 @@ def request_information(
         _publish(
             "case.information_requested",
             case,
-            text=text,
+            text=event.public_text,
             field_code=field_code[:60],
             from_status=from_status,
             to_status=Status.WAITING_CITIZEN,
@@ -1441,7 +1467,7 @@ def decide(
             reasons,
             provision,
         )
-        _event(
+        event = _event(
             case,
             CaseEvent.Kind.DECISION,
             actor,
@@ -1461,9 +1487,18 @@ def decide(
             after={"decision": decision, "provision": provision.pk if provision else None},
             administration=case.administration,
         )
-        _notify_followers(case, "case_status", {"from_status": from_status, "note": reasons})
+        _notify_followers(
+            case,
+            "case_status",
+            {"from_status": from_status, "note": reasons},
+            public={"from_status": from_status, "note": _localised(event.public_text)},
+        )
         _publish(
-            "case.status_changed", case, text=reasons, from_status=from_status, to_status=to_status
+            "case.status_changed",
+            case,
+            text=event.public_text,
+            from_status=from_status,
+            to_status=to_status,
         )
     return case
 

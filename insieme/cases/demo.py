@@ -56,6 +56,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from stdnum import iban as stdnum_iban
+from stdnum import luhn as stdnum_luhn
+from stdnum.it import codicefiscale as stdnum_codicefiscale
 
 from insieme.cases import demo_text as T
 from insieme.cases.actions import allocate_references, format_reference
@@ -72,6 +75,7 @@ from insieme.cases.models import (
     TimeLog,
     grid_cell,
 )
+from insieme.cases.redact import redact
 from insieme.catalog.models import Service, ServiceKind
 from insieme.catalog.sla import _add_working_days, holidays_of
 from insieme.core import audit, progress
@@ -186,18 +190,62 @@ def _codice_fiscale(rng: random.Random) -> str:
     )
 
 
-def _pii(rng: random.Random, language: str) -> tuple[str, str]:
-    """(phrase with personal data, its kind)."""
+def _pii(rng: random.Random, language: str, filer: str = "") -> tuple[str, str, str]:
+    """(phrase with personal data, its kinds, the name it gives). The name is the filer's
+    own when they have an account (`filer`); an anonymous filer's is made up here (and stored
+    as the name they gave)."""
     first, last = rng.choice(T.PII_FIRST), rng.choice(T.PII_LAST)
+    name = filer or f"{first} {last}"
     values = {
-        "name": f"{first} {last}",
+        "name": name,
         "phone": f"3{rng.randint(20, 49)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
         "email": f"{first.lower()}.{last.lower()}{rng.randint(1, 99)}@mail.example",
         "cf": _codice_fiscale(rng),
     }
     phrase = rng.choice(T.PII_IT if language == "it" else T.PII_EN)
     kinds = [k for k in ("name", "phone", "email", "cf") if "{" + k + "}" in phrase]
-    return phrase.format(**values), "+".join(kinds)
+    return phrase.format(**values), "+".join(kinds), name
+
+
+def _more_pii(rng: random.Random, language: str, first: str, last: str) -> tuple[str, str]:
+    """(a second phrase with personal data of the kinds the redaction checks with the
+    identifier's own check digit or a cue, its kind). `rng` is the case's own, so that the
+    demo's main random stream (and so all the rest of the data) does not depend on it."""
+    kind = rng.choice(("iban", "card", "birth_date", "obfuscated_email", "cf_spaced"))
+    if kind == "iban":
+        bban = rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + "".join(
+            rng.choice("0123456789") for _ in range(22)
+        )
+        number = "IT" + stdnum_iban.calc_check_digits("IT00" + bban) + bban
+        value = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+    elif kind == "card":
+        body = rng.choice("45") + "".join(rng.choice("0123456789") for _ in range(14))
+        number = body + stdnum_luhn.calc_check_digit(body)
+        value = " ".join(number[i : i + 4] for i in range(0, 16, 4))
+    elif kind == "birth_date":
+        value = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1940, 2004)}"
+    elif kind == "obfuscated_email":
+        value = f"{first.lower()}.{last.lower()} (at) mail (dot) example"
+    else:
+        # A day that every month has, so that the code's birth date is a real one.
+        body = _codice_fiscale(rng)[:9] + f"{rng.randint(1, 28):02d}" + _codice_fiscale(rng)[11:15]
+        number = body + stdnum_codicefiscale.calc_check_digit(body)
+        value = f"{number[:3]} {number[3:6]} {number[6:11]} {number[11:]}".lower()
+    phrases = T.PII_MORE_IT if language == "it" else T.PII_MORE_EN
+    return phrases[kind].format(value=value), kind
+
+
+@lru_cache(maxsize=4096)
+def _public_address(address: str, names: tuple[str, ...]) -> str:
+    """An address as the public reads it (the demo's addresses repeat: computed once each)."""
+    return redact(address, names)
+
+
+@lru_cache(maxsize=256)
+def _public_event_text(text: str) -> str:
+    """A timeline text as the public reads it. The demo's staff write from a few fixed phrases
+    that name nobody, so each is redacted once, without names."""
+    return redact(text)
 
 
 def _inside(poly: list[tuple[float, float]], lon: float, lat: float) -> bool:
@@ -884,10 +932,21 @@ class Generator:
         text = template.format(place=street or plan.admin.name, service=text_svc.name)
         title = text.split(",")[0][:120]
         description = _typos(rng, text)
+        contact_name = submitter[1] if submitter else ""
         if rng.random() < PII_SHARE:
-            phrase, kinds = _pii(rng, language)
+            phrase, kinds, given = _pii(rng, language, contact_name)
+            contact_name = given
             description += phrase
+            own = random.Random(f"{self.seed}:{reference}")  # noqa: S311 - demo data
+            if own.random() < 0.6:
+                parts = given.split()
+                phrase, kind = _more_pii(own, language, parts[0], parts[-1])
+                description += phrase
+                kinds += "+" + kind
             self.truth.pii.append([reference, plan.admin.slug, kinds])
+        address = f"{street}, {plan.admin.name}" if street else ""
+        # What the public reads (insieme.cases.redact): the filer's name is the one to mask.
+        names = (contact_name,) if contact_name else ()
         # Who filed it.
         filed_by = rng.choice(plan.officers) if channel in ASSISTED and plan.officers else None
         form = FORM_SECONDS.get(channel)
@@ -1037,19 +1096,21 @@ class Generator:
             "is_public": not application,
             "title": title,
             "description": description,
+            "public_description": redact(description, names),
             "answers": _answers(rng, info.answer_specs, street, t0),
             "lat": lat,
             "lon": lon,
             "cell_row": None,
             "cell_col": None,
-            "address": f"{street}, {plan.admin.name}" if street else "",
+            "address": address,
+            "public_address": _public_address(address, names),
             "channel": channel,
             "form_seconds": form_seconds,
             "language": language,
             "submitted_by_id": submitter[0] if submitter else None,
             "filed_by_id": filed_by,
             "consent_noted": filed_by is not None,
-            "contact_name": submitter[1] if submitter else "",
+            "contact_name": contact_name,
             "contact_email": submitter[2] if submitter else "",
             "duplicate_of_id": original["id"] if dup_handled else None,
             "complete_at_submission": not incomplete,
@@ -1247,8 +1308,10 @@ class Generator:
         for row in rows:
             cid, t0 = row["id"], row["_t0"]
             for at, kind, frm, to, public, text, actor, code, data in row["_hevents"]:
+                shown = _public_event_text(text) if public else ""
                 hevents.append(
-                    (next_id("event"), cid, kind, actor, public, frm, to, text, ts(at), code, data)
+                    (next_id("event"), cid, kind, actor, public, frm, to, text, ts(at), shown)
+                    + (code, data)
                 )
                 if kind == "info_requested":
                     lacking = code.startswith("other:") or code == "document"
@@ -1274,7 +1337,10 @@ class Generator:
             last = t0
             for at, kind, frm, to, public, text, actor, who in row["_events"]:
                 user = actor if actor else (who[0] if who else None)
-                events.append((next_id("event"), cid, kind, user, public, frm, to, text, ts(at)))
+                shown = _public_event_text(text) if public else ""
+                events.append(
+                    (next_id("event"), cid, kind, user, public, frm, to, text, ts(at), shown)
+                )
                 if at > last:
                     last = at
             row["updated_at"] = last
@@ -1303,7 +1369,7 @@ class Generator:
                         stamp = ts(at)
                         followers.append((next_id("follower"), cid, user, True, stamp))
                         events.append(
-                            (next_id("event"), cid, "followed", None, True, "", "", "", stamp)
+                            (next_id("event"), cid, "followed", None, True, "", "", "", stamp, "")
                         )
             if row["_rating"] is not None:
                 at, score, comment = row["_rating"]
@@ -1323,6 +1389,7 @@ EVENT_COLUMNS = (
     "to_status",
     "text",
     "created_at",
+    "public_text",
 )
 FOLLOWER_COLUMNS = ("id", "case_id", "user_id", "me_too", "created_at")
 HANDLING_EVENT_COLUMNS = (*EVENT_COLUMNS, "field_code", "data")

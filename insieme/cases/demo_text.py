@@ -286,6 +286,22 @@ PII_EN = [
     " Please write to {email}",
     " Reported by {name}, tax code {cf}.",
 ]
+# Personal data the redaction recognises by the identifier's own check or by the words before
+# it; each phrase holds one {value} of its kind.
+PII_MORE_IT = {
+    "iban": " IBAN per il rimborso: {value}.",
+    "card": " Ho pagato con la carta {value}.",
+    "birth_date": " Sono nato il {value}.",
+    "obfuscated_email": " Scrivetemi a {value}.",
+    "cf_spaced": " Il mio codice fiscale è {value}.",
+}
+PII_MORE_EN = {
+    "iban": " Refund to IBAN {value}.",
+    "card": " I paid with card {value}.",
+    "birth_date": " I was born on {value}.",
+    "obfuscated_email": " Write to {value}.",
+    "cf_spaced": " My tax code is {value}.",
+}
 REPLIES_IT = [
     "Abbiamo preso in carico la segnalazione, grazie.",
     "La squadra interverrà nei prossimi giorni.",

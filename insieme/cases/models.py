@@ -124,6 +124,10 @@ class Case(models.Model):
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # What the public reads: the description and the address with personal data masked,
+    # computed when the case is filed (insieme.cases.redact).
+    public_description = models.TextField(blank=True)
+    public_address = models.TextField(blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
@@ -313,6 +317,8 @@ class CaseEvent(models.Model):
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     text = models.TextField(blank=True)
+    # The text as the public reads it (personal data masked), for public events with a text.
+    public_text = models.TextField(blank=True)
     field_code = models.CharField(
         max_length=60,
         blank=True,

@@ -3,8 +3,8 @@ public page of a public case, and attachment downloads that check access.
 
 Reads go through `insieme.cases.access` (404 for missing and forbidden alike); every write is a
 POST to one of `insieme.cases.actions`, followed by a redirect (PRG). The public page never shows
-personal data: no names, contact details, answers, private attachments or internal notes, and the
-description passes through `insieme.cases.redact`.
+personal data: no names, contact details, answers, private attachments or internal notes, and
+every text is its public copy, redacted when it was written (`insieme.cases.redact`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from insieme.cases.forms_citizen import (
 )
 from insieme.cases.labels import asked_label
 from insieme.cases.models import OPEN_STATUSES, Case, CaseEvent, Follower, Rating, Status
-from insieme.cases.redact import redact
+from insieme.cases.redact import case_names, localise, redact
 from insieme.catalog import i18n
 from insieme.catalog.models import Datatype
 
@@ -104,9 +104,12 @@ def _status_label(code: str) -> str:
 
 def timeline(case: Case, events, *, for_submitter: bool) -> list[TimelineItem]:
     """The events as the filer (or, on the public page, anyone) may read them. Staff are shown
-    as "the administration", never by name; public texts are redacted."""
+    as "the administration", never by name; the public reads each text's redacted copy."""
     administration = _("The administration")
-    clean = (lambda t: t) if for_submitter else redact
+
+    def clean(event) -> str:
+        return event.text if for_submitter else localise(event.public_text)
+
     items = []
     for event in events:
         kind = event.kind
@@ -115,13 +118,13 @@ def timeline(case: Case, events, *, for_submitter: bool) -> list[TimelineItem]:
             item.title = _("Request submitted")
         elif kind == CaseEvent.Kind.STATUS:
             item.title = _("Status: %(status)s") % {"status": _status_label(event.to_status)}
-            item.text, item.by = clean(event.text), administration
+            item.text, item.by = clean(event), administration
         elif kind == CaseEvent.Kind.PUBLIC_REPLY:
             item.title = _("Reply")
-            item.text, item.by = clean(event.text), administration
+            item.text, item.by = clean(event), administration
         elif kind == CaseEvent.Kind.INFO_REQUESTED:
             item.title = _("Information requested")
-            item.text, item.by = clean(event.text), administration
+            item.text, item.by = clean(event), administration
             item.asked_field = field_label(case, event.field_code)
         elif kind == CaseEvent.Kind.INFO_PROVIDED:
             if not for_submitter:
@@ -134,7 +137,7 @@ def timeline(case: Case, events, *, for_submitter: bool) -> list[TimelineItem]:
             else:
                 item.title = _("Withdrawn by the person who filed it")
         elif kind in (CaseEvent.Kind.DECISION, CaseEvent.Kind.DUPLICATE):
-            item.text, item.by = clean(event.text), administration
+            item.text, item.by = clean(event), administration
         elif kind == CaseEvent.Kind.RATED:
             continue
         if for_submitter:
@@ -350,11 +353,15 @@ def case_attachment(request: HttpRequest, admin_slug: str, reference: str, pk: i
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
+    own = attachment.case.submitted_by_id is not None and (
+        attachment.case.submitted_by_id == getattr(request.user, "pk", None)
+    )
+    name = str(attachment) if own else public_name(attachment, case_names(attachment.case))
     response = FileResponse(
         handle,
         content_type=attachment.content_type,
         as_attachment=attachment.content_type == "application/pdf",
-        filename=str(attachment),
+        filename=name,
     )
     response["Cache-Control"] = "public, max-age=3600" if attachment.is_public else "private"
     response["X-Content-Type-Options"] = "nosniff"
@@ -362,6 +369,20 @@ def case_attachment(request: HttpRequest, admin_slug: str, reference: str, pk: i
 
 
 # --- the public page ---------------------------------------------------------------------------
+
+
+def public_name(attachment, names) -> str:
+    """An attachment's file name as the public sees it (a file may be named after its owner)."""
+    return localise(redact(str(attachment), names))
+
+
+def public_attachments(case: Case) -> list:
+    """The public attachments of `case`, each with `public_name`."""
+    attachments = list(case.attachments.filter(is_public=True).order_by("created_at", "pk"))
+    names = case_names(case) if attachments else set()
+    for attachment in attachments:
+        attachment.public_name = public_name(attachment, names)
+    return attachments
 
 
 @require_GET
@@ -380,10 +401,11 @@ def case_public(request: HttpRequest, admin_slug: str, reference: str) -> HttpRe
         {
             "case": case,
             "admin": case.administration,
-            "description": redact(case.description),
+            "description": localise(case.public_description),
+            "address": localise(case.public_address),
             "place": place,
             "timeline": timeline(case, access.public_events(case), for_submitter=False),
-            "attachments": list(case.attachments.filter(is_public=True).order_by("created_at")),
+            "attachments": public_attachments(case),
             "follower": follower,
             "is_submitter": request.user.is_authenticated
             and case.submitted_by_id == request.user.pk,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from insieme.cases import actions, matching
 from insieme.cases.forms_filing import FilingForm, form_seconds
 from insieme.cases.models import Case
-from insieme.cases.redact import redact
+from insieme.cases.redact import localise
 from insieme.cases.views_tracking import keep_private, tracking_url_for
 from insieme.catalog.forms import citizen_field_name, citizen_form_for
 from insieme.catalog.models import Datatype, Service, ServiceKind
@@ -135,7 +135,7 @@ def _duplicates(service: Service, form: FilingForm) -> list[dict]:
             "service": m.case.service.i18n.name,
             "status": m.case.get_status_display(),
             "distance": round(m.distance_m),
-            "excerpt": Truncator(redact(m.case.description)).chars(EXCERPT_CHARS),
+            "excerpt": Truncator(localise(m.case.public_description)).chars(EXCERPT_CHARS),
         }
         for m in found
     ]

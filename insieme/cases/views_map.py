@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET
 from insieme.cases.forms_filing import latitude_field, longitude_field
 from insieme.cases.matching import distance_m
 from insieme.cases.models import GRID_METRES, OPEN_STATUSES, Case, grid_cell
-from insieme.cases.redact import redact
+from insieme.cases.redact import localise
 from insieme.catalog.forms import style_widgets
 from insieme.catalog.models import Service, ServiceKind
 from insieme.core.geo import GeometryError, contains, parse_boundary
@@ -189,7 +189,7 @@ def nearby_reports(lat: float, lon: float) -> list[Nearby]:
         .only(
             "reference",
             "status",
-            "description",
+            "public_description",
             "lat",
             "lon",
             "submitted_at",
@@ -213,7 +213,7 @@ def nearby_reports(lat: float, lon: float) -> list[Nearby]:
                 status=case.get_status_display(),
                 is_open=case.is_open,
                 submitted_at=case.submitted_at,
-                excerpt=Truncator(redact(case.description)).chars(EXCERPT_CHARS),
+                excerpt=Truncator(localise(case.public_description)).chars(EXCERPT_CHARS),
                 distance=round(distance),
                 # as precise as the public case page shows it
                 lat=round(case.lat, 3),

@@ -7,7 +7,6 @@ catalogue all call it (or `describe_sla` for the words), so a deadline means the
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from django.utils.translation import gettext as _
@@ -86,31 +85,6 @@ def due_date(
 def holidays_of(admin: Administration) -> frozenset[date]:
     """The administration's holiday dates (one query)."""
     return frozenset(admin.holidays.values_list("date", flat=True))
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    acknowledge_by: datetime
-    resolve_by: datetime
-
-
-def service_deadlines(
-    service: ServiceFields,
-    admin: Administration,
-    start: datetime,
-    holidays: frozenset[date] | None = None,
-) -> Deadlines:
-    """Both deadlines of a service for a request filed at `start` in `admin`.
-
-    Pass `holidays` (from holidays_of) when computing many, to avoid a query each time."""
-    days_off = holidays_of(admin) if holidays is None else holidays
-    tz = zoneinfo.ZoneInfo(admin.timezone)
-    return Deadlines(
-        acknowledge_by=due_date(
-            start, service.sla_acknowledge_days, service.sla_day_type, days_off, tz
-        ),
-        resolve_by=due_date(start, service.sla_resolve_days, service.sla_day_type, days_off, tz),
-    )
 
 
 def _days_in_words(days: int, day_type: str) -> str:

@@ -3,8 +3,9 @@ Open311 service requests.
 
 Only public cases appear, and only their public face, chosen as the public case page chooses it
 (insieme.cases.views_citizen.case_public): reference, service, status, dates, address, a position
-rounded as the page shows it, the description and notes passed through `redact`, and the first
-public photo. Never the submitter, the contact details or private answers.
+rounded as the page shows it, the public copies of the description, the address and the notes
+(personal data masked when they were written, `insieme.cases.redact`), and the first public
+photo. Never the submitter, the contact details or private answers.
 
 `request_rows` is the one query of a page of `GET requests`; the benchmark's bare view runs the
 same function, so the two differ only in what this module adds on top.
@@ -21,8 +22,9 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from insieme.cases.access import PUBLIC_TEXT_KINDS
 from insieme.cases.models import OPEN_STATUSES, Attachment, Case, CaseEvent
-from insieme.cases.redact import redact
+from insieme.cases.redact import localise
 from insieme.catalog import i18n
 from insieme.catalog.models import LIST_DATATYPES, Attribute, Datatype, Service
 from insieme.core.models import Administration
@@ -33,17 +35,6 @@ DEFAULT_WINDOW = dt.timedelta(days=90)
 MAX_PAGE_SIZE = 1000  # the spec's "first 1000"
 PUBLIC_POSITION_DECIMALS = 3  # as precise as the public case page and the map show it
 NOTE_KINDS = (CaseEvent.Kind.STATUS, CaseEvent.Kind.PUBLIC_REPLY)
-# Events whose text the public page shows (staff's words, redacted); of the others only the kind
-# is public (a citizen's withdrawal reason, for one, is theirs).
-PUBLIC_TEXT_KINDS = frozenset(
-    {
-        CaseEvent.Kind.STATUS,
-        CaseEvent.Kind.PUBLIC_REPLY,
-        CaseEvent.Kind.INFO_REQUESTED,
-        CaseEvent.Kind.DECISION,
-        CaseEvent.Kind.DUPLICATE,
-    }
-)
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 # Answers that can carry free text (and so personal data) never leave through Open311.
 PUBLIC_ANSWER_DATATYPES = LIST_DATATYPES | {Datatype.NUMBER, Datatype.DATETIME}
@@ -168,8 +159,8 @@ ROW_FIELDS = (
     "id",
     "reference",
     "status",
-    "description",
-    "address",
+    "public_description",
+    "public_address",
     "lat",
     "lon",
     "submitted_at",
@@ -204,9 +195,9 @@ ATTRIBUTE_COLUMNS = (
 def _latest_note():
     return Subquery(
         CaseEvent.objects.filter(case_id=OuterRef("pk"), is_public=True, kind__in=NOTE_KINDS)
-        .exclude(text="")
+        .exclude(public_text="")
         .order_by("-created_at", "-id")
-        .values("text")[:1]
+        .values("public_text")[:1]
     )
 
 
@@ -315,16 +306,16 @@ class RequestRenderer:
         return {
             "service_request_id": row["reference"],
             "status": "open" if row["status"] in OPEN_STATUSES else "closed",
-            "status_notes": redact(row["status_notes"]) or None,
+            "status_notes": localise(row["status_notes"]) or None,
             "service_name": _service_name(row),
             "service_code": row["service_code"],
-            "description": redact(row["description"]) or None,
+            "description": localise(row["public_description"]) or None,
             "agency_responsible": row["department_name"] or row["admin_brand"] or row["admin_name"],
             "service_notice": None,
             "requested_datetime": format_datetime(row["submitted_at"], tz),
             "updated_datetime": format_datetime(row["updated_at"], tz),
             "expected_datetime": format_datetime(row["resolve_due_at"], tz),
-            "address": row["address"] or None,
+            "address": localise(row["public_address"]) or None,
             "address_id": None,
             "zipcode": None,
             "lat": _rounded(row["lat"]),
@@ -362,7 +353,7 @@ def extended_attributes(rows: list[dict]) -> dict[int, dict]:
             ]
         )
         .order_by("created_at", "id")
-        .values("case_id", "kind", "to_status", "text", "created_at")
+        .values("case_id", "kind", "to_status", "public_text", "created_at")
     )
     tz_by_case = {row["id"]: zone(row["admin_timezone"]) for row in rows}
     for event in events:
@@ -406,7 +397,7 @@ def _note(event: dict, tz: dt.tzinfo) -> dict:
         "datetime": format_datetime(event["created_at"], tz),
         "type": event["kind"],
         "status": event["to_status"] or None,
-        "description": (redact(event["text"]) or None)
+        "description": (localise(event["public_text"]) or None)
         if event["kind"] in PUBLIC_TEXT_KINDS
         else None,
     }

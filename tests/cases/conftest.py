@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from insieme.cases import actions
 
@@ -28,3 +31,15 @@ def filed_case(cat, charlie):
         **INSIDE_MONTALTO,
     )
     return case
+
+
+# A Tuesday morning in Rome, away from weekends and the nights the clocks change.
+CLOCK_START = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock():
+    """A controlled clock standing still at CLOCK_START: every `timezone.now()` reads it, and
+    only `clock.shift(timedelta)` moves it. Request it before the fixtures that write."""
+    with time_machine.travel(CLOCK_START, tick=False) as traveller:
+        yield traveller

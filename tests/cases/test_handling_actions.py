@@ -25,7 +25,7 @@ from insieme.cases.models import (
 from insieme.catalog import actions as catalog_actions
 from insieme.core import actions as core_actions
 from insieme.core.permissions import ROLE_PERMISSIONS, Perm, Role
-from tests.cases.conftest import INSIDE_MONTALTO
+from tests.cases.conftest import CLOCK_START, INSIDE_MONTALTO
 from tests.catalog.conftest import cat  # noqa: F401  (fixture)
 from tests.conftest import make_staff
 
@@ -294,22 +294,22 @@ def test_template_placeholders(cat, team, charlie):
     assert actions.render_template("{reference.__class__}", case) == "{reference.__class__}"
 
 
-def test_information_request_pauses_the_sla(cat, team, charlie, django_capture_on_commit_callbacks):
+def test_information_request_pauses_the_sla(
+    clock, cat, team, charlie, django_capture_on_commit_callbacks
+):
     case = file(cat, charlie)
     due = case.resolve_due_at
     actions.request_information(team.olga, fresh(case), text="Photo?", field_code="photo")
     paused = fresh(case)
-    assert paused.status == Status.WAITING_CITIZEN and paused.sla_paused_at is not None
-    three_days_ago = paused.sla_paused_at - timedelta(days=3)
-    Case.objects.filter(pk=case.pk).update(sla_paused_at=three_days_ago)
+    assert paused.status == Status.WAITING_CITIZEN and paused.sla_paused_at == CLOCK_START
+    clock.shift(timedelta(days=3))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         actions.provide_information(charlie, fresh(case), text="Here it is")
     resumed = fresh(case)
     assert resumed.sla_paused_at is None
-    shift = resumed.resolve_due_at - due
-    assert timedelta(days=3) <= shift < timedelta(days=3, minutes=1)
-    assert 3 * 86400 <= resumed.sla_paused_seconds < 3 * 86400 + 60
+    assert resumed.resolve_due_at - due == timedelta(days=3)
+    assert resumed.sla_paused_seconds == 3 * 86400
     assert [m.to for m in mail.outbox] == [[team.olga.email]]  # the assignee hears of it
 
 

@@ -404,45 +404,6 @@ def test_signatures_recomputed_by_command(cat):  # noqa: F811
     assert bytes(unlocated.match_grams) == b""
 
 
-def _strip_reference(text: str) -> str:
-    """redact.strip without its shortcuts: the three patterns, one after the other."""
-    from insieme.cases import redact
-
-    text = redact.EMAIL_RE.sub(" ", text)
-    text = redact.TAX_CODE_RE.sub(" ", text)
-    return redact.PHONE_CANDIDATE_RE.sub(
-        lambda m: " " if redact._looks_like_phone(m.group(0)) else m.group(0), text
-    )
-
-
-_PIECES = st.sampled_from(
-    [
-        "mario.rossi@example.org",
-        "RSSMRA85T10A562S",
-        "rssmra85t10a562s",
-        "RSSMRALTMLMDATUV",
-        "RSSMRA85T10A562\u017f",
-        "+39 333 123 4567",
-        "0577 123456",
-        "2026-01-31",
-        "via Roma 12",
-        "buca",
-        "@",
-        " ",
-        ", ",
-    ]
-)
-
-
-@given(st.lists(st.one_of(_PIECES, st.text(max_size=12)), max_size=8).map("".join))
-def test_strip_shortcuts_change_nothing(text):
-    """redact.strip skips a pattern where a cheap test says it cannot match: the result is the
-    same as running all three."""
-    from insieme.cases import redact
-
-    assert redact.strip(text) == _strip_reference(text)
-
-
 @given(st.text(max_size=40))
 def test_fold_matches_unicode_decomposition(text):
     import unicodedata

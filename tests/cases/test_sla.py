@@ -20,7 +20,7 @@ from insieme.cases import actions, tasks
 from insieme.cases.models import Case, CaseEvent, DueState, Escalation, Status
 from insieme.catalog.models import DayType, Service
 from insieme.core.permissions import Role
-from tests.cases.conftest import INSIDE_MONTALTO
+from tests.cases.conftest import CLOCK_START, INSIDE_MONTALTO
 from tests.conftest import make_staff
 
 
@@ -180,25 +180,24 @@ def test_without_a_supervisor_the_department_officers_hear_of_it(
 
 @pytest.mark.parametrize("day_type", [DayType.WORKING, DayType.CALENDAR])
 def test_the_clock_stops_while_the_citizen_is_asked(
-    cat, roads, charlie, day_type, django_capture_on_commit_callbacks
+    clock, cat, roads, charlie, day_type, django_capture_on_commit_callbacks
 ):
-    """Information asked at t0, answered three days later: both due dates move on by the elapsed
-    three days, also for working-day services (the pause already skipped what it skipped)."""
+    """Information asked at t0, answered three days (and a few seconds) later: both due dates
+    move on by exactly the elapsed time, also for working-day services (the pause already
+    skipped what it skipped)."""
     case = file_case(cat, charlie, day_type)
     ack_due, resolve_due = case.acknowledge_due_at, case.resolve_due_at
     actions.request_information(roads.officer, case, text="A photo, please", field_code="photo")
-    asked = fresh(case)
-    t0 = asked.sla_paused_at - timedelta(days=3)  # as if asked three days ago
-    Case.objects.filter(pk=case.pk).update(sla_paused_at=t0)
+    assert fresh(case).sla_paused_at == CLOCK_START
+    elapsed = timedelta(days=3, seconds=7)
+    clock.shift(elapsed)
     with django_capture_on_commit_callbacks(execute=True):
         actions.provide_information(charlie, fresh(case), text="Here it is")
     resumed = fresh(case)
-    paused = timedelta(seconds=resumed.sla_paused_seconds)
-    assert timedelta(days=3) <= paused < timedelta(days=3, minutes=1)
+    assert resumed.sla_paused_seconds == elapsed.total_seconds()
     assert resumed.sla_paused_at is None and resumed.status == Status.IN_PROGRESS
-    second = timedelta(seconds=1)  # sla_paused_seconds keeps whole seconds
-    assert abs(resumed.resolve_due_at - resolve_due - paused) < second
-    assert abs(resumed.acknowledge_due_at - ack_due - paused) < second  # not acknowledged: moves
+    assert resumed.resolve_due_at == resolve_due + elapsed
+    assert resumed.acknowledge_due_at == ack_due + elapsed  # not acknowledged: moves too
     # The old deadline has passed, the new one has not: the job leaves the case alone.
     counts = tick(django_capture_on_commit_callbacks, resolve_due + timedelta(hours=1))
     assert counts == {"due_soon": 0, "overdue": 0}
@@ -206,19 +205,16 @@ def test_the_clock_stops_while_the_citizen_is_asked(
     assert counts == {"due_soon": 0, "overdue": 1}
 
 
-def test_pauses_add_up(case, roads, charlie):
+def test_pauses_add_up(clock, cat, roads, charlie):
+    case = file_case(cat, charlie)
     for days in (1, 2):
         actions.request_information(roads.officer, fresh(case), text="More, please")
-        paused_at = fresh(case).sla_paused_at
-        Case.objects.filter(pk=case.pk).update(sla_paused_at=paused_at - timedelta(days=days))
+        clock.shift(timedelta(days=days))
         actions.provide_information(charlie, fresh(case), text="Done")
+        clock.shift(timedelta(hours=5))  # working on it: the clock runs
     resumed = fresh(case)
-    assert (
-        timedelta(days=3)
-        <= resumed.resolve_due_at - case.resolve_due_at
-        < timedelta(days=3, minutes=1)
-    )
-    assert 3 * 86400 <= resumed.sla_paused_seconds < 3 * 86400 + 60
+    assert resumed.resolve_due_at - case.resolve_due_at == timedelta(days=3)
+    assert resumed.sla_paused_seconds == 3 * 86400
 
 
 def test_answering_clears_a_due_soon_mark(case, roads, charlie, django_capture_on_commit_callbacks):

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+import uuid
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from insieme import cli
-from insieme.core import actions
+from insieme.core import actions, audit
 from insieme.core.models import AuditEntry
 from insieme.core.views_staff import AUDIT_PAGE_SIZE
 
@@ -77,7 +80,132 @@ def test_screen_writes_are_audited_with_their_author(persona_client, montalto, a
     assert entry.after["code"] == "parks"
 
 
+def test_record_refuses_to_append_outside_a_transaction(transactional_db):
+    """An entry written outside the write's transaction could survive a rolled-back write."""
+    with pytest.raises(
+        RuntimeError, match=r"^audit.record must be called inside the write's transaction$"
+    ):
+        audit.record(actor=None, action="test.outside")
+    assert not AuditEntry.objects.exists()
+
+
+def test_record_describes_the_object_the_author_and_the_change(montalto, alice):
+    moment = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+    sql(f"DELETE FROM {TABLE}", [])  # noqa: S608 - the fixtures' entries: start a new chain
+    with transaction.atomic():
+        first = audit.record(
+            actor=alice,
+            action="test.change",
+            obj=montalto,
+            before={"name": "Old", "when": moment.date()},
+            after={
+                "at": moment,
+                "fee": decimal.Decimal("12.50"),
+                "token": uuid.UUID(int=7),
+                "who": alice,
+                "steps": (1, [2, 3]),
+                7: dt.time(8, 15),
+            },
+            administration=montalto,
+        )
+        second = audit.record(actor="api key ins_abc", action="test.machine")
+        third = audit.record(actor=None, action="test.system", object_type="x", object_id="9")
+    assert (first.seq, first.prev_hash) == (1, audit.GENESIS)
+    assert (second.seq, second.prev_hash) == (2, first.entry_hash)
+    assert (third.seq, third.prev_hash) == (3, second.entry_hash)
+    assert first.entry_hash == first.compute_hash() and len(first.entry_hash) == 64
+    assert (first.object_type, first.object_id) == ("core.administration", str(montalto.pk))
+    assert first.object_repr == str(montalto) != ""
+    assert (first.actor_id, first.actor_label) == (alice.pk, alice.email)
+    assert first.administration_id == montalto.pk
+    assert first.before == {"name": "Old", "when": "2026-03-01"}
+    assert first.after == {
+        "at": "2026-03-01T09:30:00+00:00",
+        "fee": "12.50",
+        "token": str(uuid.UUID(int=7)),
+        "who": alice.pk,
+        "steps": [1, [2, 3]],
+        "7": "08:15:00",
+    }
+    assert (second.actor_id, second.actor_label, second.object_repr) == (
+        None,
+        "api key ins_abc",
+        "",
+    )
+    assert (third.actor_label, third.object_type, third.object_id) == ("system", "x", "9")
+    stored = AuditEntry.objects.get(seq=1)
+    assert stored.entry_hash == stored.compute_hash()  # as stored, not only as built
+
+
+def test_object_repr_and_actor_label_are_cut_to_their_columns(montalto):
+    class Long:
+        _meta = montalto._meta
+        pk = 5
+
+        def __str__(self):
+            return "x" * 300
+
+    with transaction.atomic():
+        entry = audit.record(actor="k" * 300, action="test.long", obj=Long())
+    assert entry.object_repr == "x" * 200 and entry.actor_label == "k" * 200
+
+
+def test_snapshot_leaves_secrets_out_and_keeps_what_is_asked(alice):
+    whole = audit.snapshot(alice)
+    assert "password" not in whole and whole["email"] == alice.email
+    assert audit.snapshot(alice, ["email"]) == {"email": alice.email}
+    assert audit.snapshot(None) is None
+
+
+def test_save_and_record_writes_both(montalto, alice):
+    before = audit.snapshot(montalto)
+    montalto.name = "Montalto di Sopra"
+    audit.save_and_record(alice, montalto, "administration.update", montalto, before=before)
+    entry = AuditEntry.objects.get(action="administration.update")
+    assert (
+        entry.before["name"] != "Montalto di Sopra" and entry.after["name"] == "Montalto di Sopra"
+    )
+    assert entry.actor_id == alice.pk and entry.object_repr == str(montalto)
+
+
 # --- verifying ----------------------------------------------------------------------------------
+
+
+def rechain(entries: list[AuditEntry], first_prev: str) -> None:
+    """Rewrite the chain from `first_prev` on, every hash recomputed: what someone who removed
+    the first entries and covered their tracks would leave."""
+    prev = first_prev
+    for entry in entries:
+        entry.prev_hash = prev
+        entry.entry_hash = entry.compute_hash()
+        sql(
+            f"UPDATE {TABLE} SET prev_hash = %s, entry_hash = %s WHERE seq = %s",  # noqa: S608
+            [entry.prev_hash, entry.entry_hash, entry.seq],
+        )
+        prev = entry.entry_hash
+
+
+def test_the_first_entry_must_follow_the_genesis(chain):
+    rechain(list(AuditEntry.objects.order_by("seq")), "f" * 64)
+    result = audit.verify()
+    assert not result.ok and result.checked == len(chain)
+    assert result.problems == ["seq 1: does not follow the entry before it (removed or reordered)"]
+
+
+def test_a_chain_that_does_not_start_at_one_is_reported(chain):
+    """The first entries removed and the rest re-chained from the genesis: the gap remains."""
+    rest = list(AuditEntry.objects.order_by("seq"))[1:]
+    sql(f"DELETE FROM {TABLE} WHERE seq = %s", [1])  # noqa: S608
+    rechain(rest, audit.GENESIS)
+    result = audit.verify()
+    assert result.problems == ["entry 1..1 missing (gap before seq 2)"]
+
+
+def test_verify_reads_in_batches(chain):
+    result = audit.verify(batch=2)
+    assert result.ok and result.checked == len(chain) and result.problems == []
+    sql(f"UPDATE {TABLE} SET object_repr = %s WHERE seq = %s", ["Forged", 3])  # noqa: S608
+    assert audit.verify(batch=2).problems == ["seq 3: content does not match its hash (changed)"]
 
 
 def test_clean_chain_passes(chain):

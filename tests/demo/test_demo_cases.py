@@ -3,6 +3,7 @@ chain intact."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -141,3 +142,69 @@ def test_load_timing_inserts_the_same_rows_raw_and_leaves_the_database_as_found(
     assert timing.demo_seconds > 0
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
     assert User.objects.count() == users
+
+
+def _leaks(text: str, names: list[str]) -> list[str]:
+    """Personal data of the kinds the demo plants, found in a public text."""
+    packed = "".join(c for c in text if c.isalnum()).upper()
+    found = [
+        p.pattern
+        for p in (
+            re.compile(r"@|\(at\)|\bat\b.*\bdot\b"),
+            re.compile(r"\b3\d{2} \d{3} \d{4}\b"),
+            re.compile(r"\b(?:nat[oa] il|born on) \d", re.IGNORECASE),
+        )
+        if p.search(text)
+    ]
+    for pattern in (r"IT\d{2}[A-Z]\d{22}", r"\d{16}", r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]"):
+        if re.search(pattern, packed):
+            found.append(pattern)
+    folded = text.casefold()
+    found += [n for n in names if n and n.casefold() in folded]
+    return found
+
+
+# The values the demo plants (demo_text.PII_* and PII_MORE_*), as written.
+PLANTED = re.compile(
+    r"3\d{2} \d{3} \d{4}|\S+@mail\.example|\S+ \(at\) mail \(dot\) example"
+    r"|[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]|[a-z]{3} [a-z]{3} [a-z0-9]{5} [a-z0-9]{5}"
+    r"|IT\d{2}(?: [A-Z0-9]{1,4})+|\d{4} \d{4} \d{4} \d{4}|\d{2}/\d{2}/\d{4}"
+)
+
+
+def test_no_public_case_names_a_person_or_shows_personal_data(loaded, client):
+    _output, truth, _folder = loaded
+    planted = truth["cases"]["personal_data_in_text"]
+    kinds = {k for _ref, _slug, ks in planted for k in ks.split("+")}
+    assert {"name", "phone"} <= kinds and len(kinds) >= 5, kinds
+    public = Case.objects.filter(is_public=True).select_related("submitted_by")
+    for case in public:
+        names = [case.contact_name, case.submitted_by.full_name if case.submitted_by else ""]
+        texts = [case.public_description, case.public_address]
+        texts += list(
+            CaseEvent.objects.filter(case=case, is_public=True).values_list(
+                "public_text", flat=True
+            )
+        )
+        for text in texts:
+            assert not _leaks(text, names), (case.reference, text, _leaks(text, names))
+    # What a probe reads over HTTP, for every case that had personal data planted.
+    for ref, slug, _kinds in planted:
+        case = Case.objects.get(reference=ref, administration__slug=slug)
+        secrets = PLANTED.findall(case.description)
+        assert secrets, case.description  # kept as written, for staff
+        if not case.is_public:
+            continue
+        for url in (
+            f"/cases/{slug}/{ref}/",
+            f"/open311/v2/requests/{ref}.json?jurisdiction_id={slug}&extensions=true",
+            f"/api/v1/public-cases/{slug}/{ref}/",
+            f"/api/v1/public-cases/{slug}/{ref}/events/",
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            body = html.unescape(response.content.decode())
+            if "json" in response["Content-Type"]:
+                body = json.dumps(response.json(), ensure_ascii=False)
+            for secret in [*secrets, case.contact_name]:
+                assert secret not in body, (url, secret)

@@ -179,11 +179,14 @@ def test_a_slow_receiver_times_out_and_is_logged(
     receiver.delay = 1.5
     subscribe(receiver.url, ["case.created"])
     file_case(charlie, cat, django_capture_on_commit_callbacks)
+    # A controlled clock: the attempt starts at 100 s and its end is read at 100.3125 s.
+    readings = iter([100.0, 100.3125])
+    monkeypatch.setattr(delivery, "clock", lambda: next(readings))
     delivery.deliver_due()
     row = Delivery.objects.get()
     [logged] = row.attempt_log.all()
     assert logged.status_code is None and "timed out" in logged.error.lower()
-    assert 250 <= logged.duration_ms < 1500
+    assert logged.duration_ms == 312
     assert row.status == "pending" and row.next_attempt_at is not None
 
 
