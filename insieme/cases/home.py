@@ -19,7 +19,7 @@ from django.utils.text import Truncator
 
 from insieme.cases.matching import distance_m
 from insieme.cases.models import GRID_METRES, OPEN_STATUSES, Case, grid_cell
-from insieme.cases.redact import redact
+from insieme.cases.redact import localise
 from insieme.catalog.models import Service, ServiceKind
 from insieme.core.geo import GeometryError, parse_boundary
 from insieme.core.models import Administration
@@ -141,11 +141,13 @@ def recent_public_reports(lat: float, lon: float) -> list[dict]:
             .only(
                 "reference",
                 "status",
-                "description",
+                "public_description",
                 "lat",
                 "lon",
                 "submitted_at",
                 "service__name",
+                "service__language",
+                "service__translations",
                 "administration__slug",
                 "administration__name",
                 "administration__brand_name",
@@ -161,10 +163,11 @@ def recent_public_reports(lat: float, lon: float) -> list[dict]:
                     "reference": case.reference,
                     "admin_slug": case.administration.slug,
                     "administration": case.administration.display_name,
-                    "service": case.service.name,
+                    "service": str(case.service.i18n.name),
                     "status": case.get_status_display(),
                     "submitted_at": case.submitted_at,
-                    "excerpt": Truncator(redact(case.description)).chars(EXCERPT_CHARS),
+                    # The stored public copy, its placeholders in this cache entry's language.
+                    "excerpt": Truncator(localise(case.public_description)).chars(EXCERPT_CHARS),
                 }
             )
             if len(found) == RECENT_SHOWN:
