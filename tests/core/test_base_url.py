@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from insieme.cases import actions
+from insieme.core import background
 from tests.cases.conftest import INSIDE_MONTALTO
 from tests.catalog.conftest import cat  # noqa: F401 (the catalogue fixture)
 
@@ -81,6 +82,7 @@ def test_case_and_account_emails_use_the_base_url(
         )
     with django_capture_on_commit_callbacks(execute=True):
         Client().post(reverse("password_reset"), {"email": charlie.email})
+    background.worker.wait_idle()  # account e-mails leave after the answer (equal timing)
     bodies = [m.body for m in mail.outbox]
     assert len(bodies) == 2 and all("127.0.0.1" not in body for body in bodies)
     assert f"https://servizi.comune.example/my/requests/montalto/{case.reference}/" in bodies[0]
