@@ -17,6 +17,7 @@ from insieme.cases.models import Attachment, Status
 from insieme.core import actions as core_actions
 from insieme.core.models import ApiKey
 from tests.api.conftest import PII, file_case
+from tests.files import clean_pdf
 
 PERSONAL, INTERNAL = "cases:read_personal", "cases:read_internal"
 CONTACT = ("contact_name", "contact_email", "contact_phone")
@@ -26,7 +27,7 @@ PUBLIC_REPLY = "We will fix it; questions to maria.rossi@example.org"
 COMBINATIONS = [
     set(extra) for n in range(3) for extra in itertools.combinations([PERSONAL, INTERNAL], n)
 ]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = clean_pdf()  # a real document: uploads are parsed and rewritten
 
 
 def ids(combo) -> str:
