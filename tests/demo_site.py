@@ -16,9 +16,11 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
+from django.db.models import Count, Q
+from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 
+from insieme.cases.models import OPEN_STATUSES
 from insieme.core.models import AuditEntry, Membership, User
 from insieme.core.permissions import Role
 
@@ -36,6 +38,21 @@ SKIP_PREFIXES = ("/static/", "/media/")
 PER_PATTERN = 5
 PER_QUERY_PATTERN = 3
 MAX_PAGES = 600  # per role; a safety net well above what the demo needs
+
+
+def module_settings():
+    """The settings tests/conftest.py gives each test, for module-scoped work (static files
+    without a manifest, e-mail kept in memory)."""
+    from django.conf import settings
+
+    return override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        LANGUAGE_CODE="en",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +76,17 @@ def demo_personas() -> dict[str, User | None]:
     citizen), and None for an anonymous visitor."""
 
     def staff(slug: str, role: str) -> User:
+        """The person of that role whose department has the most open cases (so that their
+        queue and case pages have something to show), the first such by id."""
         m = (
             Membership.objects.filter(administration__slug=slug, role=role, is_active=True)
+            .annotate(
+                open_cases=Count(
+                    "department__cases", filter=Q(department__cases__status__in=OPEN_STATUSES)
+                )
+            )
             .select_related("user")
-            .order_by("pk")
+            .order_by("-open_cases", "pk")
             .first()
         )
         assert m is not None, (slug, role)
@@ -70,7 +94,8 @@ def demo_personas() -> dict[str, User | None]:
 
     citizen = (
         User.objects.filter(email__endswith="@posta.example", memberships__isnull=True)
-        .order_by("pk")
+        .annotate(filed=Count("cases"))
+        .order_by("-filed", "pk")
         .first()
     )
     assert citizen is not None
@@ -298,7 +323,9 @@ def crawl(
             if target and target not in seen:
                 queue.append(target)
         for form in forms:
-            form_key = (key[0], form.action, form.method, tuple(sorted(form.kinds)))
+            target = same_site_path(url, form.action or url)
+            action_key = pattern_of(target)[0] if target and pattern_of(target) else form.action
+            form_key = (action_key, form.method, tuple(sorted(form.kinds)))
             if form_key in seen_forms:
                 continue
             seen_forms.add(form_key)

@@ -18,6 +18,7 @@ from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.cases.labels import DOCUMENT, OTHER
 from insieme.cases.models import TRANSITIONS, Decision, Status
 from insieme.catalog.forms import ActionFormMixin, style_widgets
+from insieme.core.safe_input import CheckedInputMixin
 
 TIME_ACTIONS = [
     ("work", _("Work on the case")),
@@ -68,7 +69,7 @@ class ReplyForm(CaseForm):
         return data
 
 
-class TemplatePickForm(forms.Form):
+class TemplatePickForm(CheckedInputMixin, forms.Form):
     """GET form: fill the reply's text from a response template (the officer edits it)."""
 
     template = forms.TypedChoiceField(label=_("Response template"), coerce=int, required=False)

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.cases.uploads import MAX_BYTES, MAX_FILES
 from insieme.catalog.forms import ActionFormMixin, style_widgets
+from insieme.core.safe_input import CheckedInputMixin
 
 
-class CaseStateFilterForm(forms.Form):
+class CaseStateFilterForm(CheckedInputMixin, forms.Form):
     state = forms.ChoiceField(
         label=_("Show"),
         required=False,

@@ -13,5 +13,5 @@ urlpatterns = [
     path(f"cases/{CASE}/", views.case_public, name="case_public"),
     path(f"cases/{CASE}/follow/", views.case_follow, name="case_follow"),
     path(f"cases/{CASE}/unfollow/", views.case_unfollow, name="case_unfollow"),
-    path(f"cases/{CASE}/attachments/<int:pk>/", views.case_attachment, name="case_attachment"),
+    path(f"cases/{CASE}/attachments/<id:pk>/", views.case_attachment, name="case_attachment"),
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
@@ -219,7 +219,8 @@ def _report(request: HttpRequest, done: int, failed: list[tuple[str, str]]) -> N
 @require_POST
 def staff_queue_bulk(request: HttpRequest, admin_slug: str) -> HttpResponse:
     """Assign, change the status of, or reply with a template to the ticked cases. Only cases
-    the user may handle are acted upon (re-read by id); any other id is ignored."""
+    the user may handle are acted upon (re-read by id); any other id is ignored, and a value
+    that is no id at all (only a forged form sends one) refuses the request (400)."""
     user = request.user
     admin = get_administration_for_user(user, admin_slug, Perm.CASE_HANDLE)
     departments = staff_departments(user, admin)
@@ -239,7 +240,10 @@ def staff_queue_bulk(request: HttpRequest, admin_slug: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, f"{label}: {error}" if label else error)
         return back
-    ids = selected_ids(request.POST)
+    try:
+        ids = selected_ids(request.POST)
+    except ValidationError as exc:  # only a forged form sends these: no page to go back to
+        raise BadRequest(" ".join(exc.messages)) from exc
     cases = list(
         cases_for_staff(user, admin, Perm.CASE_HANDLE)
         .filter(pk__in=ids)
