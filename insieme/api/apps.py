@@ -6,3 +6,9 @@ class ApiConfig(AppConfig):
     name = "insieme.api"
     label = "api"
     verbose_name = _("REST API")
+
+    def ready(self) -> None:
+        from insieme.api.errors import bad_request_response
+        from insieme.core.safe_input import register_bad_request_format
+
+        register_bad_request_format("/api/", bad_request_response)
