@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from insieme.cases import actions
+from insieme.cases import actions, actions_setup
 from insieme.cases.access import (
     cases_for_staff,
     first_ids,
@@ -144,11 +144,10 @@ def staff_queue_view_save(request: HttpRequest, admin_slug: str) -> HttpResponse
     query = clean_query(QueryDict(request.POST.get("query", "")))
     form = SavedViewForm(request.POST)
     if form.is_valid():
-        name = form.cleaned_data["name"].strip()
-        SavedView.objects.update_or_create(
-            user=request.user, administration=admin, name=name, defaults={"query": query}
+        view = actions_setup.save_view(
+            request.user, admin, name=form.cleaned_data["name"], query=query
         )
-        messages.success(request, _("The view “%(name)s” is saved.") % {"name": name})
+        messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
     else:
         messages.error(request, _("Give the view a name (at most 80 characters)."))
     return HttpResponseRedirect(_queue_url(admin, query))
@@ -161,7 +160,7 @@ def staff_queue_view_delete(request: HttpRequest, admin_slug: str, pk: int) -> H
     view = SavedView.objects.filter(user=request.user, administration=admin, pk=pk).first()
     if view is None:
         raise Http404
-    view.delete()
+    actions_setup.delete_view(request.user, view)
     messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
     return HttpResponseRedirect(_queue_url(admin))
 
