@@ -45,6 +45,7 @@ from insieme.cases.models import Case, Handoff, SavedView
 from insieme.core.access import get_administration_for_user, has_perm
 from insieme.core.models import Administration
 from insieme.core.permissions import Perm
+from insieme.core.safe_input import input_refused
 
 MAX_PAGE = 10_000
 REASONS_SHOWN = 10
@@ -234,6 +235,8 @@ def staff_queue_bulk(request: HttpRequest, admin_slug: str) -> HttpResponse:
         _queue_url(admin, clean_query(QueryDict(request.POST.get("query", ""))))
     )
     if not form.is_valid():
+        if input_refused():  # malformed, not merely incomplete: only a forged form sends it
+            raise BadRequest(_("The bulk action holds a value that cannot be read."))
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:

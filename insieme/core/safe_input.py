@@ -60,6 +60,12 @@ def note_refusal() -> None:
         box.append(True)
 
 
+def input_refused() -> bool:
+    """Whether a check has refused malformed input in this request so far (for a view that
+    answers a refused form with a redirect rather than the page)."""
+    return bool(_refused.get())
+
+
 def find_control(text: str, multiline: bool = False) -> str | None:
     """The first control character in `text` (None when there is none)."""
     match = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)

@@ -93,3 +93,11 @@ def test_a_control_character_in_the_url_is_a_bad_request_in_the_api_format(write
 )
 def test_an_id_no_row_can_have_is_not_found(writer, url):
     assert_error(writer.get(url), 404, "not_found")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31T00:00:00Z", "0001-01-01T00:00:00Z", "1799-12-31"])
+def test_a_date_filter_outside_the_calendar_is_refused(writer, day):
+    error = assert_error(
+        writer.get("/api/v1/cases/", {"submitted_after": day}), 400, "validation_error"
+    )
+    assert "between 1800-01-01 and 2999-12-31" in error["fields"]["submitted_after"][0]

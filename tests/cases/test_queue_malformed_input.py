@@ -75,3 +75,14 @@ def test_the_largest_row_id_is_an_id_like_any_other(persona_client, olga, case):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.ACKNOWLEDGED
+
+
+@pytest.mark.parametrize("field", ["note", "query"])
+def test_a_control_character_in_a_bulk_field_is_refused(persona_client, olga, case, field):
+    response = persona_client(olga).post(
+        BULK,
+        {"action": "status", "to_status": Status.ACKNOWLEDGED, "case": [case.pk], field: "a\x00"},
+    )
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED

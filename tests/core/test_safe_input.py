@@ -120,6 +120,20 @@ def test_every_form_of_the_project_checks_its_input():
     assert not missing
 
 
+def test_every_filter_set_of_the_api_checks_its_query():
+    import django_filters
+
+    all_form_classes()  # imports every module
+    found, todo = [], [django_filters.FilterSet]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("insieme."):
+            found.append(cls)
+    assert len(found) >= 4
+    assert all(issubclass(fs._meta.form, CheckedInputMixin) for fs in found), found
+
+
 class Sample(CheckedInputMixin, forms.Form):
     line = forms.CharField(required=False)
     text = forms.CharField(required=False, widget=forms.Textarea)
