@@ -35,7 +35,7 @@ SKIP_ROUTES = {"logout"}
 SKIP_PREFIXES = ("/static/", "/media/")
 # How many distinct URLs of one pattern (route, administration, names of its query parameters)
 # to visit: a few objects of each kind in each administration, fewer variants of each query.
-PER_PATTERN = 5
+PER_PATTERN = 3
 PER_QUERY_PATTERN = 3
 MAX_PAGES = 600  # per role; a safety net well above what the demo needs
 

@@ -149,6 +149,8 @@ def staff_queue_view_save(request: HttpRequest, admin_slug: str) -> HttpResponse
             request.user, admin, name=form.cleaned_data["name"], query=query
         )
         messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
+    elif input_refused():  # malformed, not merely missing: only a forged form sends it
+        raise BadRequest(" ".join(form.errors.get("name", [])))
     else:
         messages.error(request, _("Give the view a name (at most 80 characters)."))
     return HttpResponseRedirect(_queue_url(admin, query))

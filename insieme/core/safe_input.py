@@ -246,9 +246,13 @@ class CheckedInputMixin:
         """A control character in what was sent for any field, whatever its type (a choice, a
         number, a date), is malformed input even where the field's own error says otherwise."""
         for name, field in self.fields.items():
-            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            key = self.add_prefix(name)
+            raw = field.widget.value_from_datadict(self.data, self.files, key)
+            sent = self.data.getlist(key) if hasattr(self.data, "getlist") else []
             multiline = isinstance(field.widget, forms.Textarea)
-            for value in raw if isinstance(raw, list | tuple) else [raw]:
+            # The widget's reading (a date in parts) and the text as sent (a checkbox reads
+            # any text as "ticked").
+            for value in [*(raw if isinstance(raw, list | tuple) else [raw]), *sent]:
                 char = find_control(value, multiline) if isinstance(value, str) else None
                 if char is not None:
                     note_refusal()
@@ -286,6 +290,10 @@ def register_bad_request_format(prefix: str, respond: Callable) -> None:
     bad_request_formats.register(prefix, respond)
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL_IN_FORM = gettext_lazy("The form sent holds a NUL character, which no text may hold.")
+
+
 def url_problem(request: HttpRequest) -> str | None:
     """Why the request's path or query string cannot be served, or None."""
     if find_control(request.path):
@@ -293,6 +301,23 @@ def url_problem(request: HttpRequest) -> str | None:
     for key, values in request.GET.lists():
         if find_control(key) or any(find_control(v, multiline=True) for v in values):
             return str(CONTROL_IN_URL)
+    return None
+
+
+def form_body_problem(request: HttpRequest) -> str | None:
+    """A NUL anywhere in a form sent to the site's pages (no browser sends one, and some values,
+    such as `next`, are read outside any form). Other control characters are the forms' to
+    refuse, with the field named; the parts of the site with their own format (the API,
+    Open311) check their own. A body that cannot be read fails here as it would in the view
+    (Django answers 400)."""
+    if request.method != "POST" or request.content_type not in FORM_TYPES:
+        return None
+    prefixes = bad_request_formats.keys()  # the registry iterates over its values
+    if any(request.path.startswith(prefix) for prefix in prefixes):
+        return None
+    for key, values in request.POST.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return str(NUL_IN_FORM)
     return None
 
 
@@ -307,14 +332,15 @@ def bad_request(request: HttpRequest, message: str) -> HttpResponse:
 
 class MalformedRequestMiddleware:
     """Refuse a request whose path or query string holds a control character (NUL among them,
-    which PostgreSQL cannot even compare), before any view looks a value up; and answer 400
-    instead of 200 when a form of the request refused malformed input."""
+    which PostgreSQL cannot even compare), or whose form holds a NUL, before any view looks a
+    value up; and answer 400 instead of 200 when a form of the request refused malformed
+    input."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        problem = url_problem(request)
+        problem = url_problem(request) or form_body_problem(request)
         if problem is not None:
             note_refusal()
             return bad_request(request, problem)

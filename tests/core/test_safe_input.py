@@ -207,7 +207,7 @@ def test_a_control_character_in_a_choice_answers_400(admin_client, alice, montal
     membership = alice.memberships.get()
     response = admin_client.post(
         reverse("staff_membership_edit", args=["montalto", membership.pk]),
-        {"role": "administrator\x00", "capacity": "10"},
+        {"role": "administrator\x01", "capacity": "10"},
     )
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
@@ -239,3 +239,17 @@ def test_an_id_no_row_can_have_matches_no_page(persona_client, carla, cat, huge)
 )
 def test_a_control_character_in_the_url_is_a_bad_request(client, db, url):
     assert client.get(url).status_code == 400
+
+
+def test_a_nul_in_a_form_field_no_form_reads_is_a_bad_request(client, db):
+    response = client.post("/accounts/login/", {"email": "a@example.org", "next": "/\x00"})
+    assert response.status_code == 400
+
+
+def test_a_checkbox_ticked_with_a_control_character_is_refused(admin_client, alice, montalto):
+    membership = alice.memberships.get()
+    response = admin_client.post(
+        reverse("staff_membership_edit", args=["montalto", membership.pk]),
+        {"role": "administrator", "capacity": "10", "is_active": "on\x1b"},
+    )
+    assert response.status_code == 400
