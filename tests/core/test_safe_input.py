@@ -253,3 +253,15 @@ def test_a_checkbox_ticked_with_a_control_character_is_refused(admin_client, ali
         {"role": "administrator", "capacity": "10", "is_active": "on\x1b"},
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "app\x1b[31m", "two\nlines"])
+def test_the_command_line_refuses_a_key_name_with_a_control_character(montalto, name):
+    from django.core.management import CommandError, call_command
+
+    from insieme.core.models import ApiKey
+
+    with pytest.raises(CommandError) as exc:
+        call_command("apikey", "create", "--name", name, "--administration", "montalto")
+    assert "control character" in str(exc.value)
+    assert not ApiKey.objects.exists()
