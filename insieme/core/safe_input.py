@@ -8,11 +8,14 @@ One place per kind of entry, each answering in its own format:
   its type, so a bad value is a field error on the re-rendered form, which then answers 400
   rather than 200 (the page keeps what was typed; a form refused for ordinary reasons, such as
   a missing answer, keeps the status its view gives);
-- the URL (path and query string) of every request: `MalformedRequestMiddleware`, which answers
-  400 in the format registered for the path (the REST API's JSON, Open311's errors list) or as
-  the site's "bad request" page;
-- JSON bodies of the REST API: its parser (`insieme.api.parsers`), with `json_problem`;
-- Open311 parameters: its view decorator, with `find_control`.
+- the URL (path and query string) of every request, and a NUL in a form posted to the site's
+  pages: `MalformedRequestMiddleware`, which answers 400 in the format registered for the path
+  (the REST API's JSON, Open311's errors list) or as the site's "bad request" page; ids in URLs
+  use `<id:...>` (`RowIdConverter`);
+- the REST API: its JSON parser (`insieme.api.parsers`, with `json_problem`) and its query
+  filters (their form has the mixin);
+- Open311 parameters: its view decorator, with `find_control`;
+- the command line: the actions it calls check their free text with `find_control`.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ DATE_MIN, DATE_MAX = dt.date(1800, 1, 1), dt.date(2999, 12, 31)
 MAX_JSON_DEPTH = 32
 
 
-# Set for the length of a request by MalformedRequestMiddleware: True once a check refused input.
+# Set for the length of a request by MalformedRequestMiddleware: not empty once a check refused
+# malformed input.
 _refused: ContextVar[list[bool] | None] = ContextVar("insieme_refused_input", default=None)
 
 
