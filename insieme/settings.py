@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "insieme.core.safe_input.MalformedRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "insieme.core.headers.PrivacyHeadersMiddleware",
@@ -433,6 +434,10 @@ SPECTACULAR_SETTINGS: dict = {
     # Deep links put a link inside each operation's expand button (nested controls, WCAG 4.1.2).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
+    # `<id:pk>` (insieme.core.safe_input.RowIdConverter) is a row id: a 64-bit integer.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+    },
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "insieme.cases.models.Status",
         "ServiceKindEnum": "insieme.catalog.models.ServiceKind",

@@ -12,3 +12,8 @@ class ApiConfig(AppConfig):
         from insieme.core.registry import register_benchmark
 
         register_benchmark(bench.BENCHMARK)
+
+        from insieme.api.errors import bad_request_response
+        from insieme.core.safe_input import register_bad_request_format
+
+        register_bad_request_format("/api/", bad_request_response)

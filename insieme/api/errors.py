@@ -115,6 +115,11 @@ def exception_handler(exc, context):
     return response
 
 
+def bad_request_response(request, status: int, message: str) -> JsonResponse:
+    """A request refused before any view ran (see insieme.core.safe_input), in the API's shape."""
+    return JsonResponse(error_body("bad_request", message), status=status)
+
+
 @csrf_exempt  # it only ever answers 404; the CSRF page would be HTML
 def not_found(request, *args, **kwargs):
     """Unknown URLs under /api/v1/ answer in the API's shape, not with the site's HTML page.

@@ -5,12 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters as df
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from insieme.cases.models import OPEN_STATUSES, Case, Channel, Status
 from insieme.catalog.models import Regulation, Service, ServiceKind, search_key
 from insieme.core.models import Administration
+from insieme.core.safe_input import CheckedInputMixin
+
+
+class FilterForm(CheckedInputMixin, forms.Form):
+    """The form each filter set validates the query with: the checks every form of the site
+    has (dates within the calendar, whole numbers a database holds, ...)."""
 
 
 class UtcDateTimeFilter(df.IsoDateTimeFilter):
@@ -32,6 +39,7 @@ class AdministrationFilter(df.FilterSet):
 
     class Meta:
         model = Administration
+        form = FilterForm
         fields = ["kind", "parent"]
 
 
@@ -44,6 +52,7 @@ class ServiceFilter(df.FilterSet):
 
     class Meta:
         model = Service
+        form = FilterForm
         fields = ["administration", "group", "kind", "located", "q"]
 
     def search(self, qs, name, value):
@@ -61,6 +70,7 @@ class RegulationFilter(df.FilterSet):
 
     class Meta:
         model = Regulation
+        form = FilterForm
         fields = ["administration", "kind", "reference"]
 
 
@@ -78,6 +88,7 @@ class CaseFilter(df.FilterSet):
 
     class Meta:
         model = Case
+        form = FilterForm
         fields = [
             "status",
             "open",

@@ -16,9 +16,9 @@ v1 = [
         "administrations/<slug:slug>/", views.AdministrationDetail.as_view(), name="administration"
     ),
     path("services/", views.ServiceList.as_view(), name="services"),
-    path("services/<int:pk>/", views.ServiceDetail.as_view(), name="service"),
+    path("services/<id:pk>/", views.ServiceDetail.as_view(), name="service"),
     path("regulations/", views.RegulationList.as_view(), name="regulations"),
-    path("regulations/<int:pk>/", views.RegulationDetail.as_view(), name="regulation"),
+    path("regulations/<id:pk>/", views.RegulationDetail.as_view(), name="regulation"),
     path("public-cases/", views.PublicCaseList.as_view(), name="public_cases"),
     path(f"public-cases/{CASE}/", views.PublicCaseDetail.as_view(), name="public_case"),
     path(
@@ -34,7 +34,7 @@ v1 = [
     path(f"cases/{CASE}/events/", views.CaseEvents.as_view(), name="case_events"),
     path(f"cases/{CASE}/attachments/", views.CaseAttachments.as_view(), name="case_attachments"),
     path(
-        f"cases/{CASE}/attachments/<int:pk>/download/",
+        f"cases/{CASE}/attachments/<id:pk>/download/",
         views.CaseAttachmentDownload.as_view(),
         name="case_attachment_download",
     ),

@@ -455,6 +455,10 @@ def follow_case(user, case: Case, *, me_too: bool = False) -> Follower:
         follower, created = Follower.objects.get_or_create(
             case=case, user=user, defaults={"me_too": me_too, "created_at": timezone.now()}
         )
+        if created and not me_too:
+            audit.record(
+                actor=user, action="case.follow", obj=case, administration=case.administration
+            )
         if me_too and (created or not follower.me_too):
             if not created:
                 Follower.objects.filter(pk=follower.pk).update(me_too=True)
@@ -473,7 +477,12 @@ def follow_case(user, case: Case, *, me_too: bool = False) -> Follower:
 def unfollow_case(user, case: Case) -> None:
     if case.submitted_by_id == user.pk:
         raise ValidationError(_("You filed this request; you keep receiving its updates."))
-    Follower.objects.filter(case=case, user=user).delete()
+    with transaction.atomic():
+        deleted, _rows = Follower.objects.filter(case=case, user=user).delete()
+        if deleted:
+            audit.record(
+                actor=user, action="case.unfollow", obj=case, administration=case.administration
+            )
 
 
 def _require_submitter(user, case: Case) -> None:
@@ -1282,6 +1291,18 @@ def log_time(actor, case: Case, minutes, *, action: str = "work") -> TimeLog:
         )
         Case.objects.filter(pk=case.pk).update(staff_minutes=F("staff_minutes") + minutes)
         case.staff_minutes += minutes
+        audit.record(
+            actor=actor,
+            action="case.time_logged",
+            obj=case,
+            after={
+                "time_log": entry.pk,
+                "minutes": minutes,
+                "activity": entry.action,
+                "department": entry.department_id,
+            },
+            administration=case.administration,
+        )
     return entry
 
 
@@ -1539,6 +1560,14 @@ def sla_tick(now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]
                         due_state=state, escalated_at=now if state == DueState.OVERDUE else None
                     ):
                         continue  # changed meanwhile: the next tick sees it
+                    audit.record(
+                        actor=None,
+                        action="case.overdue" if state == DueState.OVERDUE else "case.due_soon",
+                        obj=case,
+                        before={"due_state": case.due_state},
+                        after={"due_state": state},
+                        administration=case.administration,
+                    )
                     case.due_state = state
                     Escalation.objects.create(
                         case=case,

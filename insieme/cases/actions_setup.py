@@ -1,4 +1,5 @@
-"""The write path of case-handling configuration: response templates and routing rules.
+"""The write path of case-handling configuration: response templates, routing rules and the
+work-queue views people save.
 
 Kept apart from `insieme.cases.actions` (the cases themselves) but built the same way: check the
 permission, validate (ValidationError with field keys means nothing was written), write in one
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from insieme.cases.models import ResponseTemplate, RoutingRule, Status
+from insieme.cases.models import ResponseTemplate, RoutingRule, SavedView, Status
 from insieme.catalog.models import Service
 from insieme.core import audit
 from insieme.core.access import has_perm
@@ -194,3 +195,37 @@ def delete_routing_rule(actor, rule: RoutingRule) -> None:
             administration=admin,
         )
         rule.delete()
+
+
+# --- saved views of the work queue -------------------------------------------------------------
+
+
+def save_view(user, admin: Administration, *, name: str, query: str) -> SavedView:
+    """Save (or overwrite) the person's queue filter `query` under `name`."""
+    _require(user, Perm.CASE_READ, admin)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the view a name (at most 80 characters).")})
+    with transaction.atomic():
+        view = SavedView.objects.filter(user=user, administration=admin, name=name).first()
+        before = audit.snapshot(view, ["name", "query"]) if view else None
+        view = view or SavedView(user=user, administration=admin, name=name)
+        view.query = query
+        view.full_clean(exclude=["user", "administration"])
+        action = "queue_view.update" if before else "queue_view.create"
+        audit.save_and_record(user, view, action, admin, before=before)
+    return view
+
+
+def delete_view(user, view: SavedView) -> None:
+    if view.user_id != getattr(user, "pk", None):
+        raise PermissionDenied
+    with transaction.atomic():
+        audit.record(
+            actor=user,
+            action="queue_view.delete",
+            obj=view,
+            before=audit.snapshot(view, ["name", "query"]),
+            administration=view.administration,
+        )
+        view.delete()

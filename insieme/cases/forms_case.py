@@ -18,6 +18,7 @@ from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.cases.labels import DOCUMENT, OTHER
 from insieme.cases.models import TRANSITIONS, Decision, Status, TimeLog
 from insieme.catalog.forms import ActionFormMixin, style_widgets
+from insieme.core.safe_input import CheckedInputMixin
 
 # What staff log time on by hand (hand-offs log theirs themselves).
 TIME_ACTIONS = [(a.value, a.label) for a in TimeLog.Action if a != TimeLog.Action.HANDOFF]
@@ -63,7 +64,7 @@ class ReplyForm(CaseForm):
         return data
 
 
-class TemplatePickForm(forms.Form):
+class TemplatePickForm(CheckedInputMixin, forms.Form):
     """GET form: fill the reply's text from a response template (the officer edits it)."""
 
     template = forms.TypedChoiceField(label=_("Response template"), coerce=int, required=False)

@@ -11,9 +11,10 @@ from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.cases.models import Status
 from insieme.cases.uploads import MAX_BYTES, MAX_FILES
 from insieme.catalog.forms import ActionFormMixin, style_widgets
+from insieme.core.safe_input import CheckedInputMixin
 
 
-class CaseStateFilterForm(forms.Form):
+class CaseStateFilterForm(CheckedInputMixin, forms.Form):
     state = forms.ChoiceField(
         label=_("Show"),
         required=False,

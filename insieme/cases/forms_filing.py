@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insieme.cases.actions import MAX_DESCRIPTION
 from insieme.catalog.forms import style_widgets
+from insieme.core.safe_input import CheckedInputMixin
 from insieme.places import lookup as places_lookup
 
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
@@ -74,7 +75,7 @@ def longitude_field() -> forms.FloatField:
     )
 
 
-class FilingForm(forms.Form):
+class FilingForm(CheckedInputMixin, forms.Form):
     description = forms.CharField(
         label=_("Describe the problem or your request"),
         required=False,

@@ -31,6 +31,7 @@ from insieme.catalog.forms import DateInput, style_widgets
 from insieme.catalog.models import Service
 from insieme.core.models import Administration, Department, Membership
 from insieme.core.permissions import Perm, roles_with
+from insieme.core.safe_input import ID_MAX, CheckedInputMixin
 
 PAGE_SIZE = 50
 MAX_RADIUS_M = 5000
@@ -126,7 +127,7 @@ def clean_query(querydict) -> str:
     return urlencode(pairs)[:1000]
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(CheckedInputMixin, forms.Form):
     scope = forms.ChoiceField(label=_("Show"), choices=Scope.CHOICES, required=False)
     service = forms.ModelChoiceField(
         label=_("Service"), queryset=Service.objects.none(), required=False
@@ -314,7 +315,7 @@ class QueueFilterForm(forms.Form):
         return order_by(*cls._sort(data))
 
 
-class SavedViewForm(forms.ModelForm):
+class SavedViewForm(CheckedInputMixin, forms.ModelForm):
     class Meta:
         model = SavedView
         fields = ["name"]
@@ -334,7 +335,7 @@ class BulkAction:
 MAX_SELECTED = 200
 
 
-class BulkForm(forms.Form):
+class BulkForm(CheckedInputMixin, forms.Form):
     """One form for the three bulk actions; the button pressed (`action`) says which fields
     count. The selected case ids are read separately (see `selected_ids`)."""
 
@@ -406,11 +407,17 @@ class BulkForm(forms.Form):
 
 
 def selected_ids(post) -> list[int]:
-    """The case ids ticked in the table (digits only, at most MAX_SELECTED)."""
+    """The case ids ticked in the table (at most MAX_SELECTED); ValidationError when one is not
+    an id at all (not ASCII digits, or beyond any row id)."""
     ids = []
     for raw in post.getlist("case")[:MAX_SELECTED]:
-        if raw.isdigit():
-            ids.append(int(raw))
+        if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= ID_MAX):
+            raise forms.ValidationError(
+                _("The selection holds something that is not a case: %(value)s")
+                % {"value": raw[:20]},
+                code="invalid_id",
+            )
+        ids.append(int(raw))
     return ids
 
 

@@ -9,19 +9,19 @@ CASE = "<slug:admin_slug>/cases/<str:reference>"
 
 urlpatterns = [
     path(f"{CASE}/", v.case_page, name="staff_case"),
-    path(f"{CASE}/attachments/<int:pk>/", v.case_attachment, name="staff_case_attachment"),
+    path(f"{CASE}/attachments/<id:pk>/", v.case_attachment, name="staff_case_attachment"),
     path(f"{CASE}/reply/", v.case_reply, name="staff_case_reply"),
     path(f"{CASE}/status/", v.case_status, name="staff_case_status"),
     path(f"{CASE}/assign/", v.case_assign, name="staff_case_assign"),
     path(f"{CASE}/info/", v.case_information, name="staff_case_info"),
     path(f"{CASE}/handoff/", v.case_handoff, name="staff_case_handoff"),
     path(
-        f"{CASE}/handoff/<int:pk>/accept/",
+        f"{CASE}/handoff/<id:pk>/accept/",
         v.case_handoff_accept,
         name="staff_case_handoff_accept",
     ),
     path(
-        f"{CASE}/handoff/<int:pk>/return/",
+        f"{CASE}/handoff/<id:pk>/return/",
         v.case_handoff_return,
         name="staff_case_handoff_return",
     ),

@@ -14,7 +14,7 @@ urlpatterns = [
     path(f"cases/{CASE}/", views.case_public, name="case_public"),
     path(f"cases/{CASE}/follow/", views.case_follow, name="case_follow"),
     path(f"cases/{CASE}/unfollow/", views.case_unfollow, name="case_unfollow"),
-    path(f"cases/{CASE}/attachments/<int:pk>/", views.case_attachment, name="case_attachment"),
+    path(f"cases/{CASE}/attachments/<id:pk>/", views.case_attachment, name="case_attachment"),
     # A filer without an account: the private link (insieme.cases.tracking).
     path("track/<str:token>/", views_tracking.tracked_case, name="case_tracking"),
     path(
@@ -23,7 +23,7 @@ urlpatterns = [
         name="case_tracking_information",
     ),
     path(
-        "track/<str:token>/attachments/<int:pk>/",
+        "track/<str:token>/attachments/<id:pk>/",
         views_tracking.tracked_case_attachment,
         name="case_tracking_attachment",
     ),

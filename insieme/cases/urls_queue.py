@@ -14,7 +14,7 @@ urlpatterns = [
     path(Q + "bulk/", views.staff_queue_bulk, name="staff_queue_bulk"),
     path(Q + "views/", views.staff_queue_view_save, name="staff_queue_view_save"),
     path(
-        Q + "views/<int:pk>/delete/",
+        Q + "views/<id:pk>/delete/",
         views.staff_queue_view_delete,
         name="staff_queue_view_delete",
     ),

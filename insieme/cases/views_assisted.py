@@ -27,6 +27,7 @@ from insieme.catalog.sla import describe_sla
 from insieme.core.access import get_administration_for_user
 from insieme.core.models import User
 from insieme.core.permissions import Perm
+from insieme.core.safe_input import CheckedInputMixin
 
 ASSISTED_CHANNELS = (Channel.COUNTER, Channel.PHONE)
 SESSION_ASSISTED = "insieme_assisted_cases"
@@ -34,7 +35,7 @@ SESSION_ASSISTED = "insieme_assisted_cases"
 OWN_KEYS = ("channel", "consent_noted")
 
 
-class AssistedForm(forms.Form):
+class AssistedForm(CheckedInputMixin, forms.Form):
     """Who the request is for, how they reached us, and their consent."""
 
     citizen_email = forms.EmailField(

@@ -32,6 +32,7 @@ from insieme.catalog.forms import style_widgets
 from insieme.catalog.models import Service, ServiceKind
 from insieme.core.geo import GeometryError, contains, parse_boundary
 from insieme.core.models import Administration
+from insieme.core.safe_input import CheckedInputMixin
 from insieme.places import lookup as places_lookup
 from insieme.places.models import Register
 
@@ -43,7 +44,7 @@ EXCERPT_CHARS = 160
 _CELLS = math.ceil(NEARBY_RADIUS_M / GRID_METRES)
 
 
-class MapSearchForm(forms.Form):
+class MapSearchForm(CheckedInputMixin, forms.Form):
     lat = latitude_field()
     lon = longitude_field()
     address = forms.CharField(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from insieme.cases import actions
+from insieme.cases import actions, actions_setup
 from insieme.cases.access import (
     cases_for_staff,
     count_union,
@@ -46,6 +46,7 @@ from insieme.cases.models import Case, Handoff, SavedView
 from insieme.core.access import get_administration_for_user, has_perm
 from insieme.core.models import Administration
 from insieme.core.permissions import Perm
+from insieme.core.safe_input import input_refused
 
 MAX_PAGE = 10_000
 REASONS_SHOWN = 10
@@ -194,11 +195,12 @@ def staff_queue_view_save(request: HttpRequest, admin_slug: str) -> HttpResponse
     query = clean_query(QueryDict(request.POST.get("query", "")))
     form = SavedViewForm(request.POST)
     if form.is_valid():
-        name = form.cleaned_data["name"].strip()
-        SavedView.objects.update_or_create(
-            user=request.user, administration=admin, name=name, defaults={"query": query}
+        view = actions_setup.save_view(
+            request.user, admin, name=form.cleaned_data["name"], query=query
         )
-        messages.success(request, _("The view “%(name)s” is saved.") % {"name": name})
+        messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
+    elif input_refused():  # malformed, not merely missing: only a forged form sends it
+        raise BadRequest(" ".join(form.errors.get("name", [])))
     else:
         messages.error(request, _("Give the view a name (at most 80 characters)."))
     return HttpResponseRedirect(_queue_url(admin, query))
@@ -211,7 +213,7 @@ def staff_queue_view_delete(request: HttpRequest, admin_slug: str, pk: int) -> H
     view = SavedView.objects.filter(user=request.user, administration=admin, pk=pk).first()
     if view is None:
         raise Http404
-    view.delete()
+    actions_setup.delete_view(request.user, view)
     messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
     return HttpResponseRedirect(_queue_url(admin))
 
@@ -269,7 +271,8 @@ def _report(request: HttpRequest, done: int, failed: list[tuple[str, str]]) -> N
 @require_POST
 def staff_queue_bulk(request: HttpRequest, admin_slug: str) -> HttpResponse:
     """Assign, change the status of, or reply with a template to the ticked cases. Only cases
-    the user may handle are acted upon (re-read by id); any other id is ignored."""
+    the user may handle are acted upon (re-read by id); any other id is ignored, and a value
+    that is no id at all (only a forged form sends one) refuses the request (400)."""
     user = request.user
     admin = get_administration_for_user(user, admin_slug, Perm.CASE_HANDLE)
     departments = staff_departments(user, admin)
@@ -284,12 +287,17 @@ def staff_queue_bulk(request: HttpRequest, admin_slug: str) -> HttpResponse:
         _queue_url(admin, clean_query(QueryDict(request.POST.get("query", ""))))
     )
     if not form.is_valid():
+        if input_refused():  # malformed, not merely incomplete: only a forged form sends it
+            raise BadRequest(_("The bulk action holds a value that cannot be read."))
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
                 messages.error(request, f"{label}: {error}" if label else error)
         return back
-    ids = selected_ids(request.POST)
+    try:
+        ids = selected_ids(request.POST)
+    except ValidationError as exc:  # only a forged form sends these: no page to go back to
+        raise BadRequest(" ".join(exc.messages)) from exc
     cases = list(
         cases_for_staff(user, admin, Perm.CASE_HANDLE)
         .filter(pk__in=ids)

@@ -24,7 +24,7 @@ from insieme.catalog.models import (
     Trace,
 )
 from insieme.core import audit
-from insieme.core.models import Administration, Membership
+from insieme.core.models import CHANNEL_KEYS, Administration, Membership
 
 ATTRIBUTE_FIELDS = [
     "code",
@@ -133,6 +133,25 @@ def _plain(text: str) -> str:
     return text.replace("\r\n", "\n").strip()
 
 
+def canonical_channels(channels):
+    """Channels in the one order they are always listed in (CHANNELS'): which channels a
+    service offers matters, the order they were ticked or typed in does not. Anything that is
+    not a list of known channels is left for validation to refuse."""
+    if not isinstance(channels, list) or not all(c in CHANNEL_KEYS for c in channels):
+        return channels
+    return sorted(channels, key=CHANNEL_KEYS.index)
+
+
+def _canonical(fields: dict) -> dict:
+    if "channels" in fields:
+        fields = {**fields, "channels": canonical_channels(fields["channels"])}
+    return fields
+
+
+# Service fields an update never records as changed by itself (bookkeeping of the write).
+SERVICE_BOOKKEEPING = ("version", "updated_at", "search_text", "overridden_fields")
+
+
 def _refresh_overrides(service: Service) -> None:
     overrides = compute_overrides(service)
     if overrides != service.overridden_fields:
@@ -158,7 +177,7 @@ def create_template(
     actor, owner: Administration, *, attributes: list[dict] | None = None, **fields
 ) -> ServiceTemplate:
     fields.setdefault("language", owner.locale)
-    tpl = ServiceTemplate(owner=owner, **fields)
+    tpl = ServiceTemplate(owner=owner, **_canonical(fields))
     _check_template_code(owner, tpl.code, None)
     tpl.full_clean()
     rows = attributes or []
@@ -184,13 +203,13 @@ def create_template(
 def update_template(actor, tpl: ServiceTemplate, **changes) -> ServiceTemplate:
     _refuse_fields(changes, {"owner", "id"})
     before = audit.snapshot(tpl)
-    for k, v in changes.items():
+    for k, v in _canonical(changes).items():
         setattr(tpl, k, v)
     _check_template_code(tpl.owner, tpl.code, tpl.pk)
     tpl.full_clean()
     with transaction.atomic():
-        audit.save_and_record(actor, tpl, "template.update", tpl.owner, before=before)
-        _refresh_template_services(tpl)
+        if audit.save_and_record(actor, tpl, "template.update", tpl.owner, before=before):
+            _refresh_template_services(tpl)
     return tpl
 
 
@@ -214,8 +233,8 @@ def save_template_attribute(
     _clean_attribute(new, exclude=["template"])
     _check_attribute_set([*rows, _attr_dict(new)])
     with transaction.atomic():
-        audit.save_and_record(actor, new, "template.attribute_save", tpl.owner, before=before)
-        _refresh_template_services(tpl)
+        if audit.save_and_record(actor, new, "template.attribute_save", tpl.owner, before=before):
+            _refresh_template_services(tpl)
     return new
 
 
@@ -282,7 +301,7 @@ def create_service(
                 for a in template.attributes.all()
             ]
     fields.setdefault("language", admin.locale)
-    service = Service(administration=admin, template=template, **fields)
+    service = Service(administration=admin, template=template, **_canonical(fields))
     _check_service_code(admin, service.code, None)
     service.full_clean()
     service.search_text = service.build_search_text()
@@ -311,7 +330,9 @@ def update_service(
     actor, service: Service, *, expected_version: int | None = None, **changes
 ) -> Service:
     """Change a service's fields. With `expected_version`, refuse (StaleObject) if someone saved it
-    since the editor loaded it, rather than silently overwriting their change."""
+    since the editor loaded it, rather than silently overwriting their change. Only what really
+    changes is written and audited (the order of the channels is no change: they are kept in one
+    order); when nothing changes, nothing is written."""
     _refuse_fields(
         changes,
         {
@@ -325,11 +346,19 @@ def update_service(
         },
     )
     before = audit.snapshot(service)
-    for k, v in changes.items():
+    for k, v in _canonical(changes).items():
         setattr(service, k, v)
     _check_service_code(service.administration, service.code, service.pk)
     service.full_clean()
     service.search_text = service.build_search_text()
+    # What really changes: channels are a set (an older row may list them in another order).
+    changed_before, changed_after = audit.changes(
+        {k: v for k, v in before.items() if k not in SERVICE_BOOKKEEPING},
+        {k: v for k, v in audit.snapshot(service).items() if k not in SERVICE_BOOKKEEPING},
+        unordered=("channels",),
+    )
+    if not changed_after:
+        return service  # nothing to write: no new version, no audit entry
     with transaction.atomic():
         qs = Service.objects.filter(pk=service.pk)
         if expected_version is not None:
@@ -349,8 +378,8 @@ def update_service(
             actor=actor,
             action="service.update",
             obj=service,
-            before=before,
-            after=audit.snapshot(service),
+            before=changed_before,
+            after=changed_after,
             administration=service.administration,
         )
     return service
@@ -370,17 +399,11 @@ def save_attribute(
     _clean_attribute(new, exclude=["service", "template_attribute"])
     _check_attribute_set([*rows, _attr_dict(new)])
     with transaction.atomic():
-        new.save()
-        _refresh_overrides(service)
-        Service.objects.filter(pk=service.pk).update(version=F("version") + 1)
-        audit.record(
-            actor=actor,
-            action="service.attribute_save",
-            obj=new,
-            before=before,
-            after=audit.snapshot(new),
-            administration=service.administration,
-        )
+        if audit.save_and_record(
+            actor, new, "service.attribute_save", service.administration, before=before
+        ):
+            _refresh_overrides(service)
+            Service.objects.filter(pk=service.pk).update(version=F("version") + 1)
     return new
 
 
@@ -412,13 +435,16 @@ def set_skilled(actor, service: Service, memberships: list[Membership]) -> None:
         )
     with transaction.atomic():
         before = sorted(service.skilled.values_list("pk", flat=True))
+        after = sorted({m.pk for m in memberships})
+        if before == after:
+            return  # nothing changes: nothing to write or to record
         service.skilled.set(memberships)
         audit.record(
             actor=actor,
             action="service.skilled",
             obj=service,
             before={"skilled": before},
-            after={"skilled": sorted(m.pk for m in memberships)},
+            after={"skilled": after},
             administration=service.administration,
         )
 

@@ -38,6 +38,7 @@ from insieme.catalog.models import (
 )
 from insieme.catalog.templatetags.catalog_i18n import marked
 from insieme.core.models import CHANNELS, Administration, Membership
+from insieme.core.safe_input import CheckedInputMixin
 
 # A single-choice question with more options than this is a drop-down instead of radio buttons.
 RADIO_MAX_OPTIONS = 5
@@ -72,7 +73,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class ActionFormMixin:
+class ActionFormMixin(CheckedInputMixin):
     """Field groups for rendering, and a place for the action's errors."""
 
     # [(legend, [field names])]; fields not listed follow in a last, unnamed group.
@@ -761,7 +762,7 @@ def parsed_filters(form: forms.Form) -> dict:
     return form.cleaned_data
 
 
-class ServiceFilterForm(forms.Form):
+class ServiceFilterForm(CheckedInputMixin, forms.Form):
     """Filters of the staff service list (GET; every field optional)."""
 
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
@@ -784,7 +785,7 @@ class ServiceFilterForm(forms.Form):
         style_widgets(self)
 
 
-class CatalogueSearchForm(forms.Form):
+class CatalogueSearchForm(CheckedInputMixin, forms.Form):
     """The public catalogue's search (GET; every field optional)."""
 
     q = forms.CharField(label=gettext_lazy("Search services"), required=False, max_length=100)

@@ -209,8 +209,12 @@ def display_value(field_name: str, value) -> str:
 
 
 def _choice_display(model_field, value) -> str:
-    choices = dict(model_field.flatchoices) if model_field.choices else {}
-    return str(choices.get(value, display_value(model_field.name, value)))
+    """A choice by its label; anything else (lists and mappings too) by display_value."""
+    if model_field.choices and isinstance(value, str | int | bool):
+        choices = dict(model_field.flatchoices)
+        if value in choices:
+            return str(choices[value])
+    return display_value(model_field.name, value)
 
 
 def describe_deviation(service: Service, template: ServiceTemplate | None) -> list[Deviation]:

@@ -34,6 +34,7 @@ from insieme.core.models import (
     PartnerOrganisation,
     User,
 )
+from insieme.core.safe_input import control_message, find_control
 
 API_KEY_PREFIX = "ins_"
 
@@ -260,6 +261,8 @@ def create_api_key(
     errors = {}
     if not name or not name.strip():
         errors["name"] = _("Give the key a name.")
+    elif char := find_control(name):  # the command line reaches here without a form
+        errors["name"] = control_message(char)
     unknown = [s for s in scopes if s not in valid]
     if unknown:
         errors["scopes"] = _("Unknown scopes: %(s)s") % {"s": ", ".join(unknown)}

@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from insieme.core import bench, bench_accounts, demo, sessions  # noqa: F401 - receivers
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
@@ -15,7 +17,9 @@ class CoreConfig(AppConfig):
             register_demo_seed,
             register_permissions,
         )
+        from insieme.core.safe_input import RowIdConverter
 
+        register_converter(RowIdConverter, "id")
         register_permissions(self.label, [p for p in Perm if p.value.startswith("core:")])
         register_demo_seed(demo.SEED)
         register_benchmark(bench.BENCHMARK)

@@ -122,15 +122,42 @@ def verify(batch: int = 5000) -> VerifyResult:
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
 
 
-def save_and_record(actor, obj: models.Model, action: str, administration, before=None) -> None:
-    """Save `obj` and append its audit entry (before → after snapshot) in one transaction."""
+def changes(before: dict, after: dict, unordered: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """The fields whose values differ between two snapshots, as (before, after) holding only
+    those fields. Lists named in `unordered` are sets: an order-only difference is none."""
+
+    def same(name: str) -> bool:
+        old, new = before.get(name), after.get(name)
+        if name in unordered and isinstance(old, list) and isinstance(new, list):
+            return sorted(map(str, old)) == sorted(map(str, new))
+        return old == new
+
+    names = [n for n in dict.fromkeys([*before, *after]) if not same(n)]
+    return (
+        {n: before[n] for n in names if n in before},
+        {n: after[n] for n in names if n in after},
+    )
+
+
+def save_and_record(
+    actor, obj: models.Model, action: str, administration, before=None
+) -> AuditEntry | None:
+    """Save `obj` and append its audit entry in one transaction. A creation (no `before`)
+    records the whole object; an update records only the fields that changed, and when none
+    did it writes nothing at all (no save, no entry) and answers None."""
+    if before is not None:
+        old, new = changes(before, _jsonable(snapshot(obj)))
+        if not old and not new:
+            return None
     with transaction.atomic():
         obj.save()
-        record(
+        if before is None:
+            old, new = None, snapshot(obj)
+        return record(
             actor=actor,
             action=action,
             obj=obj,
-            before=before,
-            after=snapshot(obj),
+            before=old,
+            after=new,
             administration=administration,
         )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from insieme.core.actions import PROFILE_FIELDS
 from insieme.core.models import Administration, User
 from insieme.core.permissions import Role
+from insieme.core.safe_input import CheckedInputMixin
 
 _AUTOCOMPLETE = {
     "email": "email",
@@ -30,7 +31,7 @@ _AUTOCOMPLETE = {
 }
 
 
-class StyledForm(forms.Form):
+class StyledForm(CheckedInputMixin, forms.Form):
     """Adds Bootstrap Italia classes and autocomplete hints to every widget."""
 
     def __init__(self, *args, **kwargs) -> None:

@@ -25,6 +25,7 @@ from insieme.core.models import (
     PartnerOrganisation,
 )
 from insieme.core.permissions import Role
+from insieme.core.safe_input import CheckedInputMixin
 
 _WIDGET_CLASSES = {
     forms.CheckboxInput: "form-check-input",
@@ -37,7 +38,7 @@ colour_field_validator = RegexValidator(
 )
 
 
-class StaffForm(forms.Form):
+class StaffForm(CheckedInputMixin, forms.Form):
     """A form whose widgets carry Bootstrap Italia classes (errors get ARIA from Django itself)."""
 
     template_name = "core/staff/_form_fields.html"

@@ -16,31 +16,31 @@ urlpatterns = [
         name="staff_department_create",
     ),
     path(
-        "<slug:admin_slug>/departments/<int:pk>/",
+        "<slug:admin_slug>/departments/<id:pk>/",
         v.staff_department_edit,
         name="staff_department_edit",
     ),
     path("<slug:admin_slug>/people/", v.staff_people, name="staff_people"),
     path(
-        "<slug:admin_slug>/people/<int:pk>/", v.staff_membership_edit, name="staff_membership_edit"
+        "<slug:admin_slug>/people/<id:pk>/", v.staff_membership_edit, name="staff_membership_edit"
     ),
     path(
-        "<slug:admin_slug>/people/<int:pk>/remove/",
+        "<slug:admin_slug>/people/<id:pk>/remove/",
         v.staff_membership_remove,
         name="staff_membership_remove",
     ),
     path("<slug:admin_slug>/partners/", v.staff_partners, name="staff_partners"),
     path("<slug:admin_slug>/partners/new/", v.staff_partner_create, name="staff_partner_create"),
-    path("<slug:admin_slug>/partners/<int:pk>/", v.staff_partner_edit, name="staff_partner_edit"),
+    path("<slug:admin_slug>/partners/<id:pk>/", v.staff_partner_edit, name="staff_partner_edit"),
     path(
-        "<slug:admin_slug>/partners/<int:pk>/members/",
+        "<slug:admin_slug>/partners/<id:pk>/members/",
         v.staff_partner_member_add,
         name="staff_partner_member_add",
     ),
     path("<slug:admin_slug>/api-keys/", v.staff_apikeys, name="staff_apikeys"),
     path("<slug:admin_slug>/api-keys/new/", v.staff_apikey_create, name="staff_apikey_create"),
     path(
-        "<slug:admin_slug>/api-keys/<int:pk>/revoke/",
+        "<slug:admin_slug>/api-keys/<id:pk>/revoke/",
         v.staff_apikey_revoke,
         name="staff_apikey_revoke",
     ),

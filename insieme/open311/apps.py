@@ -9,6 +9,8 @@ class Open311Config(AppConfig):
 
     def ready(self) -> None:
         from insieme.core.registry import register_benchmark
-        from insieme.open311 import bench, tasks  # noqa: F401 - tasks registers the Celery task
+        from insieme.core.safe_input import register_bad_request_format
+        from insieme.open311 import bench, formats, tasks  # noqa: F401 - tasks: the Celery task
 
         register_benchmark(bench.BENCHMARK)
+        register_bad_request_format("/open311/", formats.bad_request_response)

@@ -91,3 +91,10 @@ def error_response(fmt: str, status: int, descriptions: list[str]) -> HttpRespon
         descriptions = [_("The request could not be processed.")]
     payload = [{"code": status, "description": str(d)} for d in descriptions]
     return render(fmt, payload, root="errors", status=status)
+
+
+def bad_request_response(request, status: int, message: str) -> HttpResponse:
+    """A request refused before any view ran (see insieme.core.safe_input), in the format its
+    path suffix names (JSON when it names none)."""
+    suffix = request.path.rsplit(".", 1)[-1].lower() if "." in request.path else JSON
+    return error_response(suffix, status, [message])

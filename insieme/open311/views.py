@@ -38,6 +38,7 @@ from insieme.catalog import i18n
 from insieme.catalog.models import Datatype, ServiceType
 from insieme.core.actions import authenticate_api_key
 from insieme.core.models import Administration
+from insieme.core.safe_input import control_message, find_control
 from insieme.core.throttle import Rate, SlidingWindow, client_address
 from insieme.open311 import formats, queries
 from insieme.open311.errors import Forbidden, NotFound, Open311Error, validation_messages
@@ -81,6 +82,7 @@ def open311(*methods: str):
                     fmt, 400, [_("Method %(m)s is not allowed here.") % {"m": request.method}]
                 )
             try:
+                _refuse_control_characters(request)
                 wait = _over_limit(request)
                 if wait:
                     response = formats.error_response(
@@ -143,6 +145,23 @@ def _locale(request: HttpRequest) -> str:
             % {"l": asked[:20], "all": ", ".join(i18n.languages())}
         )
     return code
+
+
+# Parameters whose text may run over several lines (tabs and line breaks allowed).
+MULTILINE_PARAMS = {"description"}
+
+
+def _refuse_control_characters(request: HttpRequest) -> None:
+    """Open311Error naming the first parameter of the body that holds a control character (the
+    query string is checked for every request by insieme.core.safe_input)."""
+    if request.method != "POST":
+        return
+    for name, values in request.POST.lists():
+        multiline = name in MULTILINE_PARAMS or name.startswith("attribute[")
+        for value in [name, *values]:
+            char = find_control(value, multiline=multiline and value is not name)
+            if char is not None:
+                raise Open311Error(f"{name[:60]}: {control_message(char)}")
 
 
 def _param(request: HttpRequest, name: str) -> str:

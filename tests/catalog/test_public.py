@@ -79,8 +79,10 @@ def test_browse_by_administration_and_group(cat, client):
     assert "Services of Comune di Lago Verde" in body
     body = _page(client, reverse("catalogue") + "?group=Roads")
     assert "Pothole" in body and "Boat mooring permit" not in body
-    body = _page(client, reverse("catalogue") + "?administration=nowhere&group=%00")
+    body = _page(client, reverse("catalogue") + "?administration=nowhere&group=Lake")
     assert "were ignored" in body
+    # A control character in the address is no filter at all: the request is refused.
+    assert client.get(reverse("catalogue") + "?group=%00").status_code == 400
 
 
 def test_service_page_shows_what_citizens_need(cat, client):

@@ -127,13 +127,13 @@ def test_list_shows_keys_of_one_administration(montalto, lagoverde):
 def test_revoke(montalto):
     key, raw = actions.create_api_key(None, montalto, name="Old", scopes=["services:read"])
     out = StringIO()
-    call_command("apikey", "revoke", "--prefix", key.prefix, stdout=out)
+    call_command("apikey", "revoke", f"--prefix={key.prefix}", stdout=out)
     key.refresh_from_db()
     assert key.revoked_at is not None
     assert "revoked" in out.getvalue()
     assert actions.authenticate_api_key(raw) is None
     out = StringIO()
-    call_command("apikey", "revoke", "--prefix", key.prefix, stdout=out)
+    call_command("apikey", "revoke", f"--prefix={key.prefix}", stdout=out)
     assert "already revoked" in out.getvalue()
     assert AuditEntry.objects.filter(action="apikey.revoke").count() == 1
 
