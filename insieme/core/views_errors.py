@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_from_request, override
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,11 @@ def render_error(
     """The styled error page for `status` (template `<status>.html` unless given)."""
     login_url = reverse("login") + "?" + urlencode({"next": request.path})
     context = {"login_url": login_url, **(context or {})}
-    body = loader.render_to_string(template or f"{status}.html", context, request=request)
+    # A request refused before the locale middleware ran (a malformed URL, too many fields)
+    # still gets its page in the language of its cookie or browser.
+    language = getattr(request, "LANGUAGE_CODE", None) or get_language_from_request(request)
+    with override(language):
+        body = loader.render_to_string(template or f"{status}.html", context, request=request)
     response = HttpResponse(body, status=status)
     response["Cache-Control"] = "no-store"
     return response

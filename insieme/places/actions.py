@@ -461,7 +461,7 @@ def import_register(
     streets = [s for s in streets if s.lines or s.key in used or not parsed.addresses]
     if not streets and not addresses:
         raise ValidationError(
-            ["The file holds no street and no address that can be written."]
+            [_("The file holds no street and no address that can be written.")]
             + [str(e) for e in parsed.errors[:20]]
         )
     if len(source) > 200 or len(attribution) > 300:

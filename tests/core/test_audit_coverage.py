@@ -13,17 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import inspect
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from PIL import Image
 
 from insieme.cases import actions as cases
 from insieme.cases import actions_setup as setup
@@ -31,10 +34,12 @@ from insieme.cases.models import Case, Handoff, ResponseTemplate, RoutingRule, S
 from insieme.catalog import actions as catalog
 from insieme.catalog.models import Service
 from insieme.core import actions as core
-from insieme.core import audit, tokens
+from insieme.core import audit, tokens, twofactor
 from insieme.core.events import Event
 from insieme.core.models import AuditEntry, User
 from insieme.core.permissions import Role
+from insieme.places import actions as places
+from insieme.places import parsers as places_parsers
 from insieme.webhooks import actions as webhooks
 from insieme.webhooks.models import Delivery
 from tests.conftest import PASSWORD, SQUARE, make_staff, make_user
@@ -45,6 +50,7 @@ MODULES = [
     "insieme.cases.actions",
     "insieme.cases.actions_setup",
     "insieme.webhooks.actions",
+    "insieme.places.actions",
 ]
 INSIDE = {"lat": 43.1, "lon": 11.1}
 
@@ -179,6 +185,20 @@ def _delivery(w: World) -> Delivery:
     return webhooks.send_test_event(w.alice, _subscription(w))
 
 
+def _authenticator(w: World):
+    device = core.start_two_factor(w.carla)
+    core.confirm_two_factor(
+        w.carla, w.carla, device, twofactor.current_code(device), tell_person=False
+    )
+    return device
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def _unverified(w: World) -> User:
     return core.create_user(None, email="fresh@example.org", full_name="Fresh", password=PASSWORD)
 
@@ -249,6 +269,37 @@ WRITES: dict[str, tuple[Prepared, Callable[[World, object], object]]] = {
     "core.create_api_key": (
         lambda w: None,
         lambda w, _: core.create_api_key(w.alice, w.montalto, name="App", scopes=["cases:read"]),
+    ),
+    "core.set_administration_logo": (
+        lambda w: None,
+        lambda w, _: core.set_administration_logo(
+            w.alice, w.montalto, SimpleUploadedFile("logo.png", _png(), content_type="image/png")
+        ),
+    ),
+    "core.start_two_factor": (lambda w: None, lambda w, _: core.start_two_factor(w.carla)),
+    "core.confirm_two_factor": (
+        lambda w: core.start_two_factor(w.carla),
+        lambda w, device: core.confirm_two_factor(
+            w.carla, w.carla, device, twofactor.current_code(device), tell_person=False
+        ),
+    ),
+    "core.regenerate_recovery_codes": (
+        _authenticator,
+        lambda w, _: core.regenerate_recovery_codes(w.carla, w.carla),
+    ),
+    "core.turn_off_two_factor": (
+        _authenticator,
+        lambda w, _: core.turn_off_two_factor(w.carla, w.carla, password=PASSWORD),
+    ),
+    "places.import_register": (
+        lambda w: None,
+        lambda w, _: places.import_register(
+            w.alice,
+            w.montalto,
+            places_parsers.parse_csv(
+                "ODONIMO;CIVICO;COORD_X_COMUNE;COORD_Y_COMUNE\nVIA ROMA;1;11,1;43,1\n"
+            ),
+        ),
     ),
     "core.revoke_api_key": (
         lambda w: core.create_api_key(None, w.montalto, name="App", scopes=["cases:read"])[0],
@@ -483,6 +534,8 @@ READS: dict[str, Callable[[World], object]] = {
     "cases.least_loaded": lambda w: cases.least_loaded(w.case),
     "cases.capacity_of": lambda w: cases.capacity_of(w.case, w.dario),
     "cases.standard_minutes": lambda w: cases.standard_minutes(w.case),
+    "cases.promised_resolution": lambda w: cases.promised_resolution(w.case, timezone.now()),
+    "places.derive_line": lambda w: places.derive_line([(1, 43.1, 11.1), (3, 43.1001, 11.1)]),
     "cases.suggested_minutes": lambda w: cases.suggested_minutes(w.case),
     "cases.template_context": lambda w: cases.template_context(w.case, w.dario),
     "cases.render_template": lambda w: cases.render_template("{reference}", w.case),
