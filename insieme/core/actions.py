@@ -913,10 +913,7 @@ def start_two_factor(user: User, *, name: str = "authenticator app", key: str | 
     extra = {"key": key} if key else {}
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        device = TOTPDevice.objects.create(user=user, name=name, confirmed=False, **extra)
-        # A security event of the account (ASVS V7): who began adding an authenticator, when.
-        audit.record(actor=user, action="user.second_factor_setup", obj=user)
-        return device
+        return TOTPDevice.objects.create(user=user, name=name, confirmed=False, **extra)
 
 
 def confirm_two_factor(

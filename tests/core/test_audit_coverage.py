@@ -276,7 +276,6 @@ WRITES: dict[str, tuple[Prepared, Callable[[World, object], object]]] = {
             w.alice, w.montalto, SimpleUploadedFile("logo.png", _png(), content_type="image/png")
         ),
     ),
-    "core.start_two_factor": (lambda w: None, lambda w, _: core.start_two_factor(w.carla)),
     "core.confirm_two_factor": (
         lambda w: core.start_two_factor(w.carla),
         lambda w, device: core.confirm_two_factor(
@@ -559,6 +558,13 @@ BOOKKEEPING: dict[str, tuple[set[str], str, Prepared, Callable[[World, object], 
         "reserves the next reference numbers for a filing, which is audited itself",
         lambda w: None,
         lambda w, _: cases.allocate_references(w.montalto.pk, 2026),
+    ),
+    "core.start_two_factor": (
+        {"otp_totp_totpdevice"},
+        "a key waiting for the person's first code (the set-up page shows it on GET); nothing "
+        "of theirs changes until confirm_two_factor turns it on, which is audited",
+        lambda w: None,
+        lambda w, _: core.start_two_factor(w.carla),
     ),
     "webhooks.record_event": (
         {"webhooks_delivery"},
