@@ -67,13 +67,31 @@ def page(browser, live_server):
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core on the current page for WCAG 2.1 A and AA; return the violations."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        WCAG_TAGS,
-    )
-    return result["violations"]
+    """Run axe-core on the current page for WCAG 2.1 A and AA; return the violations.
+
+    A click on a link returns before the next page has loaded: injecting axe-core in
+    between finds no document head, or loses its context when the old page goes. So the
+    page's load is awaited first, and a run that the navigation cut short is tried again
+    on the page that replaced it.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                WCAG_TAGS,
+            )
+        except PlaywrightError as error:
+            navigating = "appendChild" in str(error) or "context was destroyed" in str(error)
+            if not navigating or attempt == 2:
+                raise
+            page.wait_for_timeout(200)
+            continue
+        return result["violations"]
+    raise AssertionError("unreachable")
 
 
 def assert_accessible(page) -> None:
