@@ -5,7 +5,7 @@ docs/configuration.md). With no broker configured, `task_always_eager` is on: ta
 process, so the laptop default needs no service. With `INSIEME_BROKER_URL` (Redis or RabbitMQ)
 they go to the broker and `insieme worker` runs them, with the beat scheduler embedded.
 
-Tasks are sent through `insieme.cases.tasks.enqueue`, which waits for the transaction to commit.
+Tasks are sent through `insieme.core.tasks.enqueue`, which waits for the transaction to commit.
 """
 
 from __future__ import annotations

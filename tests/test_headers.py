@@ -15,7 +15,7 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from insieme.cases.views_filing import SESSION_FILED
+from insieme.cases.filing.views import SESSION_FILED
 from insieme.core import actions as core_actions
 from insieme.core.logsafety import ExceptionReporter, mask_secrets
 from tests.cases import conftest as cases_fixtures

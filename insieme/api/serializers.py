@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from insieme.cases.access import PUBLIC_TEXT_KINDS
-from insieme.cases.actions import MAX_DESCRIPTION
+from insieme.cases.lifecycle import MAX_DESCRIPTION
 from insieme.cases.models import Attachment, Case, CaseEvent, Rating
 from insieme.cases.redact import filer_names, localise, redact
 from insieme.catalog import i18n

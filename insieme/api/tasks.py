@@ -1,4 +1,4 @@
-"""Background tasks of the REST API (see insieme.cases.tasks for how tasks run)."""
+"""Background tasks of the REST API (see insieme.core.tasks for how tasks run)."""
 
 from __future__ import annotations
 

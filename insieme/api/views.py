@@ -1,5 +1,5 @@
 """The REST API's views: thin, each reads through an access helper and writes through an
-app's write module (insieme.cases.actions)."""
+app's actions (insieme.cases.filing.actions, insieme.cases.citizen.actions)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from insieme.api.errors import django_validation_fields, validation_response
 from insieme.api.idempotency import idempotent
 from insieme.api.pagination import MergedCursorPagination
 from insieme.cases import access as case_access
-from insieme.cases import actions as case_actions
 from insieme.cases import redact as case_redact
+from insieme.cases.citizen import actions as citizen_actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.cases.models import Case, Rating
 from insieme.catalog.models import Attribute, Provision, Regulation, Service
 from insieme.core.access import get_administration_for_user
@@ -269,21 +270,23 @@ class CaseList(generics.ListCreateAPIView):
         service = self._service(data["service"], caller)
         actor = caller.user if caller.key is None else None
         try:
-            case, created = case_actions.submit_case(
+            case, created = filing_actions.submit_case(
                 actor,
-                service,
-                answers=data["answers"],
-                description=data["description"],
-                lat=data.get("lat"),
-                lon=data.get("lon"),
-                address=data["address"],
-                channel="api",
-                contact_name=data["contact_name"],
-                contact_email=data["contact_email"],
-                contact_phone=data["contact_phone"],
-                idempotency_key=getattr(request, "idempotency_key", ""),
-                language=data["language"],
-                via=caller.key,
+                filing_actions.Filing(
+                    service,
+                    answers=data["answers"],
+                    description=data["description"],
+                    lat=data.get("lat"),
+                    lon=data.get("lon"),
+                    address=data["address"],
+                    channel="api",
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                    contact_phone=data["contact_phone"],
+                    idempotency_key=getattr(request, "idempotency_key", ""),
+                    language=data["language"],
+                    via=caller.key,
+                ),
             )
         except DjangoValidationError as exc:
             fields = django_validation_fields(exc)
@@ -407,7 +410,7 @@ class CaseRating(CaseMixin, APIView):
     def post(self, request, admin_slug: str, reference: str):
         case = case_access.get_case_for_submitter(request.user, admin_slug, reference)
         data = CaseList._valid(serializers.RatingCreateSerializer, request.data)
-        rating = case_actions.rate_case(
+        rating = citizen_actions.rate_case(
             request.user, case, score=data["score"], comment=data["comment"]
         )
         body = serializers.RatingSerializer(rating, context={"personal": True}).data

@@ -1,4 +1,4 @@
-"""Benchmarks of duplicate suggestions (insieme.cases.matching).
+"""Benchmarks of duplicate suggestions (insieme.cases.matching.signatures).
 
 - ``dup_check_per_report``: median time of ``find_duplicates`` for new located reports, against a
   brute-force scan of the same data in the same run: every case of the administration held in
@@ -33,7 +33,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from insieme.cases import matching
+from insieme.cases.matching import signatures as matching
 from insieme.cases.models import OPEN_STATUSES, Case, Status, grid_cell
 from insieme.catalog.models import Service
 from insieme.core.models import Administration

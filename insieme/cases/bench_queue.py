@@ -81,7 +81,7 @@ def measure(slug: str | None = None, email: str | None = None) -> dict:
     """The fastest queue-page time (ms) of the rounds, its query count and the fastest
     auto-assignment decision (ms) on the current database; `slug`/`email` pick the officer
     (default: see _officer)."""
-    from insieme.cases.actions import least_loaded
+    from insieme.cases.handling.assignment import least_loaded
     from insieme.core.models import User
 
     if slug is None:

@@ -25,7 +25,7 @@ event), those due within a day marked due soon. The ground truth's "handling" se
 counts the handling indicators must reproduce. Response templates (a few per service) are the
 only rows written through the ORM, after the bulk load.
 
-BULK PATH. This is the one writer of cases that does not go through `cases.actions`: rows are
+BULK PATH. This is the one writer of cases that does not go through their actions: rows are
 generated in Python (deterministic from the seed) and inserted with `executemany` with ids assigned
 up front, inside the demo's one transaction. It STREAMS: residents are inserted first; then, per
 municipality, the case times are drawn and counted per local year, the references are reserved
@@ -61,8 +61,8 @@ from stdnum import luhn as stdnum_luhn
 from stdnum.it import codicefiscale as stdnum_codicefiscale
 
 from insieme.cases import demo_text as T
-from insieme.cases.actions import allocate_references, format_reference
-from insieme.cases.matching import case_signature
+from insieme.cases.lifecycle import allocate_references, format_reference
+from insieme.cases.matching.signatures import case_signature
 from insieme.cases.models import (
     Case,
     CaseEvent,
@@ -1029,7 +1029,7 @@ class Generator:
                         current = "in_progress"
                     target = Status.REFUSED if refused else Status.RESOLVED
                     if application:
-                        # As cases.actions.decide writes it: one event, the reasons its text.
+                        # As cases.handling.actions.decide writes it: one event, the reasons its text.
                         decision = "refused" if refused else "granted"
                         reasons = T.REFUSAL_REASONS if refused else ""
                         events.append((done, "decision", current, target, True, reasons, staff, 0))

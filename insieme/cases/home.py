@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 
-from insieme.cases.matching import distance_m
+from insieme.cases.matching.signatures import distance_m
 from insieme.cases.models import GRID_METRES, OPEN_STATUSES, Case, grid_cell
 from insieme.cases.redact import localise
 from insieme.catalog.models import Service, ServiceKind

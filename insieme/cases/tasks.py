@@ -1,51 +1,15 @@
-"""Background tasks of cases, and `enqueue`, the one way to start a background task.
-
-A task runs on the broker's worker when a broker is configured (INSIEME_BROKER_URL) and in this
-process otherwise (Celery's eager mode); either way only after the write that asked for it has
-committed, so a worker never reads data that is not there yet and a rolled-back write starts
-nothing. Tasks must be idempotent: a broker may deliver one twice.
-"""
+"""Background tasks of cases (started with `insieme.core.tasks.enqueue`)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.db import transaction
-from django.utils import timezone
-
 from insieme.celery import app
-
-
-def enqueue(task, *args, **kwargs) -> None:
-    """Start `task(*args, **kwargs)` once the current transaction commits (at once outside one).
-
-    With a broker the task is only sent: the request does not wait for it. Without one it runs
-    in-process right after commit. Either way a failure to send or to run is logged and never
-    turns the already committed write into an error for the person (a robust on-commit hook).
-    Arguments travel as JSON: pass ids and ISO strings, not model instances.
-    """
-
-    def send() -> None:
-        task.apply_async(args, kwargs)
-
-    send.__qualname__ = f"enqueue({task.name})"  # what the log names if it fails
-    transaction.on_commit(send, robust=True)
-
-
-def parse_moment(value: str | None) -> dt.datetime | None:
-    """An ISO 8601 date-time (naive ones are in the site's time zone), or None for "now"."""
-    if not value:
-        return None
-    moment = dt.datetime.fromisoformat(value)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+from insieme.core.tasks import parse_moment
 
 
 @app.task(name="insieme.cases.tasks.sla_tick")
 def sla_tick(now: str | None = None) -> dict[str, int]:
-    """Mark open cases due soon and overdue, escalate and notify (actions.sla_tick); `now` is an
+    """Mark open cases due soon and overdue, escalate and notify (handling.sla.sla_tick); `now` is an
     ISO date-time for a controlled clock, else the current time. Runs every few minutes (beat)."""
-    from insieme.cases import actions
+    from insieme.cases.handling import sla as handling_sla
 
-    return actions.sla_tick(now=parse_moment(now))
+    return handling_sla.sla_tick(now=parse_moment(now))

@@ -2,7 +2,7 @@
 Open311 service requests.
 
 Only public cases appear, and only their public face, chosen as the public case page chooses it
-(insieme.cases.views_citizen.case_public): reference, service, status, dates, address, a position
+(insieme.cases.citizen.views.case_public): reference, service, status, dates, address, a position
 rounded as the page shows it, the public copies of the description, the address and the notes
 (personal data masked when they were written, `insieme.cases.redact`), and the first public
 photo. Never the submitter, the contact details or private answers.

@@ -1,4 +1,4 @@
-"""Background filing of Open311 requests to batch services (sent with cases.tasks.enqueue)."""
+"""Background filing of Open311 requests to batch services (sent with core.tasks.enqueue)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def token_idempotency_key(token: str) -> str:
 def process_token(token_id: int) -> str:
     """File the case a token stands for, once: a second delivery finds the case (or the
     errors) recorded and does nothing; the idempotency key covers a crash in between."""
-    from insieme.cases.actions import submit_case
+    from insieme.cases.filing.actions import Filing, submit_case
     from insieme.open311.errors import validation_messages
     from insieme.open311.models import RequestToken
 
@@ -30,12 +30,14 @@ def process_token(token_id: int) -> str:
     try:
         case, _created = submit_case(
             None,
-            token.service,
-            channel="api",
-            attachments=files,
-            idempotency_key=token_idempotency_key(token.token),
-            via=token.api_key,
-            **token.params,
+            Filing(
+                token.service,
+                channel="api",
+                attachments=files,
+                idempotency_key=token_idempotency_key(token.token),
+                via=token.api_key,
+                **token.params,
+            ),
         )
     except (ValidationError, PermissionDenied) as exc:
         case, errors = None, validation_messages(exc)

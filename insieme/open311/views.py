@@ -3,7 +3,7 @@
 Every view answers in the format its path suffix names, errors included (the spec's `errors`
 list, never an HTML page): 404 for an unknown jurisdiction, service, request or token, 403 for a
 missing, wrong, revoked or out-of-scope api_key, 400 for anything else invalid. Filing goes
-through insieme.cases.actions.submit_case, like every other channel.
+through insieme.cases.filing.actions.submit_case, like every other channel.
 """
 
 from __future__ import annotations
@@ -30,16 +30,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from insieme.cases import actions as case_actions
+from insieme.cases import lifecycle
+from insieme.cases.filing import actions as filing_actions
 from insieme.cases.models import Case
-from insieme.cases.tasks import enqueue
-from insieme.cases.uploads import clean_uploads
 from insieme.catalog import i18n
 from insieme.catalog.models import Datatype, ServiceType
 from insieme.core.actions import authenticate_api_key
 from insieme.core.models import Administration
 from insieme.core.safe_input import control_message, find_control
+from insieme.core.tasks import enqueue
 from insieme.core.throttle import Rate, SlidingWindow, client_address
+from insieme.core.uploads import clean_uploads
 from insieme.open311 import formats, queries
 from insieme.open311.errors import Forbidden, NotFound, Open311Error, validation_messages
 from insieme.open311.models import RequestToken
@@ -57,7 +58,7 @@ logger = logging.getLogger(__name__)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-28T00:00:00+00:00"  # when this endpoint's behaviour last changed
 WRITE_SCOPE = "open311:write"
-MAX_DESCRIPTION = case_actions.MAX_DESCRIPTION
+MAX_DESCRIPTION = lifecycle.MAX_DESCRIPTION
 STATUSES = {"open", "closed"}
 
 
@@ -343,14 +344,16 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         token = _accept_batch(service, key, filing, request.FILES.get("media"))
         payload = [{"token": token.token, "service_notice": None, "account_id": None}]
         return formats.render(fmt, payload, root="service_requests")
-    case, _created = case_actions.submit_case(
+    case, _created = filing_actions.submit_case(
         None,
-        service,
-        channel="api",
-        attachments=request.FILES.getlist("media"),
-        idempotency_key=_idempotency_key(request, key),
-        via=key,
-        **filing,
+        filing_actions.Filing(
+            service,
+            channel="api",
+            attachments=request.FILES.getlist("media"),
+            idempotency_key=_idempotency_key(request, key),
+            via=key,
+            **filing,
+        ),
     )
     payload = [
         {
@@ -462,7 +465,7 @@ def _language(request: HttpRequest, admin: Administration) -> str:
 
 def _accept_batch(service, key, filing: dict, media) -> RequestToken:
     """Check what can be checked now, keep the request, and file it in the background."""
-    case_actions.validate_answers(service, filing["answers"])
+    filing_actions.validate_answers(service, filing["answers"])
     cleaned = clean_uploads([media]) if media else []
     with transaction.atomic():
         token = RequestToken.objects.create(

@@ -42,7 +42,7 @@ def dispatch(delivery_ids: list[int]) -> None:
         return
     how = mode()
     if how == "celery":
-        from insieme.cases.tasks import enqueue
+        from insieme.core.tasks import enqueue
         from insieme.webhooks.tasks import deliver
 
         for pk in delivery_ids:

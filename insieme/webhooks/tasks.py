@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from insieme.cases.tasks import parse_moment
 from insieme.celery import app
+from insieme.core.tasks import parse_moment
 
 
 @app.task(name="insieme.webhooks.tasks.deliver")

@@ -1,5 +1,5 @@
 """REST API fixtures: services open to the "api" channel, API keys, and cases filed through
-insieme.cases.actions (the one write path).
+insieme.cases.filing.actions (the one write path).
 
 Montalto's roads department handles `lights` (street lights). Two officers of Montalto work in
 departments: roberto in Roads (sees the lights cases), paola in Parks (does not).
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from insieme.cases import actions as case_actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.catalog import actions as catalog_actions
 from insieme.core import actions as core_actions
 from insieme.core.permissions import Role
@@ -97,7 +97,7 @@ def file_case(actor, service, **extra):
         **INSIDE_MONTALTO,
     }
     fields.update(extra)
-    case, _created = case_actions.submit_case(actor, service, **fields)
+    case, _created = filing_actions.submit_case(actor, filing_actions.Filing(service, **fields))
     return case
 
 
@@ -118,8 +118,8 @@ def diana_case(lights, diana):
 
 @pytest.fixture
 def lv_case(lv_lights, diana):
-    case, _ = case_actions.submit_case(
-        diana, lv_lights, description="Lake light out", address="Lungolago 1"
+    case, _ = filing_actions.submit_case(
+        diana, filing_actions.Filing(lv_lights, description="Lake light out", address="Lungolago 1")
     )
     return case
 

@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from insieme.api import access
 from insieme.api.auth import Caller
-from insieme.cases import actions as case_actions
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
+from insieme.cases.handling import assignment
 from insieme.cases.models import Case
 from insieme.catalog import actions as catalog_actions
 from insieme.core import actions as core_actions
@@ -63,11 +65,13 @@ def world(cat, montalto, lights, charlie):
         for name, service in services.items():
             extra = {"answers": {"colour": "white"}} if name == "roads" else {"answers": {}}
             cases[name].append(file_case(charlie, service, description=f"{name} {i}", **extra))
-    case_actions.share_case(None, cases["water"][0], parks)
-    case_actions.hand_off(None, cases["museum"][1], cat.department, reason="Lights inside")
-    case_actions.assign(None, cases["water"][2], ugo)
-    case_actions.change_status(None, cases["roads"][3], "resolved")
-    own, _ = case_actions.submit_case(ugo, services["museum"], description="I filed this")
+    assignment.share_case(None, cases["water"][0], parks)
+    assignment.hand_off(None, cases["museum"][1], cat.department, reason="Lights inside")
+    assignment.assign(None, cases["water"][2], ugo)
+    handling_actions.change_status(None, cases["roads"][3], "resolved")
+    own, _ = filing_actions.submit_case(
+        ugo, filing_actions.Filing(services["museum"], description="I filed this")
+    )
     # Ties across branches and within one: the cursor must order them by id, lose none and
     # repeat none.
     tied = [cases["roads"][0], cases["roads"][1], cases["parks"][2], cases["water"][0], own]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from insieme.cases import actions as case_actions
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
 from insieme.cases.models import Case, Rating, Status
 from insieme.core.models import ApiKey, AuditEntry
 from tests.api.conftest import INSIDE_MONTALTO, file_case
@@ -110,7 +111,9 @@ def test_citizen_never_reads_a_private_application_of_another(api, montalto, cha
         located=False,
         channels=["web", "api"],
     )
-    application, _ = case_actions.submit_case(diana, permit, description="my income is 10")
+    application, _ = filing_actions.submit_case(
+        diana, filing_actions.Filing(permit, description="my income is 10")
+    )
     client = api(user=charlie)
     assert client.get(f"/api/v1/cases/montalto/{application.reference}/").status_code == 404
     assert application.reference not in refs(client.get("/api/v1/cases/"))
@@ -130,7 +133,7 @@ def test_staff_see_their_departments_cases(api, roberto, paola, alice, charlie_c
 def test_internal_notes_for_staff_and_key_not_for_the_citizen(
     api, make_key, montalto, bob, charlie, charlie_case
 ):
-    case_actions.reply(bob, charlie_case, "Internal: the pole is rusty", public=False)
+    handling_actions.reply(bob, charlie_case, "Internal: the pole is rusty", public=False)
     url = f"/api/v1/cases/montalto/{charlie_case.reference}/events/"
     citizen = [e["text"] for e in api(user=charlie).get(url).json()]
     staff = api(user=bob).get(url).json()
@@ -228,7 +231,7 @@ def test_citizen_rates_a_resolved_case(api, make_key, montalto, bob, charlie, di
     url = f"/api/v1/cases/montalto/{charlie_case.reference}/rating/"
     early = api(user=charlie).post(url, {"score": 5}, format="json")
     assert early.status_code == 400  # not resolved yet: the action's rule
-    case_actions.change_status(bob, charlie_case, Status.RESOLVED, note="Fixed")
+    handling_actions.change_status(bob, charlie_case, Status.RESOLVED, note="Fixed")
     assert api(user=diana).post(url, {"score": 1}, format="json").status_code == 404
     key = make_key(montalto, "cases:read", "cases:write")
     assert api(key=key).post(url, {"score": 1}, format="json").status_code == 403

@@ -99,9 +99,9 @@ def test_expired_records_are_forgotten_yet_the_case_is_not_filed_twice(
 
 
 def test_rating_post_is_idempotent(api, bob, charlie, charlie_case):
-    from insieme.cases import actions as case_actions
+    from insieme.cases.handling import actions as handling_actions
 
-    case_actions.change_status(bob, charlie_case, "resolved")
+    handling_actions.change_status(bob, charlie_case, "resolved")
     client = api(user=charlie)
     url = f"/api/v1/cases/montalto/{charlie_case.reference}/rating/"
     first = client.post(url, {"score": 5}, format="json", HTTP_IDEMPOTENCY_KEY="r1")

@@ -110,11 +110,11 @@ def test_cursor_pagination_and_ordering(api, make_key, montalto, lights, charlie
 
 
 def test_filters(api, make_key, bob, montalto, lights, cat, charlie):
-    from insieme.cases import actions as case_actions
+    from insieme.cases.handling import actions as handling_actions
 
     open_case = file_case(charlie, lights)
     done = file_case(charlie, lights, description="another")
-    case_actions.change_status(bob, done, "resolved")
+    handling_actions.change_status(bob, done, "resolved")
     client = api(key=make_key(montalto, "cases:read"))
 
     def refs(query):

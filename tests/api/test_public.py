@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from insieme.cases import actions as case_actions
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
 from insieme.cases.models import Attachment
 from insieme.catalog import actions as catalog_actions
 from tests.api.conftest import file_case
@@ -84,7 +85,9 @@ def test_private_cases_are_not_public(api, montalto, charlie):
         located=False,
         channels=["web", "api"],
     )
-    application, _created = case_actions.submit_case(charlie, permit, description="I apply")
+    application, _created = filing_actions.submit_case(
+        charlie, filing_actions.Filing(permit, description="I apply")
+    )
     assert application.is_public is False
     assert api().get(f"/api/v1/public-cases/montalto/{application.reference}/").status_code == 404
     listed = api().get("/api/v1/public-cases/").json()["results"]
@@ -92,10 +95,10 @@ def test_private_cases_are_not_public(api, montalto, charlie):
 
 
 def test_public_timeline_hides_internal_notes_and_names(api, charlie_case, bob):
-    case_actions.reply(
+    handling_actions.reply(
         bob, charlie_case, "Internal: call charlie.private@example.org", public=False
     )
-    case_actions.reply(bob, charlie_case, "We fixed it; thanks charlie.private@example.org")
+    handling_actions.reply(bob, charlie_case, "We fixed it; thanks charlie.private@example.org")
     events = api().get(f"/api/v1/public-cases/montalto/{charlie_case.reference}/events/").json()
     texts = [e["text"] for e in events]
     assert not any("Internal" in t for t in texts)

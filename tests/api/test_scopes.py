@@ -12,7 +12,8 @@ import itertools
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from insieme.cases import actions as case_actions
+from insieme.cases.citizen import actions as citizen_actions
+from insieme.cases.handling import actions as handling_actions
 from insieme.cases.models import Attachment, Status
 from insieme.core import actions as core_actions
 from insieme.core.models import ApiKey
@@ -40,8 +41,8 @@ def busy_case(lights, charlie, roberto):
     and a public reply."""
     pdf = SimpleUploadedFile("id-card.pdf", PDF, content_type="application/pdf")
     case = file_case(charlie, lights, attachments=[pdf])
-    case_actions.reply(roberto, case, NOTE, public=False)
-    case_actions.reply(roberto, case, PUBLIC_REPLY, public=True)
+    handling_actions.reply(roberto, case, NOTE, public=False)
+    handling_actions.reply(roberto, case, PUBLIC_REPLY, public=True)
     return case
 
 
@@ -116,8 +117,8 @@ def test_case_attachments_by_scope(api, make_key, montalto, busy_case, extra):
 
 @pytest.mark.parametrize("extra", COMBINATIONS, ids=ids)
 def test_rating_comment_by_scope(api, make_key, montalto, bob, charlie, charlie_case, extra):
-    case_actions.change_status(bob, charlie_case, Status.RESOLVED, note="Fixed")
-    case_actions.rate_case(charlie, charlie_case, score=2, comment="Call me on +39 333 123 4567")
+    handling_actions.change_status(bob, charlie_case, Status.RESOLVED, note="Fixed")
+    citizen_actions.rate_case(charlie, charlie_case, score=2, comment="Call me on +39 333 123 4567")
     body = api(key=make_key(montalto, "cases:read", *extra)).get(case_url(charlie_case, "rating/"))
     assert body.json()["score"] == 2
     assert ("+39 333 123 4567" in body.json()["comment"]) == (PERSONAL in extra)

@@ -204,9 +204,9 @@ def test_bad_input_and_stale_form_are_accessible(page, filed_case, bob):
     assert page.get_by_role("alert").count() >= 1
     assert_accessible(page)
     # Someone else changes the case while the page is open: the form comes back with 409.
-    from insieme.cases import actions
+    from insieme.cases.handling import actions as handling_actions
 
-    actions.change_status(bob, Case.objects.get(pk=case.pk), Status.ACKNOWLEDGED)
+    handling_actions.change_status(bob, Case.objects.get(pk=case.pk), Status.ACKNOWLEDGED)
     status = page.get_by_role("region", name="Status")
     status.get_by_label("New status").select_option(label="In progress")
     status.get_by_role("button", name="Change the status").click()
@@ -219,7 +219,7 @@ def test_bad_input_and_stale_form_are_accessible(page, filed_case, bob):
 def test_application_decision_and_merge_suggestions_are_accessible(
     page, cat, montalto, charlie, bob
 ):
-    from insieme.cases import actions
+    from insieme.cases.filing import actions as filing_actions
     from insieme.catalog import actions as catalog_actions
     from insieme.catalog.models import Service
 
@@ -236,7 +236,9 @@ def test_application_decision_and_merge_suggestions_are_accessible(
         status=Service.Status.PUBLISHED,
     )
     catalog_actions.add_trace(None, service, provision=cat.provision)
-    application, _created = actions.submit_case(charlie, service, description="Permit please")
+    application, _created = filing_actions.submit_case(
+        charlie, filing_actions.Filing(service, description="Permit please")
+    )
     log_in_as(page, bob)
     _goto_case(page, application)
     decision = page.get_by_role("region", name="Decision")
@@ -251,19 +253,23 @@ def test_application_decision_and_merge_suggestions_are_accessible(
     assert Case.objects.get(pk=application.pk).status == Status.REFUSED
 
     # Two reports of one pothole: the second's page suggests merging it into the first.
-    first, _ = actions.submit_case(
+    first, _ = filing_actions.submit_case(
         charlie,
-        cat.pothole,
-        answers={"size": "large"},
-        description="Buca in via Roma 12",
-        **cases_conftest.INSIDE_MONTALTO,
+        filing_actions.Filing(
+            cat.pothole,
+            answers={"size": "large"},
+            description="Buca in via Roma 12",
+            **cases_conftest.INSIDE_MONTALTO,
+        ),
     )
-    second, _ = actions.submit_case(
+    second, _ = filing_actions.submit_case(
         charlie,
-        cat.pothole,
-        answers={"size": "large"},
-        description="Buca in via Roma 12",
-        **cases_conftest.INSIDE_MONTALTO,
+        filing_actions.Filing(
+            cat.pothole,
+            answers={"size": "large"},
+            description="Buca in via Roma 12",
+            **cases_conftest.INSIDE_MONTALTO,
+        ),
     )
     _goto_case(page, second)
     merge = page.get_by_role("region", name="Merge a duplicate")

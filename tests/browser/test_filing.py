@@ -9,7 +9,7 @@ import io
 import pytest
 from PIL import Image
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.cases.models import Attachment, Case, Follower
 from insieme.catalog import actions as catalog_actions
 from insieme.catalog.models import Service
@@ -104,13 +104,15 @@ def test_file_an_application_with_a_document(page, cat, charlie):  # noqa: F811
 
 
 def test_follow_a_similar_report_instead_of_filing(page, cat, alice, charlie):  # noqa: F811
-    existing, _ = actions.submit_case(
+    existing, _ = filing_actions.submit_case(
         alice,
-        cat.pothole,
-        answers={"size": "large"},
-        description="Buca profonda in via Roma",
-        lat=43.1,
-        lon=11.1,
+        filing_actions.Filing(
+            cat.pothole,
+            answers={"size": "large"},
+            description="Buca profonda in via Roma",
+            lat=43.1,
+            lon=11.1,
+        ),
     )
     log_in_as(page, charlie)
     page.goto(page.base_url + "/services/montalto/pothole/file/")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
 from tests.browser.conftest import assert_accessible, log_in_as
 from tests.cases.conftest import INSIDE_MONTALTO
-from tests.cases.test_queue import make_cases, olga, roads  # noqa: F401
+from tests.cases.handling.test_queue import make_cases, olga, roads  # noqa: F401
 from tests.catalog.conftest import cat  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,8 +28,11 @@ def _fits(page) -> None:
     ],
 )
 def test_home_page_in_both_languages(browser, live_server, cat, charlie, locale, heading, search):  # noqa: F811
-    actions.submit_case(
-        charlie, cat.pothole, answers={"size": "large"}, description="Buca", **INSIDE_MONTALTO
+    filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, answers={"size": "large"}, description="Buca", **INSIDE_MONTALTO
+        ),
     )
     context = browser.new_context(
         bypass_csp=True, locale=locale, viewport={"width": 1280, "height": 900}

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
 from insieme.cases.models import CaseEvent, Rating, Status
 from tests.browser.conftest import assert_accessible, log_in
 from tests.cases import conftest as cases_conftest
@@ -19,8 +20,8 @@ filed_case = cases_conftest.filed_case  # the cases' fixture: Charlie's pothole 
 
 def test_citizen_answers_an_information_request_and_rates(page, filed_case, charlie, bob, tmp_path):
     case = filed_case
-    actions.change_status(bob, case, Status.IN_PROGRESS)
-    actions.request_information(bob, case, text="Please send a photo.", field_code="depth")
+    handling_actions.change_status(bob, case, Status.IN_PROGRESS)
+    handling_actions.request_information(bob, case, text="Please send a photo.", field_code="depth")
     photo = tmp_path / "hole.png"
     Image.new("RGB", (16, 16), (90, 90, 90)).save(photo)
 
@@ -57,7 +58,7 @@ def test_citizen_answers_an_information_request_and_rates(page, filed_case, char
     assert event.attachments.count() == 1
 
     # The administration resolves it; the citizen rates the outcome.
-    actions.change_status(bob, case, Status.RESOLVED, note="Filled in.")
+    handling_actions.change_status(bob, case, Status.RESOLVED, note="Filled in.")
     page.reload()
     rating = page.get_by_role("group", name="How satisfied are you with the outcome?")
     rating.locator("label", has_text="4 – good").click()  # the styled label covers the radio
@@ -79,8 +80,11 @@ def test_citizen_answers_an_information_request_and_rates(page, filed_case, char
 
 
 def test_withdraw_confirmation_is_accessible(page, cat, charlie):
-    case, _ = actions.submit_case(
-        charlie, cat.pothole, answers={"size": "small"}, description="Hole", lat=43.1, lon=11.1
+    case, _ = filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, answers={"size": "small"}, description="Hole", lat=43.1, lon=11.1
+        ),
     )
     log_in(page, charlie.email, PASSWORD, check_accessible=False)
     page.goto(page.base_url + f"/my/requests/{case.administration.slug}/{case.reference}/")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.cases.models import Case
 from tests.browser.conftest import AXE, CHROMIUM, WCAG_TAGS, _unavailable
 from tests.cases.conftest import INSIDE_MONTALTO
@@ -146,8 +146,11 @@ def test_citizen_files_with_the_map_and_follows_up_on_a_phone(phone, cat, charli
 
 @pytest.mark.parametrize("width", [320, 390])
 def test_public_pages_reflow_without_csp_reports(phone, cat, alice, width):  # noqa: F811
-    case, _ = actions.submit_case(
-        alice, cat.pothole, answers={"size": "large"}, description="Buca", **INSIDE_MONTALTO
+    case, _ = filing_actions.submit_case(
+        alice,
+        filing_actions.Filing(
+            cat.pothole, answers={"size": "large"}, description="Buca", **INSIDE_MONTALTO
+        ),
     )
     page = phone
     page.set_viewport_size({"width": width, "height": 844})

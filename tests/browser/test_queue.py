@@ -9,7 +9,7 @@ from insieme.cases.models import Case, DueState, SavedView
 from tests.browser.conftest import assert_accessible, log_in, log_in_as
 
 # Fixtures of the queue's own tests (staff_case_url: a stand-in case page, if still missing).
-from tests.cases.test_queue import (  # noqa: F401
+from tests.cases.handling.test_queue import (  # noqa: F401
     make_cases,
     olga,
     parks,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
 from tests.browser.conftest import assert_accessible, log_in_as
 from tests.catalog.conftest import cat  # noqa: F401  (the catalogue fixture)
 
@@ -14,13 +14,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_find_a_service_on_the_map_and_file_there(page, cat, alice, charlie):  # noqa: F811
-    existing, _ = actions.submit_case(
+    existing, _ = filing_actions.submit_case(
         alice,
-        cat.pothole,
-        answers={"size": "large"},
-        description="Buca in piazza",
-        lat=43.1,
-        lon=11.1,
+        filing_actions.Filing(
+            cat.pothole, answers={"size": "large"}, description="Buca in piazza", lat=43.1, lon=11.1
+        ),
     )
     log_in_as(page, charlie)
     page.goto(page.base_url + "/services/")

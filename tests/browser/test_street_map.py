@@ -138,17 +138,19 @@ def test_search_an_address_on_the_public_map(browser, live_server, cat, register
 
 
 def test_last_used_addresses_are_offered_first(browser, live_server, cat, register, charlie):  # noqa: F811
-    from insieme.cases import actions
+    from insieme.cases.filing import actions as filing_actions
 
     lat, lon = roma_point(5)
-    actions.submit_case(
+    filing_actions.submit_case(
         charlie,
-        cat.pothole,
-        answers={"size": "small"},
-        description="x",
-        lat=lat,
-        lon=lon,
-        address="Via Roma 5",
+        filing_actions.Filing(
+            cat.pothole,
+            answers={"size": "small"},
+            description="x",
+            lat=lat,
+            lon=lon,
+            address="Via Roma 5",
+        ),
     )
     page = new_page(browser, live_server, charlie)
     page.goto(page.base_url + FILE_URL)

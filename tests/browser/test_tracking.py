@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from insieme.cases import actions, tracking
+from insieme.cases import tracking
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
 from insieme.catalog import actions as catalog_actions
 from insieme.core import throttle
 from tests.browser.conftest import assert_accessible
@@ -17,16 +19,18 @@ from tests.catalog.conftest import cat  # noqa: F401 (the catalogue fixture)
 @pytest.fixture
 def tracked_case(cat):  # noqa: F811
     catalog_actions.update_service(None, cat.pothole, anonymous_allowed=True)
-    case, _created = actions.submit_case(
+    case, _created = filing_actions.submit_case(
         None,
-        cat.pothole,
-        answers={"size": "large"},
-        description="Buca davanti a casa mia",
-        contact_email="ada@example.org",
-        **INSIDE_MONTALTO,
+        filing_actions.Filing(
+            cat.pothole,
+            answers={"size": "large"},
+            description="Buca davanti a casa mia",
+            contact_email="ada@example.org",
+            **INSIDE_MONTALTO,
+        ),
     )
-    actions.change_status(None, case, "in_progress")
-    actions.request_information(None, case, text="How deep is it?", field_code="depth")
+    handling_actions.change_status(None, case, "in_progress")
+    handling_actions.request_information(None, case, text="How deep is it?", field_code="depth")
     return case
 
 

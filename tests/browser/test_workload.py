@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.cases.models import Case
 from insieme.core import actions as core_actions
 from insieme.core.permissions import Role
@@ -27,12 +27,11 @@ def test_supervisor_reassigns_from_the_workload_view(page, cat, montalto, charli
     core_actions.update_membership(None, otto.memberships.get(), capacity=5)
     core_actions.update_membership(None, sam.memberships.get(), capacity=0)
     cases = [
-        actions.submit_case(
+        filing_actions.submit_case(
             charlie,
-            cat.pothole,
-            answers={"size": "small"},
-            description=f"Buca {i}",
-            **INSIDE_MONTALTO,
+            filing_actions.Filing(
+                cat.pothole, answers={"size": "small"}, description=f"Buca {i}", **INSIDE_MONTALTO
+            ),
         )[0]
         for i in range(3)
     ]

@@ -1,4 +1,4 @@
-"""Cases fixtures: cases filed through insieme.cases.actions.submit_case (the one write path)."""
+"""Cases fixtures: cases filed through insieme.cases.filing.actions.submit_case (the one write path)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
 
 INSIDE_MONTALTO = {"lat": 43.1234567, "lon": 11.1234567}  # within the SQUARE of tests/conftest.py
 PII_DESCRIPTION = (
@@ -19,16 +19,18 @@ PII_DESCRIPTION = (
 @pytest.fixture
 def filed_case(cat, charlie):
     """Charlie's pothole report in Montalto, with contact details and a private free-text answer."""
-    case, _created = actions.submit_case(
+    case, _created = filing_actions.submit_case(
         charlie,
-        cat.pothole,
-        answers={"size": "large", "notes": "My neighbour Mario fell here"},
-        description=PII_DESCRIPTION,
-        address="Via Roma 12",
-        contact_name="Charlie Citizen",
-        contact_email="charlie.contact@example.org",
-        contact_phone="+39 347 765 4321",
-        **INSIDE_MONTALTO,
+        filing_actions.Filing(
+            cat.pothole,
+            answers={"size": "large", "notes": "My neighbour Mario fell here"},
+            description=PII_DESCRIPTION,
+            address="Via Roma 12",
+            contact_name="Charlie Citizen",
+            contact_email="charlie.contact@example.org",
+            contact_phone="+39 347 765 4321",
+            **INSIDE_MONTALTO,
+        ),
     )
     return case
 

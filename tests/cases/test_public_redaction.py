@@ -26,13 +26,17 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from insieme.cases import actions, redact
+from insieme.cases import redact
+from insieme.cases.citizen import actions as citizen_actions
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
+from insieme.cases.matching import actions as matching_actions
 from insieme.cases.models import Attachment, Case, CaseEvent, Status
 from insieme.catalog.models import Service
 from insieme.core import actions as core_actions
 from insieme.core.pii import NAME
 from tests.cases.conftest import INSIDE_MONTALTO
-from tests.cases.test_filing import form_fields
+from tests.cases.filing.test_filing import form_fields
 from tests.conftest import make_user
 from tests.core.test_pii import birth_dates, cards, fiscal_codes, ibans, obfuscated_emails, written
 
@@ -263,28 +267,32 @@ def carlotta(db):
 
 @pytest.fixture
 def report(intake, carlotta):
-    case, _ = actions.submit_case(
+    case, _ = filing_actions.submit_case(
         carlotta,
-        intake.service,
-        answers={"size": "large"},
-        description="Buca enorme. Sono Carlotta Bergamaschi, nata il 12/03/1961.",
-        address="Via Roma 12 (citofono Bergamaschi)",
-        contact_name="Carlotta Bergamaschi",
-        **INSIDE_MONTALTO,
+        filing_actions.Filing(
+            intake.service,
+            answers={"size": "large"},
+            description="Buca enorme. Sono Carlotta Bergamaschi, nata il 12/03/1961.",
+            address="Via Roma 12 (citofono Bergamaschi)",
+            contact_name="Carlotta Bergamaschi",
+            **INSIDE_MONTALTO,
+        ),
     )
     return case
 
 
 def test_staff_public_texts_are_redacted_and_staff_see_them_whole(report, bob, persona_client):
     iban = "IT60 X054 2811 1010 0000 0123 456"
-    actions.change_status(
+    handling_actions.change_status(
         bob, report, Status.ACKNOWLEDGED, note="Gentile Carlotta Bergamaschi, visto."
     )
-    actions.reply(bob, report, f"Gentile sig.ra Bergamaschi, rimborso sull'IBAN {iban}.")
-    actions.request_information(
+    handling_actions.reply(bob, report, f"Gentile sig.ra Bergamaschi, rimborso sull'IBAN {iban}.")
+    handling_actions.request_information(
         bob, Case.objects.get(pk=report.pk), text="Carlotta, ci scriva a ufficio (at) comune.it"
     )
-    actions.reply(bob, report, "Nota interna: Carlotta Bergamaschi è un habitué.", public=False)
+    handling_actions.reply(
+        bob, report, "Nota interna: Carlotta Bergamaschi è un habitué.", public=False
+    )
     outputs = public_outputs(report)
     assert_hidden(
         outputs,
@@ -313,18 +321,22 @@ def test_italian_readers_see_italian_placeholders(report):
 
 def test_names_of_people_who_said_me_too_and_of_merged_reports_are_masked(report, intake, bob):
     neighbour = make_user("nina@example.org", "Nina Vicinato")
-    actions.follow_case(neighbour, report, me_too=True)
-    duplicate, _ = actions.submit_case(
+    citizen_actions.follow_case(neighbour, report, me_too=True)
+    duplicate, _ = filing_actions.submit_case(
         None,
-        intake.service,
-        answers={"size": "small"},
-        description="Stessa buca.",
-        contact_name="Osvaldo Doppione",
-        **INSIDE_MONTALTO,
+        filing_actions.Filing(
+            intake.service,
+            answers={"size": "small"},
+            description="Stessa buca.",
+            contact_name="Osvaldo Doppione",
+            **INSIDE_MONTALTO,
+        ),
     )
-    actions.reply(bob, duplicate, "Grazie Osvaldo Doppione, la uniamo all'altra.")
-    actions.merge_duplicate(bob, duplicate, report)
-    actions.reply(bob, report, "Grazie a Nina Vicinato e a Osvaldo Doppione per le segnalazioni.")
+    handling_actions.reply(bob, duplicate, "Grazie Osvaldo Doppione, la uniamo all'altra.")
+    matching_actions.merge_duplicate(bob, duplicate, report)
+    handling_actions.reply(
+        bob, report, "Grazie a Nina Vicinato e a Osvaldo Doppione per le segnalazioni."
+    )
     outputs = public_outputs(report)
     assert_hidden(outputs, Secrets(written=[], identifiers=[], names=["Vicinato", "Doppione"]))
     assert "Grazie [name hidden], la uniamo" in outputs["api events"]  # moved with its copy
@@ -334,9 +346,9 @@ def test_followers_other_than_the_filer_are_mailed_the_public_copy(
     report, bob, django_capture_on_commit_callbacks, mailoutbox
 ):
     neighbour = make_user("nina@example.org", "Nina Vicinato")
-    actions.follow_case(neighbour, report, me_too=True)
+    citizen_actions.follow_case(neighbour, report, me_too=True)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.reply(bob, report, "Gentile Carlotta Bergamaschi, arriviamo domani.")
+        handling_actions.reply(bob, report, "Gentile Carlotta Bergamaschi, arriviamo domani.")
     by_recipient = {m.to[0]: m.body for m in mailoutbox}
     assert (
         "Gentile Carlotta Bergamaschi, arriviamo domani." in by_recipient[report.submitted_by.email]
@@ -370,13 +382,15 @@ def test_innocent_text_reaches_the_public_unchanged(intake, charlie):
         "Buca in via Roma 12, davanti al civico 14/B. Come la pratica 2026-000098: il 05/03/2026 "
         "era larga 1.5 m; danni per € 1.250,00 e un preventivo di 30.000.000 €."
     )
-    case, _ = actions.submit_case(
+    case, _ = filing_actions.submit_case(
         charlie,
-        intake.service,
-        answers={"size": "large"},
-        description=innocent,
-        address="Via Roma 12, 00100",
-        **INSIDE_MONTALTO,
+        filing_actions.Filing(
+            intake.service,
+            answers={"size": "large"},
+            description=innocent,
+            address="Via Roma 12, 00100",
+            **INSIDE_MONTALTO,
+        ),
     )
     outputs = public_outputs(case)
     for where in ("page", "open311 one json", "open311 one xml", "api one"):
@@ -390,7 +404,7 @@ def test_innocent_text_reaches_the_public_unchanged(intake, charlie):
 def test_refresh_recomputes_every_public_copy(report, bob):
     """After a change of the rules (here: copies emptied as if written by an older release),
     `insieme redact_public` computes them again; the originals are untouched."""
-    actions.reply(bob, report, "Gentile Carlotta Bergamaschi, ok.")
+    handling_actions.reply(bob, report, "Gentile Carlotta Bergamaschi, ok.")
     Case.objects.update(public_description="", public_address="")
     CaseEvent.objects.update(public_text="")
     out = io.StringIO()
@@ -408,7 +422,7 @@ def test_refresh_recomputes_every_public_copy(report, bob):
 def test_a_withdrawal_reason_stays_with_the_filer(report, carlotta):
     """Only staff's words are public texts: the public timeline says the request was withdrawn,
     the reason is the filer's (the REST API showed it, redacted)."""
-    actions.withdraw_case(carlotta, report, "Ho risolto da me con il vicino di casa")
+    citizen_actions.withdraw_case(carlotta, report, "Ho risolto da me con il vicino di casa")
     outputs = public_outputs(report)
     for where, body in outputs.items():
         assert "vicino di casa" not in body, where

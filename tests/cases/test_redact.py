@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from insieme.cases import actions, redact
+from insieme.cases import redact
+from insieme.cases.citizen import actions as citizen_actions
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
+from insieme.cases.matching import actions as matching_actions
 from insieme.cases.models import Case, CaseEvent, Follower
 from insieme.catalog.models import Service
 from insieme.core.pii import NAME
@@ -91,7 +95,7 @@ def file(service, actor=None, **extra) -> Case:
     Service.objects.filter(pk=service.pk).update(anonymous_allowed=True)
     service.refresh_from_db()
     fields = {"answers": {"size": "large"}, "description": "Buca.", **INSIDE_MONTALTO, **extra}
-    case, _ = actions.submit_case(actor, service, **fields)
+    case, _ = filing_actions.submit_case(actor, filing_actions.Filing(service, **fields))
     return case
 
 
@@ -104,9 +108,9 @@ def test_names_by_case_gathers_the_people_behind_each_case(cat, bob):
     other = file(cat.pothole, contact_name="Ada Negri")
     quiet = file(cat.pothole)
     merged = file(cat.pothole, contact_name="Osvaldo Doppione")
-    actions.follow_case(neighbour, kept, me_too=True)
-    actions.follow_case(follower, kept)  # follows for updates: not someone behind the case
-    actions.merge_duplicate(bob, merged, kept)
+    citizen_actions.follow_case(neighbour, kept, me_too=True)
+    citizen_actions.follow_case(follower, kept)  # follows for updates: not someone behind the case
+    matching_actions.merge_duplicate(bob, merged, kept)
     names = redact.names_by_case([kept.pk, other.pk, quiet.pk], Case, Follower)
     assert names == {
         kept.pk: {"Ugo Tognazzi", "Ugo il Tognazzi", "Nina Vicinato", "Osvaldo Doppione"},
@@ -123,8 +127,8 @@ def test_public_copies_are_written_with_the_text(cat, bob):
     filer = make_user("ugo@example.org", "Ugo Tognazzi")
     case = file(cat.pothole, filer, address="Via Roma 1, c/o Tognazzi")
     assert case.public_address == f"Via Roma 1, c/o {NAME}"
-    event = actions.reply(bob, case, "Grazie Ugo Tognazzi.")
-    note = actions.reply(bob, case, "Ugo Tognazzi chiama spesso.", public=False)
+    event = handling_actions.reply(bob, case, "Grazie Ugo Tognazzi.")
+    note = handling_actions.reply(bob, case, "Ugo Tognazzi chiama spesso.", public=False)
     assert event.public_text == f"Grazie {NAME}."
     assert note.public_text == ""  # never public: no copy
 
@@ -147,8 +151,8 @@ def test_refresh_walks_every_batch(cat, bob):
         for s, f in zip(surnames, filers, strict=True)
     ]
     for case, surname in zip(cases, surnames, strict=True):
-        actions.reply(bob, case, f"Grazie Persona {surname}.")
-        actions.reply(bob, case, f"Persona {surname}: nota.", public=False)
+        handling_actions.reply(bob, case, f"Grazie Persona {surname}.")
+        handling_actions.reply(bob, case, f"Persona {surname}: nota.", public=False)
     Case.objects.update(public_description="stale", public_address="stale")
     CaseEvent.objects.filter(is_public=True).exclude(text="").update(public_text="stale")
     done = redact.refresh_public_texts(batch=2)

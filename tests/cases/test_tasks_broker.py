@@ -22,9 +22,11 @@ from celery.worker import state as worker_state
 from django.core import mail
 from kombu import Connection, Exchange, Queue
 
-from insieme.cases import actions, tasks
+from insieme.cases import tasks
+from insieme.cases.filing import actions as filing_actions
 from insieme.cases.models import Case, DueState, Escalation
 from insieme.core.permissions import Role
+from insieme.core.tasks import enqueue
 from tests.cases.conftest import INSIDE_MONTALTO
 from tests.conftest import make_staff
 
@@ -155,15 +157,18 @@ def test_the_sla_task_runs_through_the_broker(broker_app, ran, cat, montalto, ch
         department=cat.department,
         capacity=0,
     )
-    case, _created = actions.submit_case(
-        charlie, cat.pothole, description="Buca", answers={"size": "large"}, **INSIDE_MONTALTO
+    case, _created = filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, description="Buca", answers={"size": "large"}, **INSIDE_MONTALTO
+        ),
     )
     overdue_since = case.resolve_due_at - timedelta(days=40)
     Case.objects.filter(pk=case.pk).update(resolve_due_at=overdue_since)
     mail.outbox.clear()
 
     with running_worker(broker_app):
-        tasks.enqueue(tasks.sla_tick)  # autocommit: sent to the broker at once
+        enqueue(tasks.sla_tick)  # autocommit: sent to the broker at once
         assert finished.wait(TASK_TIMEOUT), "the worker did not run the task in time"
 
     queue = broker_app.conf.task_default_queue

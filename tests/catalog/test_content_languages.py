@@ -108,10 +108,11 @@ def test_catalogue_search_finds_a_service_by_its_english_words(client, settings,
 
 
 def test_values_in_the_readers_language_on_the_citizens_case(lights, charlie, client, settings):
-    from insieme.cases import actions as case_actions
+    from insieme.cases.filing import actions as filing_actions
 
-    case, _ = case_actions.submit_case(
-        charlie, lights, answers={"guasto": "spento"}, description="Spento da ieri"
+    case, _ = filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(lights, answers={"guasto": "spento"}, description="Spento da ieri"),
     )
     client.force_login(charlie)
     url = reverse("my_case", args=["montalto", case.reference])
@@ -287,10 +288,11 @@ def test_open311_services_in_the_locale_asked_for(client, lights):
 
 
 def test_open311_requests_name_the_service_in_the_locale(client, lights, charlie):
-    from insieme.cases import actions as case_actions
+    from insieme.cases.filing import actions as filing_actions
 
-    case_actions.submit_case(
-        charlie, lights, answers={"guasto": "spento"}, description="Spento da ieri"
+    filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(lights, answers={"guasto": "spento"}, description="Spento da ieri"),
     )
     rows = open311(client, "requests.json", locale="en", service_code="luci").json()
     assert rows and rows[0]["service_name"] == "Street light out"

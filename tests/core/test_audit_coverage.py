@@ -2,7 +2,10 @@
 on real data, and must append to the audit log when it writes (INSERT, UPDATE or DELETE); a
 function that only reads or computes must write nothing at all; the few bookkeeping writes that
 change nobody's data (a key's last use, the next reference number, a queued webhook delivery)
-are named with their reason, and may touch only their own tables.
+are named with their reason, and may touch only their own tables. The steps that cases'
+actions are made of (insieme.cases.lifecycle: a timeline event, a status move, stored files)
+write one part of an audited change: they too may touch only their own tables, and only an
+actions module may take them.
 
 The tables below must name every public function of those modules, so that a new action cannot
 be added without saying how it is audited.
@@ -10,6 +13,7 @@ be added without saying how it is audited.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import importlib
 import inspect
@@ -17,6 +21,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -28,16 +33,23 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from PIL import Image
 
-from insieme.cases import actions as cases
-from insieme.cases import actions_setup as setup
+from insieme.cases import lifecycle
+from insieme.cases.citizen import actions as citizen_actions
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
+from insieme.cases.handling import assignment
+from insieme.cases.handling import sla as handling_sla
+from insieme.cases.matching import actions as matching_actions
 from insieme.cases.models import Case, Handoff, ResponseTemplate, RoutingRule, Status
+from insieme.cases.setup import actions as setup
 from insieme.catalog import actions as catalog
 from insieme.catalog.models import Service
 from insieme.core import actions as core
 from insieme.core import audit, tokens, twofactor
 from insieme.core.events import Event
 from insieme.core.models import AuditEntry, User
-from insieme.core.permissions import Role
+from insieme.core.permissions import Perm, Role
+from insieme.core.uploads import clean_uploads
 from insieme.places import actions as places
 from insieme.places import parsers as places_parsers
 from insieme.webhooks import actions as webhooks
@@ -47,22 +59,31 @@ from tests.conftest import PASSWORD, SQUARE, make_staff, make_user
 MODULES = [
     "insieme.core.actions",
     "insieme.catalog.actions",
-    "insieme.cases.actions",
-    "insieme.cases.actions_setup",
+    "insieme.cases.lifecycle",
+    "insieme.cases.filing.actions",
+    "insieme.cases.citizen.actions",
+    "insieme.cases.handling.actions",
+    "insieme.cases.handling.assignment",
+    "insieme.cases.handling.sla",
+    "insieme.cases.matching.actions",
+    "insieme.cases.setup.actions",
     "insieme.webhooks.actions",
     "insieme.places.actions",
 ]
+ROOT = Path(__file__).resolve().parents[2]
+# Where the steps of insieme.cases.lifecycle may be taken: the cases' actions modules.
+ACTION_MODULES = re.compile(r"^insieme/cases/(\w+/)?(actions|assignment|sla|lifecycle)\.py$")
 INSIDE = {"lat": 43.1, "lon": 11.1}
 
 
 def public_functions() -> set[str]:
+    """'app.function' for the public functions of MODULES ('cases.filing.submit_case')."""
     names = set()
     for module_name in MODULES:
         module = importlib.import_module(module_name)
+        prefix = module_name.removeprefix("insieme.").removesuffix(".actions")
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ == module_name and not name.startswith("_"):
-                app = module_name.split(".")[1]
-                prefix = "actions_setup" if module_name.endswith("_setup") else app
                 names.add(f"{prefix}.{name}")
     return names
 
@@ -89,7 +110,7 @@ def file(actor, service, **extra) -> Case:
     fields = {"answers": {"size": "large"}, "description": "A hole", **INSIDE, **extra}
     if service.kind == "application":
         fields["answers"] = {}
-    case, _created = cases.submit_case(actor, service, **fields)
+    case, _created = filing_actions.submit_case(actor, filing_actions.Filing(service, **fields))
     return case
 
 
@@ -131,18 +152,18 @@ def world(cat, montalto, alice, carla, charlie, settings) -> World:
 
 
 def _handoff(w: World) -> Handoff:
-    return cases.hand_off(w.dario, w.case, w.parks, reason="Trees, not roads")
+    return assignment.hand_off(w.dario, w.case, w.parks, reason="Trees, not roads")
 
 
 def _waiting(w: World) -> Case:
-    cases.request_information(w.dario, w.case, text="Which street?")
+    handling_actions.request_information(w.dario, w.case, text="Which street?")
     w.case.refresh_from_db()
     return w.case
 
 
 def _resolved(w: World) -> Case:
     for status in (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED):
-        cases.change_status(w.dario, w.case, status)
+        handling_actions.change_status(w.dario, w.case, status)
     return w.case
 
 
@@ -421,74 +442,99 @@ WRITES: dict[str, tuple[Prepared, Callable[[World, object], object]]] = {
         lambda w, _: catalog.remove_trace(w.carla, w.cat.trace),
     ),
     # cases
-    "cases.submit_case": (lambda w: None, lambda w, _: file(w.charlie, w.cat.pothole)),
-    "cases.follow_case": (
+    "cases.filing.submit_case": (lambda w: None, lambda w, _: file(w.charlie, w.cat.pothole)),
+    "cases.citizen.follow_case": (
         lambda w: make_user("f@example.org", "F"),
-        lambda w, user: cases.follow_case(user, w.case),
+        lambda w, user: citizen_actions.follow_case(user, w.case),
     ),
-    "cases.unfollow_case": (
-        lambda w: cases.follow_case(make_user("f@example.org", "F"), w.case).user,
-        lambda w, user: cases.unfollow_case(user, w.case),
+    "cases.citizen.unfollow_case": (
+        lambda w: citizen_actions.follow_case(make_user("f@example.org", "F"), w.case).user,
+        lambda w, user: citizen_actions.unfollow_case(user, w.case),
     ),
-    "cases.withdraw_case": (
+    "cases.citizen.withdraw_case": (
         lambda w: None,
-        lambda w, _: cases.withdraw_case(w.charlie, w.case, "Fixed"),
+        lambda w, _: citizen_actions.withdraw_case(w.charlie, w.case, "Fixed"),
     ),
-    "cases.provide_information": (
+    "cases.citizen.provide_information": (
         _waiting,
-        lambda w, case: cases.provide_information(w.charlie, case, text="Via Roma"),
+        lambda w, case: citizen_actions.provide_information(w.charlie, case, text="Via Roma"),
     ),
-    "cases.rate_case": (_resolved, lambda w, case: cases.rate_case(w.charlie, case, score=5)),
-    "cases.change_status": (
+    "cases.citizen.rate_case": (
+        _resolved,
+        lambda w, case: citizen_actions.rate_case(w.charlie, case, score=5),
+    ),
+    "cases.handling.change_status": (
         lambda w: None,
-        lambda w, _: cases.change_status(w.dario, w.case, Status.ACKNOWLEDGED),
+        lambda w, _: handling_actions.change_status(w.dario, w.case, Status.ACKNOWLEDGED),
     ),
-    "cases.reply": (lambda w: None, lambda w, _: cases.reply(w.dario, w.case, "On it")),
-    "cases.request_information": (lambda w: None, _waiting_act := lambda w, _: _waiting(w)),
-    "cases.auto_assign": (
+    "cases.handling.reply": (
         lambda w: None,
-        lambda w, _: cases.auto_assign(w.case, w.dario),
+        lambda w, _: handling_actions.reply(w.dario, w.case, "On it"),
     ),
-    "cases.assign": (lambda w: None, lambda w, _: cases.assign(w.dario, w.case, w.dario)),
-    "cases.hand_off": (lambda w: None, lambda w, _: _handoff(w)),
-    "cases.accept_handoff": (_handoff, lambda w, h: cases.accept_handoff(w.parker, h)),
-    "cases.return_handoff": (
+    "cases.handling.request_information": (
+        lambda w: None,
+        _waiting_act := lambda w, _: _waiting(w),
+    ),
+    "cases.handling.assignment.auto_assign": (
+        lambda w: None,
+        lambda w, _: assignment.auto_assign(w.case, w.dario),
+    ),
+    "cases.handling.assignment.assign": (
+        lambda w: None,
+        lambda w, _: assignment.assign(w.dario, w.case, w.dario),
+    ),
+    "cases.handling.assignment.hand_off": (lambda w: None, lambda w, _: _handoff(w)),
+    "cases.handling.assignment.accept_handoff": (
         _handoff,
-        lambda w, h: cases.return_handoff(w.parker, h, reason="Roads, after all"),
+        lambda w, h: assignment.accept_handoff(w.parker, h),
     ),
-    "cases.share_case": (lambda w: None, lambda w, _: cases.share_case(w.dario, w.case, w.parks)),
-    "cases.log_time": (lambda w: None, lambda w, _: cases.log_time(w.dario, w.case, 15)),
-    "cases.reply_with_template": (
-        _template,
-        lambda w, template: cases.reply_with_template(w.dario, w.case, template),
+    "cases.handling.assignment.return_handoff": (
+        _handoff,
+        lambda w, h: assignment.return_handoff(w.parker, h, reason="Roads, after all"),
     ),
-    "cases.merge_duplicate": (
-        lambda w: file(w.charlie, w.cat.pothole),
-        lambda w, duplicate: cases.merge_duplicate(w.dario, duplicate, w.case),
-    ),
-    "cases.decide": (
-        lambda w: file(w.charlie, w.application),
-        lambda w, case: cases.decide(w.dario, case, decision="granted", reasons="All in order"),
-    ),
-    "cases.sla_tick": (
+    "cases.handling.assignment.share_case": (
         lambda w: None,
-        lambda w, _: cases.sla_tick(timezone.now() + dt.timedelta(days=400)),
+        lambda w, _: assignment.share_case(w.dario, w.case, w.parks),
     ),
-    "actions_setup.save_response_template": (lambda w: None, lambda w, _: _template(w)),
-    "actions_setup.delete_response_template": (
+    "cases.handling.log_time": (
+        lambda w: None,
+        lambda w, _: handling_actions.log_time(w.dario, w.case, 15),
+    ),
+    "cases.handling.reply_with_template": (
+        _template,
+        lambda w, template: handling_actions.reply_with_template(w.dario, w.case, template),
+    ),
+    "cases.matching.merge_duplicate": (
+        lambda w: file(w.charlie, w.cat.pothole),
+        lambda w, duplicate: matching_actions.merge_duplicate(w.dario, duplicate, w.case),
+    ),
+    "cases.handling.decide": (
+        lambda w: file(w.charlie, w.application),
+        lambda w, case: handling_actions.decide(
+            w.dario, case, decision="granted", reasons="All in order"
+        ),
+    ),
+    "cases.handling.sla.sla_tick": (
+        lambda w: None,
+        lambda w, _: handling_sla.sla_tick(timezone.now() + dt.timedelta(days=400)),
+    ),
+    "cases.setup.save_response_template": (lambda w: None, lambda w, _: _template(w)),
+    "cases.setup.delete_response_template": (
         _template,
         lambda w, template: setup.delete_response_template(w.dario, template),
     ),
-    "actions_setup.save_routing_rule": (lambda w: None, lambda w, _: _rule(w)),
-    "actions_setup.save_view": (
+    "cases.setup.save_routing_rule": (lambda w: None, lambda w, _: _rule(w)),
+    "cases.handling.save_view": (
         lambda w: None,
-        lambda w, _: setup.save_view(w.dario, w.montalto, name="Mine", query="scope=mine"),
+        lambda w, _: handling_actions.save_view(
+            w.dario, w.montalto, name="Mine", query="scope=mine"
+        ),
     ),
-    "actions_setup.delete_view": (
-        lambda w: setup.save_view(w.dario, w.montalto, name="Mine", query="scope=mine"),
-        lambda w, view: setup.delete_view(w.dario, view),
+    "cases.handling.delete_view": (
+        lambda w: handling_actions.save_view(w.dario, w.montalto, name="Mine", query="scope=mine"),
+        lambda w, view: handling_actions.delete_view(w.dario, view),
     ),
-    "actions_setup.delete_routing_rule": (
+    "cases.setup.delete_routing_rule": (
         _rule,
         lambda w, rule: setup.delete_routing_rule(w.carla, rule),
     ),
@@ -524,22 +570,47 @@ READS: dict[str, Callable[[World], object]] = {
     "catalog.visible_regulations": lambda w: list(catalog.visible_regulations(w.montalto)),
     "catalog.compute_overrides": lambda w: catalog.compute_overrides(w.cat.pothole),
     "catalog.canonical_channels": lambda w: catalog.canonical_channels(["phone", "web"]),
-    "cases.format_reference": lambda w: cases.format_reference(2026, 7),
-    "cases.sla_due_dates": lambda w: cases.sla_due_dates(w.cat.pothole, timezone.now()),
-    "cases.validate_answers": lambda w: cases.validate_answers(w.cat.pothole, {"size": "large"}),
-    "cases.route": lambda w: cases.route(w.case),
-    "cases.open_loads": lambda w: cases.open_loads(w.montalto.pk),
-    "cases.candidate_officers": lambda w: cases.candidate_officers(w.case),
-    "cases.least_loaded": lambda w: cases.least_loaded(w.case),
-    "cases.capacity_of": lambda w: cases.capacity_of(w.case, w.dario),
-    "cases.standard_minutes": lambda w: cases.standard_minutes(w.case),
-    "cases.promised_resolution": lambda w: cases.promised_resolution(w.case, timezone.now()),
+    "cases.lifecycle.format_reference": lambda w: lifecycle.format_reference(2026, 7),
+    "cases.lifecycle.service_holidays": lambda w: lifecycle.service_holidays(w.cat.pothole),
+    "cases.lifecycle.tracking_context": lambda w: lifecycle.tracking_context(w.case),
+    "cases.lifecycle.resume_sla": lambda w: lifecycle.resume_sla(
+        Case(sla_paused_at=timezone.now() - dt.timedelta(hours=2), sla_paused_seconds=0),
+        timezone.now(),
+    ),
+    "cases.lifecycle.require": lambda w: lifecycle.require(w.dario, Perm.CASE_HANDLE, w.case),
+    "cases.lifecycle.staff_path": lambda w: lifecycle.staff_path(w.case),
+    "cases.lifecycle.department_leads": lambda w: lifecycle.department_leads(
+        w.montalto.pk, w.roads.pk
+    ),
+    "cases.lifecycle.notify_staff": lambda w: lifecycle.notify_staff(
+        [w.dario], "case_assigned", w.case
+    ),
+    "cases.lifecycle.notify_followers": lambda w: lifecycle.notify_followers(
+        w.case, "case_reply", {"text": "On it"}
+    ),
+    "cases.lifecycle.sla_due_dates": lambda w: lifecycle.sla_due_dates(
+        w.cat.pothole, timezone.now()
+    ),
+    "cases.filing.validate_answers": lambda w: filing_actions.validate_answers(
+        w.cat.pothole, {"size": "large"}
+    ),
+    "cases.handling.assignment.route": lambda w: assignment.route(w.case),
+    "cases.handling.assignment.open_loads": lambda w: assignment.open_loads(w.montalto.pk),
+    "cases.handling.assignment.candidate_officers": lambda w: assignment.candidate_officers(w.case),
+    "cases.handling.assignment.least_loaded": lambda w: assignment.least_loaded(w.case),
+    "cases.handling.assignment.capacity_of": lambda w: assignment.capacity_of(w.case, w.dario),
+    "cases.handling.standard_minutes": lambda w: handling_actions.standard_minutes(w.case),
+    "cases.handling.promised_resolution": lambda w: handling_actions.promised_resolution(
+        w.case, timezone.now()
+    ),
     "places.derive_line": lambda w: places.derive_line([(1, 43.1, 11.1), (3, 43.1001, 11.1)]),
-    "cases.suggested_minutes": lambda w: cases.suggested_minutes(w.case),
-    "cases.template_context": lambda w: cases.template_context(w.case, w.dario),
-    "cases.render_template": lambda w: cases.render_template("{reference}", w.case),
-    "actions_setup.unknown_placeholders": lambda w: setup.unknown_placeholders("{nope}"),
-    "actions_setup.placeholder_error": lambda w: setup.placeholder_error(["nope"]),
+    "cases.handling.suggested_minutes": lambda w: handling_actions.suggested_minutes(w.case),
+    "cases.handling.template_context": lambda w: handling_actions.template_context(w.case, w.dario),
+    "cases.handling.render_template": lambda w: handling_actions.render_template(
+        "{reference}", w.case
+    ),
+    "cases.setup.unknown_placeholders": lambda w: setup.unknown_placeholders("{nope}"),
+    "cases.setup.placeholder_error": lambda w: setup.placeholder_error(["nope"]),
     "webhooks.clean_url": lambda w: webhooks.clean_url("http://127.0.0.1:9/h"),
     "webhooks.clean_event_types": lambda w: webhooks.clean_event_types(["case.created"]),
 }
@@ -553,11 +624,11 @@ BOOKKEEPING: dict[str, tuple[set[str], str, Prepared, Callable[[World, object], 
         lambda w: core.create_api_key(None, w.montalto, name="App", scopes=["cases:read"])[1],
         lambda w, raw: core.authenticate_api_key(raw),
     ),
-    "cases.allocate_references": (
+    "cases.lifecycle.allocate_references": (
         {"cases_referencecounter"},
         "reserves the next reference numbers for a filing, which is audited itself",
         lambda w: None,
-        lambda w, _: cases.allocate_references(w.montalto.pk, 2026),
+        lambda w, _: lifecycle.allocate_references(w.montalto.pk, 2026),
     ),
     "core.start_two_factor": (
         {"otp_totp_totpdevice"},
@@ -571,6 +642,41 @@ BOOKKEEPING: dict[str, tuple[set[str], str, Prepared, Callable[[World, object], 
         "queues the deliveries of an event; the write that raised the event is audited",
         _subscription,
         lambda w, _: webhooks.record_event(Event("case.created", w.montalto.pk, {"ref": "x"})),
+    ),
+}
+
+# Steps: what cases' actions are made of (insieme.cases.lifecycle), each writing one part of a
+# change that the action calling it audits; (tables, what it writes, setup, act) as BOOKKEEPING.
+STEPS: dict[str, tuple[set[str], str, Prepared, Callable[[World, object], object]]] = {
+    "cases.lifecycle.record_event": (
+        {"cases_caseevent"},
+        "a timeline entry of the change",
+        lambda w: None,
+        lambda w, _: lifecycle.record_event(w.case, "replied", w.dario, text="On it"),
+    ),
+    "cases.lifecycle.set_status": (
+        {"cases_case"},
+        "the case's new status and its time stamps",
+        lambda w: None,
+        lambda w, _: lifecycle.set_status(w.case, Status.ACKNOWLEDGED, timezone.now()),
+    ),
+    "cases.lifecycle.bump": (
+        {"cases_case"},
+        "the changed fields, with a version check",
+        lambda w: None,
+        lambda w, _: lifecycle.bump(w.case, {"title": "Pothole"}, None),
+    ),
+    "cases.lifecycle.save_attachments": (
+        {"cases_attachment"},
+        "files already cleaned by clean_uploads",
+        lambda w: clean_uploads([SimpleUploadedFile("p.png", _png(), "image/png")]),
+        lambda w, files: lifecycle.save_attachments(w.case, files, w.dario, None, False),
+    ),
+    "cases.lifecycle.publish": (
+        {"webhooks_delivery"},
+        "the webhook deliveries of the change (the outbox)",
+        _subscription,
+        lambda w, _: lifecycle.publish("case.created", w.case),
     ),
 }
 
@@ -589,7 +695,7 @@ def written_tables(queries) -> set[str]:
 
 
 def test_every_action_is_in_exactly_one_table():
-    named = [*WRITES, *READS, *BOOKKEEPING]
+    named = [*WRITES, *READS, *BOOKKEEPING, *STEPS]
     assert len(named) == len(set(named))
     assert set(named) == public_functions()
 
@@ -615,9 +721,9 @@ def test_a_read_writes_nothing(world, name):
     assert not written_tables(queries.captured_queries)
 
 
-@pytest.mark.parametrize("name", sorted(BOOKKEEPING))
-def test_bookkeeping_writes_only_its_own_tables(world, name):
-    tables, reason, prepare, act = BOOKKEEPING[name]
+@pytest.mark.parametrize("name", sorted(BOOKKEEPING) + sorted(STEPS))
+def test_bookkeeping_and_steps_write_only_their_own_tables(world, name):
+    tables, reason, prepare, act = {**BOOKKEEPING, **STEPS}[name]
     assert reason
     prepared = prepare(world)
     with CaptureQueriesContext(connection) as queries:
@@ -627,7 +733,7 @@ def test_bookkeeping_writes_only_its_own_tables(world, name):
 
 
 def test_time_logged_on_a_case_is_audited_with_what_was_logged(world):
-    entry = cases.log_time(world.dario, world.case, 25, action="call")
+    entry = handling_actions.log_time(world.dario, world.case, 25, action="call")
     audited = AuditEntry.objects.filter(action="case.time_logged").get()
     assert (audited.actor, audited.object_id, audited.administration) == (
         world.dario,
@@ -640,3 +746,24 @@ def test_time_logged_on_a_case_is_audited_with_what_was_logged(world):
         "activity": "call",
         "department": world.roads.pk,
     }
+
+
+def test_steps_are_taken_only_inside_actions():
+    """A view or a command that took a step itself would write without an audit entry."""
+    steps = {name.rsplit(".", 1)[1] for name in STEPS}
+    taken = []
+    for path in sorted((ROOT / "insieme").rglob("*.py")):
+        where = path.relative_to(ROOT).as_posix()
+        if ACTION_MODULES.match(where):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "insieme.cases.lifecycle":
+                taken += [f"{where}: {alias.name}" for alias in node.names if alias.name in steps]
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr in steps
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "lifecycle"
+            ):
+                taken.append(f"{where}: lifecycle.{node.attr}")
+    assert not taken

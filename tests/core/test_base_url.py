@@ -19,7 +19,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.core import background
 from tests.cases.conftest import INSIDE_MONTALTO
 from tests.catalog.conftest import cat  # noqa: F401 (the catalogue fixture)
@@ -77,8 +77,11 @@ def test_case_and_account_emails_use_the_base_url(
 ):
     settings.BASE_URL = "https://servizi.comune.example"
     with django_capture_on_commit_callbacks(execute=True):
-        case, _created = actions.submit_case(
-            charlie, cat.pothole, answers={"size": "large"}, description="Buca", **INSIDE_MONTALTO
+        case, _created = filing_actions.submit_case(
+            charlie,
+            filing_actions.Filing(
+                cat.pothole, answers={"size": "large"}, description="Buca", **INSIDE_MONTALTO
+            ),
         )
     with django_capture_on_commit_callbacks(execute=True):
         Client().post(reverse("password_reset"), {"email": charlie.email})

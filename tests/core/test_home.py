@@ -12,11 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.cases.models import Case
 from insieme.core.registry import HomeSection, home_sections, register_home_section
 from tests.cases.conftest import INSIDE_MONTALTO
-from tests.cases.test_queue import make_cases
+from tests.cases.handling.test_queue import make_cases
 
 
 def _sections(html: str) -> list[str]:
@@ -24,12 +24,14 @@ def _sections(html: str) -> list[str]:
 
 
 def test_home_page_sections(client, cat, charlie):
-    actions.submit_case(
+    filing_actions.submit_case(
         charlie,
-        cat.pothole,
-        answers={"size": "large"},
-        description="Buca in piazza; scrivetemi a charlie.private@example.org",
-        **INSIDE_MONTALTO,
+        filing_actions.Filing(
+            cat.pothole,
+            answers={"size": "large"},
+            description="Buca in piazza; scrivetemi a charlie.private@example.org",
+            **INSIDE_MONTALTO,
+        ),
     )
     assert client.head("/").status_code == 200  # monitors probe the front door with HEAD
     response = client.get("/")
@@ -65,15 +67,22 @@ def test_most_used_services_count_the_last_90_days(client, cat):
 
 def test_recent_reports_are_public_and_near(client, cat, charlie):
     inside = {**INSIDE_MONTALTO}
-    public, _ = actions.submit_case(
-        charlie, cat.pothole, answers={"size": "large"}, description="Visibile", **inside
+    public, _ = filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, answers={"size": "large"}, description="Visibile", **inside
+        ),
     )
-    private, _ = actions.submit_case(
-        charlie, cat.pothole, answers={"size": "large"}, description="Privata", **inside
+    private, _ = filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, answers={"size": "large"}, description="Privata", **inside
+        ),
     )
     Case.objects.filter(pk=private.pk).update(is_public=False)
-    far, _ = actions.submit_case(
-        charlie, cat.lv_service, answers={}, description="Lontana", lat=45.9, lon=9.1
+    far, _ = filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(cat.lv_service, answers={}, description="Lontana", lat=45.9, lon=9.1),
     )
     html = client.get("/").content.decode()
     recent = html[html.index("home-recent-heading") :]
@@ -83,16 +92,22 @@ def test_recent_reports_are_public_and_near(client, cat, charlie):
 
 
 def test_signed_in_people_see_reports_near_their_own(persona_client, cat, charlie):
-    actions.submit_case(
-        charlie, cat.pothole, answers={"size": "large"}, description="Mia", **INSIDE_MONTALTO
+    filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, answers={"size": "large"}, description="Mia", **INSIDE_MONTALTO
+        ),
     )
     html = persona_client(charlie).get("/").content.decode()
     assert "Recent reports near you" in html
 
 
 def test_headline_figures_of_the_scorecard(persona_client, client, cat, charlie, dario):
-    actions.submit_case(
-        charlie, cat.pothole, answers={"size": "large"}, description="x", **INSIDE_MONTALTO
+    filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, answers={"size": "large"}, description="x", **INSIDE_MONTALTO
+        ),
     )
     html = client.get("/").content.decode()
     figures = html[html.index("home-figures-heading") :]

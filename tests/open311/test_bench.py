@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import RequestFactory
 
-from insieme.cases import actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.open311 import bench
 from tests.open311.conftest import BASE, INSIDE_MONTALTO
 
@@ -17,8 +17,11 @@ pytestmark = pytest.mark.django_db
 
 def test_bare_view_returns_the_same_rows(client, world):
     for _ in range(3):
-        actions.submit_case(
-            None, world.realtime, answers={"size": "small"}, channel="api", **INSIDE_MONTALTO
+        filing_actions.submit_case(
+            None,
+            filing_actions.Filing(
+                world.realtime, answers={"size": "small"}, channel="api", **INSIDE_MONTALTO
+            ),
         )
     request = RequestFactory().get("/", {"jurisdiction_id": "montalto", "page_size": "2"})
     bare = json.loads(bench.bare_requests(request).content)

@@ -11,7 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from insieme.cases import actions
+from insieme.cases.citizen import actions as citizen_actions
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
 from insieme.cases.models import Attachment, Case
 from insieme.core import actions as core_actions
 from tests.open311.conftest import (
@@ -52,7 +54,9 @@ def file(world, **overrides) -> Case:
         **INSIDE_MONTALTO,
     }
     params.update(overrides)
-    case, _created = actions.submit_case(None, world.realtime, **params)
+    case, _created = filing_actions.submit_case(
+        None, filing_actions.Filing(world.realtime, **params)
+    )
     return case
 
 
@@ -207,7 +211,9 @@ def test_jurisdiction_is_optional_when_one_is_served(client, db):
 
 def test_requests_json_shape_and_schema(client, world, bob):
     case = file(world, address="Via Roma 12", description=PII_DESCRIPTION)
-    actions.change_status(bob, case, "in_progress", note="Crew sent; call 0577 123456 for news.")
+    handling_actions.change_status(
+        bob, case, "in_progress", note="Crew sent; call 0577 123456 for news."
+    )
     response = get(client, "requests.json", jurisdiction_id="montalto")
     assert response["Content-Type"] == "application/json"
     body = response.json()
@@ -277,7 +283,7 @@ def test_no_personal_data_in_any_output(client, world, filed_case, charlie):
     """Charlie's report (name, e-mail, phone, private answer, his reason for withdrawing it)
     and an Open311 filing with contact details: none of it appears in any read, in either
     format, with or without extensions."""
-    actions.withdraw_case(charlie, filed_case, "Mario fixed it himself, the dear neighbour")
+    citizen_actions.withdraw_case(charlie, filed_case, "Mario fixed it himself, the dear neighbour")
     file_request(
         client,
         world,
@@ -322,8 +328,11 @@ def test_private_cases_never_listed(client, world):
 
 def test_other_jurisdictions_cases_not_listed(client, world):
     mine = file(world)
-    theirs, _created = actions.submit_case(
-        None, world.lv_api, description="Litter on the shore", address="Lungolago", channel="api"
+    theirs, _created = filing_actions.submit_case(
+        None,
+        filing_actions.Filing(
+            world.lv_api, description="Litter on the shore", address="Lungolago", channel="api"
+        ),
     )
     assert ids(get(client, "requests.json", jurisdiction_id="montalto")) == [mine.reference]
     assert ids(get(client, "requests.json", jurisdiction_id="lago-verde")) == [theirs.reference]
@@ -441,7 +450,7 @@ def test_bad_filters_are_400(client, world, params, fmt):
 def test_status_filter(client, world, bob):
     open_case = file(world)
     closed = file(world)
-    actions.change_status(bob, closed, "resolved", note="Filled.")
+    handling_actions.change_status(bob, closed, "resolved", note="Filled.")
     query = {"jurisdiction_id": "montalto"}
     assert ids(get(client, "requests.json", status="open", **query)) == [open_case.reference]
     assert ids(get(client, "requests.json", status="closed", **query)) == [closed.reference]
@@ -452,13 +461,15 @@ def test_status_filter(client, world, bob):
 
 def test_service_code_filter(client, world, cat, charlie):
     hole = file(world)
-    pothole, _created = actions.submit_case(
+    pothole, _created = filing_actions.submit_case(
         charlie,
-        cat.pothole,
-        answers={"size": "small"},
-        description="x",
-        channel="web",
-        **INSIDE_MONTALTO,
+        filing_actions.Filing(
+            cat.pothole,
+            answers={"size": "small"},
+            description="x",
+            channel="web",
+            **INSIDE_MONTALTO,
+        ),
     )
     query = {"jurisdiction_id": "montalto"}
     assert ids(get(client, "requests.json", service_code="road.hole", **query)) == [hole.reference]
@@ -533,8 +544,8 @@ def test_extensions_add_attributes_and_public_notes(client, world, bob):
             "notes": "call me on 333 1234567",
         },
     )
-    actions.change_status(bob, case, "in_progress", note="Crew on the way.")
-    actions.reply(bob, case, "Internal: the crew is short-staffed.", public=False)
+    handling_actions.change_status(bob, case, "in_progress", note="Crew on the way.")
+    handling_actions.reply(bob, case, "Internal: the crew is short-staffed.", public=False)
     plain = get(client, "requests.json", jurisdiction_id="montalto").json()[0]
     assert "extended_attributes" not in plain
     response = get(client, "requests.json", jurisdiction_id="montalto", extensions="true")
@@ -585,7 +596,7 @@ def test_requests_list_is_one_query(client, world, bob):
     """One query for a page, however many rows, notes and photos it holds."""
     for _ in range(6):
         case = file(world)
-        actions.change_status(bob, case, "in_progress", note="On it.")
+        handling_actions.change_status(bob, case, "in_progress", note="On it.")
     with CaptureQueriesContext(connection) as queries:
         response = get(client, "requests.json", jurisdiction_id="montalto", page_size="50")
     assert len(response.json()) == 6

@@ -11,7 +11,7 @@ import pytest
 from insieme.cases.models import Case
 from insieme.webhooks import dispatch
 from insieme.webhooks.models import Attempt, Delivery
-from tests.cases.test_filing import FILE_URL, report_data
+from tests.cases.filing.test_filing import FILE_URL, report_data
 
 
 def wait_for(condition, timeout: float = 15.0) -> bool:

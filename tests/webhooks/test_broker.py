@@ -9,7 +9,7 @@ import time
 import pytest
 from kombu import pools
 
-from insieme.cases import actions as case_actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.webhooks import delivery, dispatch, tasks
 from insieme.webhooks.models import Delivery
 from tests.cases.conftest import INSIDE_MONTALTO
@@ -64,8 +64,11 @@ def test_a_failed_delivery_is_retried_by_the_worker_with_a_countdown(
     receiver.statuses = [500, 200]
     subscribe(receiver.url, ["case.created"])
 
-    case_actions.submit_case(
-        charlie, cat.pothole, description="Buca", answers={"size": "large"}, **INSIDE_MONTALTO
+    filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, description="Buca", answers={"size": "large"}, **INSIDE_MONTALTO
+        ),
     )
     assert receiver.received == []  # filing only sent a message to the broker
     with running_worker(app):
@@ -90,8 +93,11 @@ def test_the_periodic_task_sends_what_is_due(
     runs, finished = ran
     settings.WEBHOOKS_DISPATCH = "manual"  # rows stay due, as after a lost message
     subscribe(receiver.url, ["case.created"])
-    case_actions.submit_case(
-        charlie, cat.pothole, description="Buca", answers={"size": "large"}, **INSIDE_MONTALTO
+    filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, description="Buca", answers={"size": "large"}, **INSIDE_MONTALTO
+        ),
     )
     assert Delivery.objects.get().status == "pending"
     with running_worker(app):

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from insieme.cases import actions as case_actions
+from insieme.cases.filing import actions as filing_actions
+from insieme.cases.handling import actions as handling_actions
 from insieme.core import events
 from insieme.webhooks import actions, delivery
 from insieme.webhooks.models import Attempt, Delivery
@@ -36,15 +37,17 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, now=None) -
 
 def file_case(charlie, cat, capture):
     with capture(execute=True):
-        case, _ = case_actions.submit_case(
+        case, _ = filing_actions.submit_case(
             charlie,
-            cat.pothole,
-            answers={"size": "large"},
-            description=PII_DESCRIPTION,
-            contact_name="Charlie Citizen",
-            contact_email="charlie.contact@example.org",
-            contact_phone="+39 347 765 4321",
-            **INSIDE_MONTALTO,
+            filing_actions.Filing(
+                cat.pothole,
+                answers={"size": "large"},
+                description=PII_DESCRIPTION,
+                contact_name="Charlie Citizen",
+                contact_email="charlie.contact@example.org",
+                contact_phone="+39 347 765 4321",
+                **INSIDE_MONTALTO,
+            ),
         )
     return case
 
@@ -215,12 +218,12 @@ def test_no_delivery_for_a_type_not_chosen_nor_for_another_administration(
     assert not Delivery.objects.exists()  # replies chose no case.created; the rest is elsewhere
 
     with django_capture_on_commit_callbacks(execute=True):
-        case_actions.reply(bob, case, "Ci pensiamo noi.")
+        handling_actions.reply(bob, case, "Ci pensiamo noi.")
     assert list(Delivery.objects.values_list("subscription", "event_type")) == [
         (replies.pk, "case.public_reply")
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        case_actions.reply(bob, case, "Nota interna", public=False)
+        handling_actions.reply(bob, case, "Nota interna", public=False)
     assert Delivery.objects.count() == 1  # an internal note is no public reply
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -237,9 +240,9 @@ def test_status_changes_tell_from_and_to(
     subscribe(receiver.url, ["case.status_changed", "case.information_requested"])
     case = file_case(charlie, cat, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        case_actions.change_status(bob, case, "acknowledged", note="Preso in carico")
+        handling_actions.change_status(bob, case, "acknowledged", note="Preso in carico")
     with django_capture_on_commit_callbacks(execute=True):
-        case_actions.request_information(bob, case, text="Quale numero civico?")
+        handling_actions.request_information(bob, case, text="Quale numero civico?")
     rows = list(Delivery.objects.order_by("pk"))
     assert [r.event_type for r in rows] == ["case.status_changed", "case.information_requested"]
     changed = rows[0].payload["data"]

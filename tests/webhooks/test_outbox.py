@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
-from insieme.cases import actions as case_actions
+from insieme.cases.filing import actions as filing_actions
 from insieme.cases.models import Case
 from insieme.core import events
 from insieme.webhooks import delivery
@@ -16,8 +16,11 @@ from tests.cases.conftest import INSIDE_MONTALTO
 
 
 def submit(charlie, cat):
-    return case_actions.submit_case(
-        charlie, cat.pothole, answers={"size": "large"}, description="Buca", **INSIDE_MONTALTO
+    return filing_actions.submit_case(
+        charlie,
+        filing_actions.Filing(
+            cat.pothole, answers={"size": "large"}, description="Buca", **INSIDE_MONTALTO
+        ),
     )[0]
 
 

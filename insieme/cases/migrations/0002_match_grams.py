@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 def fill_match_grams(apps, schema_editor):
     """Existing located cases get the signature the duplicate check now reads, in batches
-    (matching.refresh_signatures: an ORM save per row is far slower at a million)."""
-    from insieme.cases.matching import refresh_signatures
+    (matching.signatures.refresh_signatures: an ORM save per row is far slower at a million)."""
+    from insieme.cases.matching.signatures import refresh_signatures
 
     refresh_signatures(apps.get_model("cases", "Case"), schema_editor.connection.alias)
 

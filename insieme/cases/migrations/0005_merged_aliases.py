@@ -7,7 +7,7 @@ from django.db import migrations, models
 def refresh_signatures(apps, schema_editor):
     """The text analysis changed (place names such as "Parco delle Rimembranze" are dropped,
     "on and off" reads as intermittent): stored signatures are recomputed, in batches."""
-    from insieme.cases.matching import refresh_signatures
+    from insieme.cases.matching.signatures import refresh_signatures
 
     refresh_signatures(apps.get_model("cases", "Case"), schema_editor.connection.alias)
 

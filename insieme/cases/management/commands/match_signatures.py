@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from insieme.cases import matching
+from insieme.cases.matching import signatures as matching
 from insieme.core import progress
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from insieme.cases import actions
-from insieme.cases.tasks import parse_moment
+from insieme.cases.handling import sla as handling_sla
+from insieme.core.tasks import parse_moment
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             moment = parse_moment(now) or timezone.now()
         except ValueError as exc:
             raise CommandError(f"--now: not an ISO 8601 date-time: {now!r}") from exc
-        counts = actions.sla_tick(now=moment)
+        counts = handling_sla.sla_tick(now=moment)
         self.stdout.write(
             f"SLA tick at {moment.isoformat()}: {counts['due_soon']} due soon, "
             f"{counts['overdue']} overdue"
