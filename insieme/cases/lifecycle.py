@@ -3,7 +3,8 @@ status moves with a version check, permission checks, notifications and webhook 
 
 The actions of each journey (filing, citizen, handling, matching) call these inside their own
 transaction and audit entry; nothing here audits or opens a transaction by itself, so these are
-never a write path of their own. ValidationError (with field errors) means nothing was written.
+never a write path of their own (tests/core/test_audit_coverage.py checks that only actions
+modules take them).
 """
 
 from __future__ import annotations
