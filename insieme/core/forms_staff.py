@@ -7,7 +7,6 @@ objects live in `insieme.core.actions`, whose ValidationErrors the views copy ba
 from __future__ import annotations
 
 import json
-import zoneinfo
 from datetime import date
 
 from django import forms
@@ -23,6 +22,7 @@ from insieme.core.models import (
     Holiday,
     Membership,
     PartnerOrganisation,
+    is_time_zone,
 )
 from insieme.core.permissions import Role
 from insieme.core.safe_input import CheckedInputMixin
@@ -199,7 +199,7 @@ class AdministrationSettingsForm(StaffForm):
 
     def clean_timezone(self) -> str:
         value = self.cleaned_data["timezone"].strip()
-        if value not in zoneinfo.available_timezones():
+        if not is_time_zone(value):
             raise ValidationError(_("Unknown time zone “%(tz)s”."), params={"tz": value})
         return value
 
