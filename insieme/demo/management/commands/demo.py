@@ -6,6 +6,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test import override_settings
 
 from insieme.core import progress
 from insieme.demo.generator import (
@@ -47,7 +48,11 @@ class Command(BaseCommand):
         # Progress goes to standard error (the summary and logins stay on standard output).
         stream = getattr(self.stderr, "_out", self.stderr)  # tqdm writes the raw stream
         listening = progress.reporting(stream) if options["verbosity"] >= 1 else nullcontext()
-        with listening:
+        # The demo's people are invented: what its actions would e-mail them (answers to ideas,
+        # merges, evaluators' assignments) is made and dropped, never printed among the logins
+        # by the default console backend or sent to a configured mail server.
+        quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        with listening, quiet:
             result = load_demo(
                 seed=options["seed"], requests=options["requests"], ground_truth=path
             )
