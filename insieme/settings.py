@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "insieme.places",
     "insieme.catalog",
     "insieme.cases",
+    "insieme.participation",
     "insieme.insights",
     "insieme.open311",
     "insieme.api",
@@ -334,6 +335,9 @@ LOGIN_LOCKOUT_MAX = env.int("INSIEME_LOGIN_LOCKOUT_MAX", default=3600)
 # Open311 GeoReport v2: per API key (requests that carry a valid api_key) and per address.
 OPEN311_RATE_KEY = env.str("INSIEME_OPEN311_RATE_KEY", default="1200/minute")
 OPEN311_RATE_ADDRESS = env.str("INSIEME_OPEN311_RATE_ADDRESS", default="120/minute")
+# Participation (insieme.participation): new ideas and new comments per person.
+PARTICIPATION_IDEA_RATE = env.str("INSIEME_PARTICIPATION_IDEA_RATE", default="5/hour")
+PARTICIPATION_COMMENT_RATE = env.str("INSIEME_PARTICIPATION_COMMENT_RATE", default="10/600s")
 
 # Background tasks (Celery, configured from every CELERY_* name here; see insieme/celery.py).
 # No broker (the default): tasks run in this process once the write has committed, so a laptop
@@ -374,6 +378,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "api-idempotency-purge": {
         "task": "insieme.api.tasks.purge_idempotency",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    # A process's phase that began today: its followers are told (once per phase).
+    "participation-phases": {
+        "task": "insieme.participation.tasks.announce_phases",
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },

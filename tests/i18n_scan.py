@@ -27,6 +27,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "insieme"
 PO = PACKAGE / "locale" / "it" / "LC_MESSAGES" / "django.po"
 
+
+def italian_catalogues(base: Path = PACKAGE) -> list[Path]:
+    """Every Italian catalogue of the project: the central one and each app's own
+    (insieme/<app>/locale/it/LC_MESSAGES/django.po), which Django merges at run time."""
+    return sorted(base.glob("**/locale/it/LC_MESSAGES/django.po"))
+
+
 # Text that is the same in every language: the product's and other products' names, standards
 # and formats, units and language names written in their own language (endonyms).
 NOT_TRANSLATED = {
@@ -462,8 +469,15 @@ def _joined(block: str, key: str) -> str | None:
     return _unescape(match.group(1) + "".join(re.findall(r'^"(.*)"$', match.group(2), re.M)))
 
 
-def catalogue(path: Path = PO) -> dict[tuple[str, str], bool]:
-    """{(context, msgid): translated} of the catalogue's live (not obsolete) entries."""
+def catalogue(path: Path | None = None) -> dict[tuple[str, str], bool]:
+    """{(context, msgid): translated} of the live (not obsolete) entries of `path`, or of every
+    Italian catalogue merged (an entry is translated when any catalogue translates it)."""
+    if path is None:
+        merged: dict[tuple[str, str], bool] = {}
+        for one in italian_catalogues():
+            for key, translated in catalogue(one).items():
+                merged[key] = merged.get(key, False) or translated
+        return merged
     entries: dict[tuple[str, str], bool] = {}
     for block in path.read_text().strip().split("\n\n")[1:]:
         if block.lstrip().startswith("#~"):

@@ -1,9 +1,14 @@
-"""The Italian catalogue is complete: every entry translated, none left fuzzy, placeholders kept."""
+"""The Italian catalogues are complete: every entry translated, none left fuzzy, placeholders kept.
+The central catalogue (insieme/locale) and each app's own (insieme/<app>/locale) are read alike."""
 
 import re
 from pathlib import Path
 
-PO = Path(__file__).resolve().parents[1] / "insieme" / "locale" / "it" / "LC_MESSAGES" / "django.po"
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "insieme"
+PO = PACKAGE / "locale" / "it" / "LC_MESSAGES" / "django.po"
+CATALOGUES = sorted(PACKAGE.glob("**/locale/it/LC_MESSAGES/django.po"))
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sd]")
 
 
@@ -25,9 +30,14 @@ def _joined(block: str, key: str) -> str | None:
     return match.group(1) + "".join(re.findall(r'^"(.*)"$', match.group(2), re.M))
 
 
-def test_every_italian_entry_is_translated_and_keeps_its_placeholders():
+def test_the_central_catalogue_is_among_those_read():
+    assert PO in CATALOGUES
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_italian_entry_is_translated_and_keeps_its_placeholders(po):
     problems = []
-    for msgid, plural, msgstrs, fuzzy in _entries(PO.read_text()):
+    for msgid, plural, msgstrs, fuzzy in _entries(po.read_text()):
         if fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
         if not msgstrs or any(not m for m in msgstrs):

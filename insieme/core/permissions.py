@@ -40,6 +40,12 @@ class Perm(StrEnum):
     WORKLOAD_READ = "cases:workload:read"
     RESPONSE_TEMPLATE_WRITE = "cases:template:write"
     ROUTING_MANAGE = "cases:routing:manage"
+    # participation (staff side; citizens, employees and partners take part without a role)
+    PROCESS_MANAGE = "participation:process:manage"
+    IDEA_ANSWER = "participation:idea:answer"
+    IDEA_EVALUATE = "participation:idea:evaluate"
+    IDEA_MERGE = "participation:idea:merge"
+    COMMENT_MODERATE = "participation:comment:moderate"
     # insights
     SCORECARD_READ = "insights:scorecard:read"
     # webhooks
@@ -48,7 +54,7 @@ class Perm(StrEnum):
 
 # Every staff role reads the catalogue and the cases (department-scoped, see cases.access).
 _STAFF = {Perm.SERVICE_READ, Perm.REGULATION_READ, Perm.CASE_READ}
-_OFFICER = _STAFF | {Perm.CASE_HANDLE, Perm.CASE_ASSIST}
+_OFFICER = _STAFF | {Perm.CASE_HANDLE, Perm.CASE_ASSIST, Perm.IDEA_EVALUATE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OFFICER: frozenset(_OFFICER),
@@ -70,6 +76,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.TEMPLATE_WRITE,
             Perm.REGULATION_WRITE,
             Perm.SCORECARD_READ,
+            # Service managers run co-design processes and answer ideas (DESIGN.md §2).
+            Perm.PROCESS_MANAGE,
+            Perm.IDEA_ANSWER,
+            Perm.IDEA_EVALUATE,
+            Perm.IDEA_MERGE,
+            Perm.COMMENT_MODERATE,
         }
     ),
     Role.DATA_STEWARD: frozenset(_STAFF | {Perm.AUDIT_READ, Perm.SCORECARD_READ}),
@@ -87,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.WEBHOOK_MANAGE,
             Perm.AUDIT_READ,
             Perm.SCORECARD_READ,
+            Perm.COMMENT_MODERATE,
         }
     ),
 }

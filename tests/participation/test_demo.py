@@ -1,0 +1,87 @@
+"""The demo's participation: in the region and each municipality a process in every kind of
+phase, an employees' idea box, ideas from every kind of author in both languages, supports (one
+past its threshold), comments with an official answer, a reported and a hidden one, official
+answers of every kind, an evaluation note, a merge and a split; the audit chain intact; the same
+seed gives the same content."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from insieme.core import audit
+from insieme.core.models import Administration, today_in
+from insieme.participation.models import (
+    Audience,
+    Comment,
+    EvaluationNote,
+    Idea,
+    ModerationAction,
+    PhaseKind,
+    Process,
+)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo-participation")
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command(
+            "demo", seed=7, requests=0, ground_truth=str(folder / "gt.json"), stdout=io.StringIO()
+        )
+        yield
+        transaction.set_rollback(True)
+
+
+def _snapshot():
+    return list(
+        Idea.objects.order_by(
+            "process__administration__slug", "process__slug", "created_at", "title"
+        ).values_list("process__slug", "title", "author_type", "supports_count", "answer")
+    )
+
+
+def test_every_administration_has_processes_in_every_phase(demo, db):
+    for admin in Administration.objects.filter(
+        slug__in=["valdoro", "lago-verde", "montalto", "san-pietro-al-colle"]
+    ):
+        processes = list(Process.objects.filter(administration=admin).prefetch_related("phases"))
+        today = today_in(admin)
+        running = {p.current_phase(today).kind for p in processes if p.audience == Audience.PUBLIC}
+        assert running == set(PhaseKind.values), admin.slug
+        assert any(p.audience == Audience.EMPLOYEES for p in processes), admin.slug
+
+
+def test_content_of_every_kind(demo, db):
+    ideas = Idea.objects.all()
+    assert set(ideas.values_list("author_type", flat=True)) == {"citizen", "employee", "partner"}
+    assert {"it", "en"} <= set(ideas.values_list("language", flat=True))
+    assert {"accepted", "evaluating", "rejected"} <= set(ideas.values_list("answer", flat=True))
+    assert ideas.filter(supports_count__gt=10).exists()
+    assert ideas.filter(state="merged").exists() and ideas.filter(state="split").exists()
+    assert Comment.objects.filter(is_official=True).exists()
+    assert Comment.objects.filter(parent__isnull=False).exists()
+    assert Comment.objects.filter(hidden_at__isnull=False).exists()
+    assert Comment.objects.filter(pending_flags__gt=0, hidden_at__isnull=True).exists()
+    assert ModerationAction.objects.filter(kind="hidden").exists()
+    assert EvaluationNote.objects.exists()
+    assert audit.verify().ok
+
+
+def test_the_same_seed_gives_the_same_content(db, tmp_path):
+    snapshots = []
+    for _run in range(2):
+        with transaction.atomic():
+            call_command(
+                "demo",
+                seed=3,
+                requests=0,
+                ground_truth=str(tmp_path / "gt.json"),
+                stdout=io.StringIO(),
+            )
+            snapshots.append(_snapshot())
+            transaction.set_rollback(True)
+    assert snapshots[0] and snapshots[0] == snapshots[1]
