@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "insieme.catalog",
     "insieme.cases",
     "insieme.participation",
+    "insieme.deliberation",
     "insieme.insights",
     "insieme.open311",
     "insieme.api",
@@ -380,6 +381,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insieme.api.tasks.purge_idempotency",
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
+    },
+    # Opinion groups of conversations whose votes changed since their last computation.
+    "deliberation-groups": {
+        "task": "insieme.deliberation.tasks.refresh_stale_groups",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
     # A process's phase that began today: its followers are told (once per phase).
     "participation-phases": {

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/", include("insieme.cases.setup.urls")),
     path("staff/", include("insieme.cases.filing.urls_staff")),
     path("", include("insieme.participation.urls")),
+    path("", include("insieme.deliberation.urls")),
     path("", include("insieme.insights.urls")),
     path("open311/v2/", include("insieme.open311.urls")),
     path("api/", include("insieme.api.urls")),

@@ -375,3 +375,31 @@ def test_demo_reports_lie_on_register_streets(loaded_demo):
         street = case.address.removesuffix(f", {case.administration.name}")
         street = re.sub(r" \d+(/\w+| bis| ter)?$", "", street)
         assert (case.administration_id, street) in streets, case.address
+
+
+def test_the_planted_opinion_groups_are_found(loaded_demo):
+    """The demo's deliberation plants three opinion groups and writes them down; the groups
+    `insieme opinion-groups` prints agree with them (ARI at least 0.8, the issue's bar)."""
+    import io
+    import json
+
+    from django.core.management import call_command
+    from sklearn.metrics import adjusted_rand_score
+
+    truth = json.loads(loaded_demo.ground_truth.read_text())["opinion_groups"]
+    out = io.StringIO()
+    call_command(
+        "opinion-groups",
+        truth["process"],
+        "--administration",
+        truth["administration"],
+        "--json",
+        stdout=out,
+    )
+    found = json.loads(out.getvalue())
+    planted = truth["participants"]
+    common = [p for p in found if p in planted]
+    assert len(common) >= 0.9 * len(planted)
+    assert len(set(found.values())) == len(truth["groups"])
+    ari = adjusted_rand_score([planted[p] for p in common], [found[p] for p in common])
+    assert ari >= 0.8, ari
