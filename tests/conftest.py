@@ -143,8 +143,10 @@ def fresh_code(device) -> str:
     person would wait for the app to show the next; django-otp accepts one step ahead)."""
     from insieme.core import twofactor
 
+    # Steps counted as django-otp counts them, drift included: a set-up code typed just after the
+    # app moved on is accepted one step back and leaves drift -1 (and last_t one step lower).
     at = twofactor.clock()
-    step = int((at - device.t0) // device.step)
+    step = int((at - device.t0) // device.step) + device.drift
     if device.last_t >= step:
         at += (device.last_t - step + 1) * device.step
     return twofactor.current_code(device, at)
