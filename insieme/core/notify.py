@@ -13,6 +13,8 @@ switches to SMTP by configuration alone, with no code change.
 
 Templates live in ``insieme/core/templates/email/`` (or any app's ``templates/email/``):
 ``<prefix>_subject.txt`` (one line), ``<prefix>_body.txt`` and, optionally, ``<prefix>_body.html``.
+The subject and the text body are plain text: they render without HTML escaping (a title such as
+"all'ombra" stays as written); the HTML body escapes as every page does.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from insieme.core.background import worker as background_worker
@@ -55,14 +57,19 @@ def _language(explicit: str | None, preferred: str | None) -> str:
     return settings.LANGUAGE_CODE
 
 
+def _render_plain(name: str, context: dict[str, Any]) -> str:
+    """A plain-text template rendered without HTML escaping (no request: e-mail has none)."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def render_email(
     template_prefix: str, context: dict[str, Any], language: str
 ) -> tuple[str, str, str | None]:
     """(subject, text body, html body or None) rendered in `language`."""
     base = f"email/{template_prefix}"
     with translation.override(language):
-        subject = render_to_string(f"{base}_subject.txt", context)
-        text = render_to_string(f"{base}_body.txt", context)
+        subject = _render_plain(f"{base}_subject.txt", context)
+        text = _render_plain(f"{base}_body.txt", context)
         try:
             html = render_to_string(f"{base}_body.html", context)
         except TemplateDoesNotExist:

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from insieme.catalog import i18n
 from insieme.core import audit
 from insieme.core.models import today_in
 from insieme.core.throttle import Rate, SlidingWindow
@@ -163,25 +164,12 @@ MAX_QUESTION = 1000
 
 
 def _require_manager(actor, process) -> None:
-    """PermissionDenied unless `actor` manages the process's administration (None: the system)."""
-    from insieme.core.access import has_perm
+    """Running a process's conversation is part of managing the process: participation's own
+    check (None is the system)."""
     from insieme.core.permissions import Perm
+    from insieme.participation.access import require
 
-    if actor is None:
-        return
-    if not getattr(actor, "is_authenticated", False) or not has_perm(
-        actor, Perm.PROCESS_MANAGE, process.administration_id
-    ):
-        raise PermissionDenied
-
-
-def _translations(value, fields: tuple[str, ...]) -> dict:
-    from insieme.catalog import i18n
-
-    problems = i18n.validate(value, fields)
-    if problems:
-        raise ValidationError({"translations": problems})
-    return i18n.clean_translations(value or {})
+    require(actor, Perm.PROCESS_MANAGE, process.administration_id)
 
 
 def save_conversation(
@@ -203,7 +191,7 @@ def save_conversation(
         raise ValidationError(
             {"question": _("The question is at most %(n)d characters long.") % {"n": MAX_QUESTION}}
         )
-    translations = _translations(translations, ("question",))
+    translations = i18n.checked_translations(translations, ("question",))
     fields = ["question", "translations", "is_open", "accepts_statements"]
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().filter(process=process).first()
@@ -250,7 +238,7 @@ def add_seed_statement(
         )
     if Statement.objects.filter(conversation=conversation, text__iexact=text).exists():
         raise ValidationError({"text": _("This statement is already in the conversation.")})
-    translations = _translations(translations, ("text",))
+    translations = i18n.checked_translations(translations, ("text",))
     with transaction.atomic():
         statement = Statement.objects.create(
             conversation=conversation,
@@ -366,7 +354,21 @@ def compute_groups(conversation: Conversation, *, force: bool = False):
         )
         old = conversation.computations.values_list("pk", flat=True)[KEEP_COMPUTATIONS:]
         GroupsComputation.objects.filter(pk__in=list(old)).delete()
+        _store_priorities(conversation, data.get("priorities", {}))
     return computation
+
+
+def _store_priorities(conversation: Conversation, priorities: dict[str, float]) -> None:
+    """Each statement's weight for being shown next, as the latest computation found it; the
+    statements it did not see (no votes yet, or moderated out) go back to None."""
+    rows = list(Statement.objects.filter(conversation=conversation).only("pk", "priority"))
+    changed = []
+    for row in rows:
+        value = priorities.get(str(row.pk))
+        if row.priority != value:
+            row.priority = value
+            changed.append(row)
+    Statement.objects.bulk_update(changed, ["priority"], batch_size=500)
 
 
 # --- Pol.is interchange -------------------------------------------------------------------------

@@ -117,6 +117,9 @@ class Statement(models.Model):
     moderation_reason = models.CharField(_("reason"), max_length=300, blank=True)
     moderated_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=64, blank=True, default="")
+    # The weight for showing it next (opinion.priority), from the latest opinion-group
+    # computation; None until it has votes in one (then opinion.NEW_STATEMENT_PRIORITY applies).
+    priority = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -162,6 +162,8 @@ class OpinionGroups:
     consensus: dict[str, tuple[ConsensusStatement, ...]]
     group_informed_consensus: dict[Hashable, float]
     state: GroupingState
+    # Each voted, active statement's weight for being shown next (see `priority`).
+    priorities: dict[Hashable, float] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """Plain JSON types; dictionary keys become strings, as JSON wants."""
@@ -186,6 +188,7 @@ class OpinionGroups:
             "group_informed_consensus": {
                 str(s): v for s, v in self.group_informed_consensus.items()
             },
+            "priorities": {str(s): v for s, v in self.priorities.items()},
             "state": self.state.as_json(),
         }
 
@@ -515,10 +518,16 @@ def _orient(comps: np.ndarray, statement_ids: Sequence[Hashable], previous: Mapp
 
 
 def project(
-    rating: np.ndarray, settings: Settings = DEFAULT, previous_components: Mapping = (), ids=()
-) -> tuple[np.ndarray, np.ndarray]:
+    rating: np.ndarray,
+    settings: Settings = DEFAULT,
+    previous_components: Mapping = (),
+    ids=(),
+    *,
+    with_centre: bool = False,
+):
     """PCA of the (moderation-zeroed) rating matrix and Pol.is's sparsity-aware projection:
-    returns (participants x 2 coordinates, 2 x statements loadings)."""
+    returns (participants x 2 coordinates, 2 x statements loadings), and the column centres
+    when `with_centre`."""
     voted = ~np.isnan(rating)
     if settings.impute == "mean":
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -535,7 +544,46 @@ def project(
     coords = deviations @ comps.T
     n_votes = voted.sum(axis=1)
     coords *= np.sqrt(rating.shape[1] / np.maximum(n_votes, 1))[:, None]
+    if with_centre:
+        return coords, comps, centre
     return coords, comps
+
+
+# --- which statement to show next (Pol.is's comment priority) ---------------------------------
+
+META_PRIORITY = 7.0  # before squaring, as Pol.is: meta statements come early
+NEWNESS_BOOST = 8.0  # a statement with no votes is shown up to 1 + 8 times as often
+NEWNESS_HALF_LIFE = 5.0  # ... and that boost halves every five votes it gets
+
+
+def extremity(comps: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """How far a virtual participant who agrees with one statement only, and votes on nothing
+    else, lands from the centre of the opinion map (Pol.is's comment extremity): statements that
+    pull people apart score high. Same projection as `project`, one vote out of n."""
+    n = comps.shape[1]
+    if not n:
+        return np.zeros(0)
+    deviation = 1.0 - centre  # the agree vote minus the statement's mean
+    return np.hypot(comps[0] * deviation, comps[1] * deviation) * np.sqrt(n)
+
+
+def priority(agree, disagree, total, extremity_, meta=False) -> np.ndarray:
+    """Pol.is's priority for showing a statement next: agreement and engagement (not passing),
+    Laplace-smoothed, times (1 + extremity), boosted while the statement is new, then squared;
+    meta statements get a fixed high priority. Statements are drawn at random with these
+    weights, so that every statement keeps a chance while divisive and new ones come first."""
+    agree, disagree, total, extremity_ = (
+        np.asarray(v, dtype=float) for v in (agree, disagree, total, extremity_)
+    )
+    passes = total - agree - disagree
+    p_agree = (agree + 1) / (total + 2)
+    p_pass = (passes + 1) / (total + 2)
+    importance = p_agree * (1 - p_pass) * (1 + extremity_)
+    newness = 1 + NEWNESS_BOOST * np.power(2.0, -total / NEWNESS_HALF_LIFE)
+    return np.square(np.where(np.asarray(meta, dtype=bool), META_PRIORITY, importance * newness))
+
+
+NEW_STATEMENT_PRIORITY = float(priority(0, 0, 0, 0.0))  # no votes, no position yet
 
 
 def _sq_distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
@@ -770,7 +818,9 @@ def opinion_groups(
     previous_in = previous.in_conversation if previous else frozenset()
     in_conv = in_conversation(counts, pids, len(sids), previous_in, settings)
 
-    coords, comps = project(rating, settings, previous.components if previous else {}, sids)
+    coords, comps, centre = project(
+        rating, settings, previous.components if previous else {}, sids, with_centre=True
+    )
     active = ~mod
     active_ids = [s for s, keep in zip(sids, active, strict=True) if keep]
     components = {
@@ -814,6 +864,10 @@ def opinion_groups(
 
     active_raw = raw[:, active]
     tally = _Tally(active_raw)
+    seen = ~np.isnan(raw)
+    priorities = priority(
+        (raw == 1).sum(axis=0), (raw == -1).sum(axis=0), seen.sum(axis=0), extremity(comps, centre)
+    )
     return OpinionGroups(
         groups={pids[i]: int(labels[i]) for i in members},
         group_sizes=tuple(int(s) for s in sizes),
@@ -834,6 +888,9 @@ def opinion_groups(
         repness=repness(active_raw, labels, k, active_ids, settings.pick_max, tally),
         consensus=consensus(active_raw, active_ids, settings.pick_max, tally),
         group_informed_consensus=group_informed_consensus(active_raw, labels, k, active_ids, tally),
+        priorities={
+            s: float(v) for s, v, keep in zip(sids, priorities, active, strict=True) if keep
+        },
         state=state,
     )
 

@@ -16,6 +16,7 @@ person: participants are dots, groups are letters.
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,7 +33,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from insieme.catalog import i18n
 from insieme.core.models import today_in
-from insieme.deliberation import access, actions
+from insieme.deliberation import access, actions, opinion
 from insieme.deliberation.forms import StatementForm, VoteForm
 from insieme.deliberation.models import Conversation, Participant, Statement, Vote
 
@@ -61,6 +62,24 @@ def _shown(statement: Statement) -> Statement:
 # --- the conversation -------------------------------------------------------------------------
 
 
+def pick_next(unvoted: list[Statement], seed: str) -> Statement | None:
+    """The statement to show a participant next, drawn as Pol.is draws it: at random, weighted by
+    each statement's priority (opinion.priority: divisive, engaging and new statements first,
+    meta statements early), so that every statement keeps a chance of being seen. The draw is
+    seeded by the person and how many votes they cast, so a reload shows the same statement."""
+    if not unvoted:
+        return None
+    weights = [
+        opinion.META_PRIORITY**2
+        if s.is_meta
+        else (s.priority if s.priority is not None else opinion.NEW_STATEMENT_PRIORITY)
+        for s in unvoted
+    ]
+    if not any(w > 0 for w in weights):
+        return unvoted[0]
+    return random.Random(seed).choices(unvoted, weights=weights)[0]
+
+
 def _conversation_context(request: HttpRequest, conversation: Conversation) -> dict:
     """Everything the page shows, in a fixed number of queries whatever the number of statements
     and votes: the phases, the page of statements (count and rows), and for a signed-in person
@@ -71,7 +90,16 @@ def _conversation_context(request: HttpRequest, conversation: Conversation) -> d
     closed = actions.votes_closed(conversation, today_in(process.administration), phases)
     accepted = Statement.objects.filter(
         conversation=conversation, status=Statement.Status.ACCEPTED
-    ).only("pk", "conversation_id", "text", "language", "translations", "is_meta", "is_seed")
+    ).only(
+        "pk",
+        "conversation_id",
+        "text",
+        "language",
+        "translations",
+        "is_meta",
+        "is_seed",
+        "priority",
+    )
     page = Paginator(accepted.order_by("pk"), STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [_shown(s) for s in page.object_list]
     mine: dict[int, int] = {}
@@ -96,7 +124,9 @@ def _conversation_context(request: HttpRequest, conversation: Conversation) -> d
             )
         else:
             unvoted = accepted
-        next_statement = unvoted.order_by("pk").first()
+        next_statement = pick_next(
+            list(unvoted.order_by("pk")), f"{conversation.pk}:{user.pk}:{len(mine)}"
+        )
         if next_statement is not None:
             _shown(next_statement)
     for row in rows:

@@ -26,6 +26,7 @@ from insieme.core.access import (
     get_scoped,
     has_perm,
     permissions_by_administration,
+    require_perm,
 )
 from insieme.core.models import Administration, PartnerMember, PartnerOrganisation
 from insieme.core.permissions import Perm
@@ -84,6 +85,29 @@ def can_see_process(user, process: Process, invited_ids=None) -> bool:
     return False
 
 
+def require(actor, perm: Perm, administration_id: int) -> None:
+    """The check of every staff action of participation and of deliberation
+    (core.access.require_perm)."""
+    require_perm(actor, perm, administration_id)
+
+
+def may_moderate(user, administration_id: int) -> bool:
+    return has_perm(user, Perm.COMMENT_MODERATE, administration_id)
+
+
+def can_see_idea(user, idea: Idea) -> bool:
+    """Whoever sees its process; an idea held for review or hidden only its authors and the
+    moderators."""
+    if not can_see_process(user, idea.process):
+        return False
+    if idea.is_visible:
+        return True
+    signed_in = getattr(user, "is_authenticated", False)
+    return (signed_in and idea.author_id == user.pk) or may_moderate(
+        user, idea.process.administration_id
+    )
+
+
 def visible_processes(user) -> QuerySet[Process]:
     """Every process the person may see, as one query."""
     perms = permissions_by_administration(user)
@@ -132,6 +156,8 @@ def get_idea_for_user(user, process: Process, pk) -> Idea:
     except (Idea.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     idea.process = process
+    if not idea.is_visible and not can_see_idea(user, idea):
+        raise Http404
     return idea
 
 
@@ -143,10 +169,14 @@ def get_attachment_for_user(user, idea: Idea, pk) -> IdeaAttachment:
 
 
 def get_comment_for_user(user, admin_slug: str, pk) -> Comment:
-    """A comment as its target's readers see it (hidden ones too: their page says why)."""
+    """A comment as the readers of what it is on see it (hidden ones too: their page says why;
+    held ones not at all). `comment.subject` is what it is on (threads.subject)."""
+    from insieme.participation import threads
+
     try:
         comment = (
-            Comment.objects.select_related(
+            Comment.objects.shown()
+            .select_related(
                 "administration", "process__administration", "idea__process__administration"
             )
             .filter(administration__slug=admin_slug)
@@ -154,9 +184,10 @@ def get_comment_for_user(user, admin_slug: str, pk) -> Comment:
         )
     except (Comment.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-    process = comment.process or comment.idea.process
-    if not can_see_process(user, process):
+    obj = threads.subject(comment)
+    if not threads.target_for(obj).can_see(user, obj):
         raise Http404
+    comment.subject = obj
     return comment
 
 

@@ -39,11 +39,13 @@ from insieme.core.models import Administration, PartnerOrganisation, User, today
 from insieme.core.permissions import Perm
 from insieme.core.throttle import Rate, SlidingWindow
 from insieme.core.uploads import clean_uploads
+from insieme.participation import spam, threads
 from insieme.participation.access import (
     can_see_process,
     eligible_partners,
     is_staff_of,
     partner_org_ids,
+    require,
 )
 from insieme.participation.models import (
     CATEGORY_TEXTS,
@@ -69,10 +71,14 @@ from insieme.participation.models import (
     Phase,
     PhaseKind,
     Process,
+    SpamModel,
     Support,
 )
 
 MAX_COAUTHORS = 10
+# An idea was answered (accepted, under evaluation, rejected), in a process of any audience: an
+# internal event for the apps that act on it (core.events.register_internal_event_type).
+IDEA_DECIDED = "participation.idea_decided"
 MAX_ANSWER = 4000
 MAX_NOTE = 4000
 MAX_SPLIT_PARTS = 5
@@ -98,14 +104,6 @@ def _person(actor) -> bool:
     return isinstance(actor, User) and actor.is_authenticated
 
 
-def _require(actor, perm: Perm, administration_id: int) -> None:
-    """PermissionDenied unless `actor` holds `perm` there; None is the system itself."""
-    if actor is None:
-        return
-    if not _person(actor) or not has_perm(actor, perm, administration_id):
-        raise PermissionDenied
-
-
 def _require_participant(actor, process: Process) -> None:
     """A signed-in person who may see the process (participants are people, never the system)."""
     if not _person(actor) or not can_see_process(actor, process):
@@ -124,13 +122,6 @@ def _rate(setting: str) -> Rate:
 
 def _ids(items: Iterable) -> list[int]:
     return sorted({int(getattr(item, "pk", item)) for item in items or ()})
-
-
-def _translations(value, fields: tuple[str, ...]) -> dict:
-    problems = i18n.validate(value, fields)
-    if problems:
-        raise ValidationError({"translations": problems})
-    return i18n.clean_translations(value or {})
 
 
 def _text(value: str | None) -> str:
@@ -239,7 +230,7 @@ def _check_process(process: Process, partners: list[int], services: list[int]) -
     admin = process.administration
     process.title = _text(process.title)
     process.description = _text(process.description)
-    process.translations = _translations(process.translations, PROCESS_TEXTS)
+    process.translations = i18n.checked_translations(process.translations, PROCESS_TEXTS)
     errors: dict[str, list] = {}
     try:
         process.full_clean(exclude=["administration", "created_by"], validate_constraints=False)
@@ -291,7 +282,7 @@ def create_process(
     support_threshold: int | None = None,
     support_deadline: dt.date | None = None,
 ) -> Process:
-    _require(actor, Perm.PROCESS_MANAGE, administration.pk)
+    require(actor, Perm.PROCESS_MANAGE, administration.pk)
     process = Process(
         administration=administration,
         title=title,
@@ -324,7 +315,7 @@ def create_process(
 def update_process(actor, process: Process, **changes) -> Process:
     """Change the fields named in PROCESS_FIELDS and the links (`invited_partners`,
     `services`); writes nothing at all when nothing changes."""
-    _require(actor, Perm.PROCESS_MANAGE, process.administration_id)
+    require(actor, Perm.PROCESS_MANAGE, process.administration_id)
     unknown = set(changes) - {*PROCESS_FIELDS, "invited_partners", "services"}
     if unknown:
         raise TypeError(f"unknown process fields: {sorted(unknown)}")
@@ -376,7 +367,7 @@ def save_phase(
     """Add a phase to the process, or change one. Phases never overlap. A phase that is
     running once saved is announced to the process's followers now; one that begins later is
     announced by the hourly job (announce_phases)."""
-    _require(actor, Perm.PROCESS_MANAGE, process.administration_id)
+    require(actor, Perm.PROCESS_MANAGE, process.administration_id)
     creating = phase is None
     if phase is None:
         phase = Phase(process=process)
@@ -389,7 +380,7 @@ def save_phase(
     phase.name, phase.description = _text(name), _text(description)
     errors: dict[str, list] = {}
     try:
-        phase.translations = _translations(translations, PHASE_TEXTS)
+        phase.translations = i18n.checked_translations(translations, PHASE_TEXTS)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if kind not in PhaseKind.values:
@@ -441,7 +432,7 @@ def save_phase(
 
 def delete_phase(actor, phase: Phase) -> None:
     process = phase.process
-    _require(actor, Perm.PROCESS_MANAGE, process.administration_id)
+    require(actor, Perm.PROCESS_MANAGE, process.administration_id)
     with transaction.atomic():
         audit.record(
             actor=actor,
@@ -462,7 +453,7 @@ def save_category(
     translations: dict | None = None,
     position: int = 0,
 ) -> Category:
-    _require(actor, Perm.PROCESS_MANAGE, process.administration_id)
+    require(actor, Perm.PROCESS_MANAGE, process.administration_id)
     creating = category is None
     if category is None:
         category = Category(process=process)
@@ -472,7 +463,7 @@ def save_category(
     category.process = process
     category.name = _text(name)
     category.position = position or 0
-    category.translations = _translations(translations, CATEGORY_TEXTS)
+    category.translations = i18n.checked_translations(translations, CATEGORY_TEXTS)
     errors: dict[str, list] = {}
     if not category.name:
         errors["name"] = [_("Name the category.")]
@@ -503,7 +494,7 @@ def save_category(
 def delete_category(actor, category: Category) -> None:
     """Remove a category; its ideas keep going without one."""
     process = category.process
-    _require(actor, Perm.PROCESS_MANAGE, process.administration_id)
+    require(actor, Perm.PROCESS_MANAGE, process.administration_id)
     with transaction.atomic():
         audit.record(
             actor=actor,
@@ -687,6 +678,7 @@ def create_idea(
     if limit:
         _take(IDEAS, actor, rate)
     now = now or timezone.now()
+    score = spam.verdict(process.administration_id, f"{title}\n{body}")
     try:
         with transaction.atomic():
             idea = Idea.objects.create(
@@ -703,6 +695,8 @@ def create_idea(
                 lon=lon,
                 match_grams=case_signature(title, body),
                 idempotency_key=key,
+                held_at=now if score is not None else None,
+                spam_score=score,
                 created_at=now,
                 updated_at=now,
             )
@@ -721,20 +715,17 @@ def create_idea(
                 actor=actor,
                 action="participation.idea.created",
                 obj=idea,
-                after={**_idea_snapshot(idea), "attachments": len(cleaned)},
+                after={
+                    **_idea_snapshot(idea),
+                    "attachments": len(cleaned),
+                    "held": score is not None,
+                },
                 administration=process.administration,
             )
-            _publish(
-                "participation.idea_created",
-                process,
-                {
-                    "idea": idea.pk,
-                    "title": idea.title,
-                    "author_type": idea.author_type,
-                    "created_at": now.isoformat(),
-                    "url": notify.absolute_url(idea_path(idea)),
-                },
-            )
+            if score is None:
+                _publish_idea(idea)
+            else:
+                _log_hold(idea, score, now)
     except IntegrityError:
         if limit:
             IDEAS.release(str(actor.pk), rate)
@@ -747,6 +738,21 @@ def create_idea(
             IDEAS.release(str(actor.pk), rate)
         raise
     return idea
+
+
+def _publish_idea(idea: Idea) -> None:
+    """The webhook event of a new idea, once the public may see it (not while held)."""
+    _publish(
+        "participation.idea_created",
+        idea.process,
+        {
+            "idea": idea.pk,
+            "title": idea.title,
+            "author_type": idea.author_type,
+            "created_at": idea.created_at.isoformat(),
+            "url": notify.absolute_url(idea_path(idea)),
+        },
+    )
 
 
 def invite_coauthor(actor, idea: Idea, email: str) -> Coauthor | None:
@@ -829,6 +835,8 @@ def supports_closed(idea: Idea, today: dt.date | None = None) -> str | None:
     """Why the idea takes no support now (a sentence), or None when it takes them."""
     process = idea.process
     today = today or _today(process)
+    if not idea.is_visible:
+        return _("This idea waits for the moderators: it takes supports once published.")
     if idea.state == Idea.State.MERGED:
         return _("This idea was merged into another one: support that one instead.")
     if idea.state == Idea.State.SPLIT:
@@ -900,7 +908,7 @@ def answer_idea(
     """Accepted, under evaluation, or rejected (with a reason, published with the answer); the
     idea's supporters and followers are told by e-mail."""
     process = idea.process
-    _require(actor, Perm.IDEA_ANSWER, process.administration_id)
+    require(actor, Perm.IDEA_ANSWER, process.administration_id)
     text = _text(text)
     if kind not in Idea.Answer.values:
         raise ValidationError({"kind": _("Choose an answer.")})
@@ -942,6 +950,11 @@ def answer_idea(
                 "participation_idea_answered",
                 {"idea": idea, "answer": answer, "url": notify.absolute_url(idea_path(idea))},
             )
+        # For the apps that act on a decision (results, codesign), whatever the audience: an
+        # employees' idea box's accepted idea becomes work as a public one does.
+        events.publish_on_commit(
+            IDEA_DECIDED, process.administration_id, {"idea": idea.pk, "answer": kind}
+        )
         _publish(
             "participation.idea_answered",
             process,
@@ -962,7 +975,7 @@ def _may_evaluate(user, administration_id: int) -> bool:
 
 def assign_evaluator(actor, idea: Idea, user: User) -> Evaluator:
     admin_id = idea.process.administration_id
-    _require(actor, Perm.IDEA_ANSWER, admin_id)
+    require(actor, Perm.IDEA_ANSWER, admin_id)
     if user is None or not _may_evaluate(user, admin_id):
         raise ValidationError(
             {"user": _("Choose a member of staff who may evaluate ideas in this administration.")}
@@ -1002,7 +1015,7 @@ def assign_evaluator(actor, idea: Idea, user: User) -> Evaluator:
 
 
 def remove_evaluator(actor, idea: Idea, user: User) -> bool:
-    _require(actor, Perm.IDEA_ANSWER, idea.process.administration_id)
+    require(actor, Perm.IDEA_ANSWER, idea.process.administration_id)
     with transaction.atomic():
         deleted, _kinds = Evaluator.objects.filter(idea=idea, user=user).delete()
         if deleted:
@@ -1053,7 +1066,7 @@ def merge_ideas(actor, idea: Idea, into: Idea) -> Idea:
     """Merge `idea` into `into` (same process): its supporters support `into` (once each), its
     followers follow it, and each idea links to the other; `idea` takes no more supports."""
     process = idea.process
-    _require(actor, Perm.IDEA_MERGE, process.administration_id)
+    require(actor, Perm.IDEA_MERGE, process.administration_id)
     if into is None or into.process_id != idea.process_id:
         raise ValidationError({"into": _("Choose an idea of the same process.")})
     if into.pk == idea.pk:
@@ -1110,7 +1123,7 @@ def split_idea(actor, idea: Idea, parts: list[dict]) -> list[Idea]:
     author; each links to the parent and the parent lists them. The parent's supports stay on
     it (nobody supported the parts); its followers follow every part."""
     process = idea.process
-    _require(actor, Perm.IDEA_MERGE, process.administration_id)
+    require(actor, Perm.IDEA_MERGE, process.administration_id)
     if not idea.is_open:
         raise ValidationError(_("This idea was merged or split already."))
     parts = [
@@ -1181,8 +1194,39 @@ def comments_closed(process: Process, today: dt.date | None = None) -> str | Non
     return None
 
 
-def may_answer_officially(user, process: Process) -> bool:
-    return _person(user) and has_perm(user, Perm.IDEA_ANSWER, process.administration_id)
+def thread_closed(obj, now: dt.datetime | None = None) -> str | None:
+    """Why `obj` (a process, an idea or a registered target) takes no comment now, or None."""
+    if isinstance(obj, Process | Idea):
+        process = obj.process if isinstance(obj, Idea) else obj
+        return comments_closed(process, _day(process, now))
+    target = threads.target_for(obj)
+    if target.closed_reason is not None:
+        return target.closed_reason(obj)
+    return None if target.is_open(obj) else _("This discussion takes no new comments.")
+
+
+def may_answer_officially(user, obj) -> bool:
+    """May `user` comment on `obj` (a process, an idea or a registered target) on behalf of its
+    administration: staff who answer ideas or manage processes there."""
+    if not _person(user):
+        return False
+    admin_id = threads.administration_id_of(obj)
+    return any(has_perm(user, p, admin_id) for p in (Perm.IDEA_ANSWER, Perm.PROCESS_MANAGE))
+
+
+def _author_in(user, obj) -> tuple[str, PartnerOrganisation | None]:
+    if isinstance(obj, Process | Idea):
+        return author_for(user, obj.process if isinstance(obj, Idea) else obj)
+    admin_id = threads.administration_id_of(obj)
+    if is_staff_of(user, admin_id):
+        return AuthorType.EMPLOYEE, None
+    mine = partner_org_ids(user)
+    if mine:
+        admin = Administration.objects.get(pk=admin_id)
+        org = eligible_partners(admin).filter(pk__in=mine).order_by("name", "pk").first()
+        if org is not None:
+            return AuthorType.PARTNER, org
+    return AuthorType.CITIZEN, None
 
 
 def add_comment(
@@ -1190,6 +1234,7 @@ def add_comment(
     *,
     process: Process | None = None,
     idea: Idea | None = None,
+    target=None,
     parent: Comment | None = None,
     body: str,
     show_name: bool = True,
@@ -1197,14 +1242,20 @@ def add_comment(
     limit: bool = True,
     now: dt.datetime | None = None,
 ) -> Comment:
-    """A comment on a process or an idea, or a reply to one of its comments (at most
-    Comment.MAX_DEPTH replies deep). Staff who answer ideas may mark it as the administration's
-    official answer (signed with their name)."""
-    if (process is None) == (idea is None):
-        raise TypeError("a comment has exactly one target: a process or an idea")
-    owner = idea.process if idea is not None else process
-    _require_participant(actor, owner)
-    closed = comments_closed(owner, _day(owner, now))
+    """A comment on a process, an idea or a registered target (insieme.participation.threads),
+    or a reply to one of its comments (at most Comment.MAX_DEPTH replies deep). Staff who answer
+    ideas or manage processes may post it on behalf of the administration (official, signed
+    with their name). A comment the spam classifier scores above its threshold is stored held:
+    shown nowhere until a moderator releases it (`comment.held_at` tells the caller)."""
+    given = [o for o in (process, idea, target) if o is not None]
+    if len(given) != 1:
+        raise TypeError("a comment has exactly one target: a process, an idea or a target")
+    obj = given[0]
+    spec = threads.target_for(obj)
+    if not _person(actor) or not spec.can_see(actor, obj):
+        raise PermissionDenied
+    admin_id = spec.administration_id(obj)
+    closed = thread_closed(obj, now)
     if closed:
         raise ValidationError(closed)
     body = _text(body)
@@ -1216,12 +1267,9 @@ def add_comment(
         )
     depth, root = 0, None
     if parent is not None:
-        same_target = (
-            parent.idea_id == idea.pk if idea is not None else parent.process_id == process.pk
-        )
-        if not same_target:
+        if not threads.same_target(parent, obj):
             raise ValidationError(_("Reply on the page of the comment you answer."))
-        if parent.is_hidden:
+        if parent.is_hidden or parent.is_held:
             raise ValidationError(
                 _("This comment was hidden by the moderators: it takes no replies.")
             )
@@ -1231,23 +1279,29 @@ def add_comment(
                 % {"n": Comment.MAX_DEPTH}
             )
         depth, root = parent.depth + 1, parent.root_id or parent.pk
-    if official and not may_answer_officially(actor, owner):
+    if official and not may_answer_officially(actor, obj):
         raise ValidationError(
-            {"official": _("Only staff who answer ideas may post the administration's answer.")}
+            {
+                "official": _(
+                    "Only staff who answer ideas or manage processes may answer on behalf of "
+                    "the administration."
+                )
+            }
         )
-    author_type, partner = author_for(actor, owner)
+    author_type, partner = _author_in(actor, obj)
     if official:
         author_type, partner, show_name = AuthorType.EMPLOYEE, None, True
     rate = _rate("PARTICIPATION_COMMENT_RATE")
     if limit:
         _take(COMMENTS, actor, rate)
     now = now or timezone.now()
+    # The administration's own answers are never held; anyone else's may be.
+    score = None if official else spam.verdict(admin_id, body)
     try:
         with transaction.atomic():
             comment = Comment.objects.create(
-                administration_id=owner.administration_id,
-                process=process,
-                idea=idea,
+                administration_id=admin_id,
+                **threads.columns(obj),
                 parent=parent,
                 root_id=root,
                 depth=depth,
@@ -1257,6 +1311,8 @@ def add_comment(
                 show_name=bool(show_name),
                 is_official=bool(official),
                 body=body,
+                held_at=now if score is not None else None,
+                spam_score=score,
                 created_at=now,
             )
             audit.record(
@@ -1264,13 +1320,16 @@ def add_comment(
                 action="participation.comment.created",
                 obj=comment,
                 after={
-                    "target": f"idea:{idea.pk}" if idea is not None else f"process:{process.pk}",
+                    "target": f"{spec.key}:{obj.pk}",
                     "parent": parent.pk if parent is not None else None,
                     "official": bool(official),
                     "author_type": author_type,
+                    "held": score is not None,
                 },
-                administration=owner.administration,
+                administration=comment.administration,
             )
+            if score is not None:
+                _log_hold(comment, score, now)
     except BaseException:
         if limit:
             COMMENTS.release(str(actor.pk), rate)
@@ -1280,11 +1339,12 @@ def add_comment(
 
 def flag_comment(actor, comment: Comment, reason: str) -> tuple[CommentFlag, bool]:
     """Report a comment to the moderators, once per person: (flag, created)."""
-    owner = comment.idea.process if comment.idea_id else comment.process
-    _require_participant(actor, owner)
+    obj = threads.subject(comment)
+    if not _person(actor) or not threads.target_for(obj).can_see(actor, obj):
+        raise PermissionDenied
     if comment.author_id == actor.pk:
         raise ValidationError(_("You cannot report your own comment."))
-    if comment.is_hidden:
+    if comment.is_hidden or comment.is_held:
         raise ValidationError(_("This comment is hidden already."))
     if reason not in CommentFlag.Reason.values:
         raise ValidationError({"reason": _("Choose what is wrong with the comment.")})
@@ -1307,15 +1367,20 @@ def flag_comment(actor, comment: Comment, reason: str) -> tuple[CommentFlag, boo
     return flag, created
 
 
-def _moderate(actor, comment: Comment, kind: str, reason: str, updates: dict, action: str):
+def _moderate(actor, item: Comment | Idea, kind: str, reason: str, updates: dict, action: str):
+    """Apply a moderator's (or the spam filter's, actor None) decision on a comment or an idea:
+    the update, a row of the moderation log and an audit entry (never the text)."""
     now = timezone.now()
+    is_idea = isinstance(item, Idea)
+    admin_id = item.process.administration_id if is_idea else item.administration_id
     with transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(**updates)
+        type(item).objects.filter(pk=item.pk).update(**updates)
         for key, value in updates.items():
-            setattr(comment, key, value)
+            setattr(item, key, value)
         row = ModerationAction.objects.create(
-            administration_id=comment.administration_id,
-            comment=comment,
+            administration_id=admin_id,
+            comment=None if is_idea else item,
+            idea=item if is_idea else None,
             moderator=actor if _person(actor) else None,
             kind=kind,
             reason=reason,
@@ -1324,11 +1389,29 @@ def _moderate(actor, comment: Comment, kind: str, reason: str, updates: dict, ac
         audit.record(
             actor=actor,
             action=action,
-            obj=comment,
-            after={"moderation": row.pk, "reason": reason},
-            administration=comment.administration,
+            obj=item,
+            after={"moderation": row.pk, "reason": reason, **_audit_extra(updates)},
+            administration=item.process.administration if is_idea else item.administration,
         )
     return row
+
+
+def _audit_extra(updates: dict) -> dict:
+    return {k: updates[k] for k in ("hidden_ground", "spam_score") if updates.get(k)}
+
+
+def _log_hold(item: Comment | Idea, score: float, now: dt.datetime) -> None:
+    """The spam filter's hold, in the moderation log (inside the creating transaction)."""
+    is_idea = isinstance(item, Idea)
+    ModerationAction.objects.create(
+        administration_id=item.process.administration_id if is_idea else item.administration_id,
+        comment=None if is_idea else item,
+        idea=item if is_idea else None,
+        moderator=None,
+        kind=ModerationAction.Kind.HELD,
+        reason=_("Score %(score).2f above the filter's threshold.") % {"score": score},
+        created_at=now,
+    )
 
 
 def _reason(reason: str, required: bool) -> str:
@@ -1344,11 +1427,19 @@ def _reason(reason: str, required: bool) -> str:
     return reason
 
 
-def hide_comment(actor, comment: Comment, reason: str) -> ModerationAction:
-    """Hide a comment with a public reason: every page shows "hidden by the moderators" and the
-    reason in its place, never its text."""
-    _require(actor, Perm.COMMENT_MODERATE, comment.administration_id)
+def _ground(ground: str) -> str:
+    if ground and ground not in CommentFlag.Reason.values:
+        raise ValidationError({"ground": _("Choose why it breaks the rules.")})
+    return ground or ""
+
+
+def hide_comment(actor, comment: Comment, reason: str, ground: str = "") -> ModerationAction:
+    """Hide a comment (a held one too) with a public reason: every page shows "hidden by the
+    moderators" and the reason in its place, never its text. `ground` (a CommentFlag.Reason)
+    says why; comments hidden as spam or abuse teach the spam classifier."""
+    require(actor, Perm.COMMENT_MODERATE, comment.administration_id)
     reason = _reason(reason, required=True)
+    ground = _ground(ground)
     if comment.is_hidden:
         raise ValidationError(_("This comment is hidden already."))
     return _moderate(
@@ -1360,6 +1451,8 @@ def hide_comment(actor, comment: Comment, reason: str) -> ModerationAction:
             "hidden_at": timezone.now(),
             "hidden_by": actor if _person(actor) else None,
             "hidden_reason": reason,
+            "hidden_ground": ground,
+            "held_at": None,
             "pending_flags": 0,
         },
         "participation.comment.hidden",
@@ -1367,7 +1460,7 @@ def hide_comment(actor, comment: Comment, reason: str) -> ModerationAction:
 
 
 def restore_comment(actor, comment: Comment, reason: str = "") -> ModerationAction:
-    _require(actor, Perm.COMMENT_MODERATE, comment.administration_id)
+    require(actor, Perm.COMMENT_MODERATE, comment.administration_id)
     reason = _reason(reason, required=False)
     if not comment.is_hidden:
         raise ValidationError(_("This comment is not hidden."))
@@ -1376,16 +1469,16 @@ def restore_comment(actor, comment: Comment, reason: str = "") -> ModerationActi
         comment,
         ModerationAction.Kind.RESTORED,
         reason,
-        {"hidden_at": None, "hidden_by": None, "hidden_reason": ""},
+        {"hidden_at": None, "hidden_by": None, "hidden_reason": "", "hidden_ground": ""},
         "participation.comment.restored",
     )
 
 
 def keep_comment(actor, comment: Comment, reason: str = "") -> ModerationAction:
     """The moderators read the reports and keep the comment: it leaves the queue."""
-    _require(actor, Perm.COMMENT_MODERATE, comment.administration_id)
+    require(actor, Perm.COMMENT_MODERATE, comment.administration_id)
     reason = _reason(reason, required=False)
-    if comment.is_hidden or not comment.pending_flags:
+    if comment.is_hidden or comment.is_held or not comment.pending_flags:
         raise ValidationError(_("This comment waits for no decision."))
     return _moderate(
         actor,
@@ -1395,6 +1488,94 @@ def keep_comment(actor, comment: Comment, reason: str = "") -> ModerationAction:
         {"pending_flags": 0},
         "participation.comment.kept",
     )
+
+
+def release_comment(actor, comment: Comment, reason: str = "") -> ModerationAction:
+    """A comment the spam filter held is fine: it is published (and teaches the filter that
+    such text is not spam)."""
+    require(actor, Perm.COMMENT_MODERATE, comment.administration_id)
+    reason = _reason(reason, required=False)
+    if not comment.is_held:
+        raise ValidationError(_("This comment is not held for review."))
+    return _moderate(
+        actor,
+        comment,
+        ModerationAction.Kind.RELEASED,
+        reason,
+        {"held_at": None, "pending_flags": 0},
+        "participation.comment.released",
+    )
+
+
+def release_idea(actor, idea: Idea, reason: str = "") -> ModerationAction:
+    """An idea the spam filter held is fine: it is published."""
+    require(actor, Perm.COMMENT_MODERATE, idea.process.administration_id)
+    reason = _reason(reason, required=False)
+    if idea.held_at is None:
+        raise ValidationError(_("This idea is not held for review."))
+    with transaction.atomic():
+        row = _moderate(
+            actor,
+            idea,
+            ModerationAction.Kind.RELEASED,
+            reason,
+            {"held_at": None},
+            "participation.idea.released",
+        )
+        _publish_idea(idea)
+    return row
+
+
+def hide_idea(actor, idea: Idea, reason: str) -> ModerationAction:
+    """An idea the spam filter held breaks the rules: it stays out of every public page (its
+    authors read the reason on its page)."""
+    require(actor, Perm.COMMENT_MODERATE, idea.process.administration_id)
+    reason = _reason(reason, required=True)
+    if idea.hidden_at is not None:
+        raise ValidationError(_("This idea is hidden already."))
+    return _moderate(
+        actor,
+        idea,
+        ModerationAction.Kind.HIDDEN,
+        reason,
+        {"hidden_at": timezone.now(), "hidden_reason": reason, "held_at": None},
+        "participation.idea.hidden",
+    )
+
+
+def retrain_spam_filter(actor, administration: Administration) -> SpamModel | None:
+    """Train the administration's spam filter again on its moderators' decisions and store it
+    (every process reads the stored one). None, writing nothing, while there are too few
+    decisions (spam.MIN_SUSPECT hidden as spam or abuse, spam.MIN_FINE fine): nothing is held
+    then. `actor` None is the periodic job or the command."""
+    require(actor, Perm.COMMENT_MODERATE, administration.pk)
+    texts, labels = spam.training_data(administration.pk)
+    if not spam.enough(labels):
+        return None
+    fitted = spam.fit(texts, labels)
+    now = timezone.now()
+    values = {
+        "pipeline": spam.dumps(fitted.pipeline),
+        "threshold": fitted.threshold,
+        "positives": fitted.suspect,
+        "negatives": fitted.fine,
+        "precision": fitted.precision,
+        "recall": fitted.recall,
+        "sklearn_version": spam.SKLEARN_VERSION,
+        "trained_at": now,
+    }
+    with transaction.atomic():
+        row, _created = SpamModel.objects.update_or_create(
+            administration=administration, defaults=values
+        )
+        audit.record(
+            actor=actor,
+            action="participation.spam_filter.trained",
+            obj=row,
+            after={k: v for k, v in values.items() if k != "pipeline"},
+            administration=administration,
+        )
+    return row
 
 
 # --- follows ------------------------------------------------------------------------------------

@@ -3,8 +3,10 @@ municipality, a public process in each kind of phase (information, ideation, del
 voting, implementation, evaluation: the one running today), an employees' idea box and a round
 table with invited partner organisations; ideas from citizens, employees and partners in Italian
 and English, supports (one idea past its threshold), threaded comments with an official answer,
-official answers of every kind, followers; and, through the actions, a reported comment waiting
-for the moderators, a hidden one, an evaluator with a private note, a merge and a split.
+official answers of every kind, followers; the moderators' past decisions on spam, abuse and fine
+comments (with their ground truth) and one comment the spam filter holds; and, through the
+actions, a reported comment waiting for the moderators, a hidden one, an evaluator with a
+private note, a merge and a split, and each administration's spam filter trained.
 
 BULK PATH. The volume (processes, phases, categories, ideas, supports, answers, comments,
 follows) is generated in Python, deterministically from a random source of its own derived from
@@ -30,6 +32,7 @@ from insieme.core.models import PartnerMember, User
 from insieme.core.permissions import Role
 from insieme.core.registry import DemoSeed
 from insieme.participation import actions
+from insieme.participation import demo_spam as S
 from insieme.participation import demo_text as T
 from insieme.participation.access import eligible_partners
 from insieme.participation.models import (
@@ -40,6 +43,7 @@ from insieme.participation.models import (
     CommentFlag,
     Follow,
     Idea,
+    ModerationAction,
     OfficialAnswer,
     Phase,
     PhaseKind,
@@ -55,6 +59,9 @@ PHASE_DAYS = 21
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
 RESIDENT_DOMAIN = "residenti.example"  # the cases seed's residents (insieme.cases.demo)
 THRESHOLD = 10
+# The moderated comments of each administration (see _Seeder.moderated).
+SPAM_COMMENTS, ABUSE_COMMENTS, KEPT_COMMENTS, FINE_COMMENTS = 30, 10, 15, 80
+REPORTED_SHARE = 0.6  # of the spam and abuse, what someone reported before it was hidden
 
 
 def _moment(day: dt.date, rng: random.Random) -> dt.datetime:
@@ -216,6 +223,7 @@ class _Seeder:
         self.supports_and_answers(now)
         self.comments()
         self.follows()
+        self.moderated()
         audit.record(
             actor=self.ctx.actor,
             action="participation.demo_bulk_load",
@@ -390,6 +398,120 @@ class _Seeder:
         Follow.objects.bulk_create(rows)
         self.counts["follows"] = len(rows)
 
+    def moderated(self) -> None:
+        """The moderators' past decisions the spam filter learns from (and `make bench`
+        measures it on): in each administration, spam and abuse comments they hid (most of them
+        reported first), fine comments reported and kept, and fine comments nobody reported,
+        spread over the threads of the public processes' ideas; and one comment the filter
+        holds, waiting in the moderation queue. Its own random source, so the rest of the demo
+        draws what it drew before. The ground truth is recorded under "participation_spam"."""
+        rng = random.Random(f"participation-spam-{self.ctx.seed}")
+        rows, flags, decisions, truth = [], [], [], {}
+        for admin in {id(p.admin): p.admin for p in self.plans}.values():
+            plans = [
+                p
+                for p in self.plans
+                if p.admin.pk == admin.pk and p.ideas and p.process.audience == Audience.PUBLIC
+            ]
+            if not plans:
+                continue
+            moderators = self.staff(admin.slug, Role.ADMINISTRATOR) or [plans[0].manager]
+            kinds = (
+                ["spam"] * SPAM_COMMENTS
+                + ["abuse"] * ABUSE_COMMENTS
+                + ["kept"] * KEPT_COMMENTS
+                + ["fine"] * FINE_COMMENTS
+            )
+            rng.shuffle(kinds)
+            for kind in kinds:
+                plan = rng.choice(plans)
+                idea = rng.choice(plan.ideas)
+                make = {"spam": S.spam, "abuse": S.abuse}.get(kind, S.fine)
+                _lang, text = make(rng)
+                author = rng.choice(plan.people)
+                author_type, partner = self.author_type(plan, author)
+                at = idea.created_at + dt.timedelta(hours=rng.randint(1, 24 * 10))
+                at = min(at, dt.datetime.combine(self.today, dt.time(7), ROME))
+                reporters = [p for p in plan.people if p.pk != author.pk]
+                reported = kind == "kept" or (kind != "fine" and rng.random() < REPORTED_SHARE)
+                n_flags = min(rng.randint(1, 3), len(reporters)) if reported else 0
+                comment = Comment(
+                    administration=admin,
+                    idea=idea,
+                    author=author,
+                    author_type=author_type,
+                    partner=partner,
+                    show_name=rng.random() > 0.2,
+                    body=text,
+                    flags_count=n_flags,
+                    created_at=at,
+                )
+                decided = at + dt.timedelta(hours=rng.randint(1, 30))
+                if kind in ("spam", "abuse"):
+                    comment.hidden_at, comment.hidden_by = decided, rng.choice(moderators)
+                    comment.hidden_reason = S.HIDDEN_REASON[kind]
+                    comment.hidden_ground = kind
+                reason = CommentFlag.Reason.SPAM if kind != "abuse" else CommentFlag.Reason.ABUSE
+                for reporter in rng.sample(reporters, n_flags):
+                    flags.append(
+                        CommentFlag(comment=comment, user=reporter, reason=reason, created_at=at)
+                    )
+                if kind in ("spam", "abuse", "kept"):
+                    decisions.append(
+                        ModerationAction(
+                            administration=admin,
+                            comment=comment,
+                            moderator=comment.hidden_by or rng.choice(moderators),
+                            kind=ModerationAction.Kind.KEPT
+                            if kind == "kept"
+                            else ModerationAction.Kind.HIDDEN,
+                            reason=comment.hidden_reason,
+                            created_at=decided,
+                        )
+                    )
+                rows.append((kind, comment))
+            plan = plans[0]
+            _lang, text = S.spam(rng)
+            held = Comment(
+                administration=admin,
+                idea=plan.ideas[0],
+                author=plan.people[-1],
+                author_type=self.author_type(plan, plan.people[-1])[0],
+                body=text,
+                held_at=dt.datetime.combine(self.today, dt.time(7), ROME),
+                spam_score=0.97,
+                created_at=dt.datetime.combine(self.today, dt.time(7), ROME),
+            )
+            decisions.append(
+                ModerationAction(
+                    administration=admin,
+                    comment=held,
+                    kind=ModerationAction.Kind.HELD,
+                    reason="Score 0.97 above the filter's threshold.",
+                    created_at=held.created_at,
+                )
+            )
+            rows.append(("held", held))
+        Comment.objects.bulk_create([c for _k, c in rows])
+        for flag in flags:
+            flag.comment_id = flag.comment.pk
+        for decision in decisions:
+            decision.comment_id = decision.comment.pk
+        CommentFlag.objects.bulk_create(flags)
+        ModerationAction.objects.bulk_create(decisions)
+        for kind, comment in rows:
+            truth.setdefault(kind, []).append(comment.pk)
+        self.counts["comments"] += len(rows)
+        self.counts["moderated"] = len(decisions)
+        self.ctx.record(
+            "participation_spam",
+            {
+                "suspect": sorted(truth.get("spam", []) + truth.get("abuse", [])),
+                "fine": sorted(truth.get("kept", []) + truth.get("fine", [])),
+                "held": truth.get("held", []),
+            },
+        )
+
     # --- decisions through the actions ----------------------------------------------------------
 
     def decisions(self) -> None:
@@ -438,6 +560,9 @@ def run(ctx: DemoContext) -> None:
         seeder.plan(admin)
     seeder.load()
     seeder.decisions()
+    # The spam filter, trained on the moderators' decisions planted above.
+    for admin in [region, *ctx.municipalities]:
+        actions.retrain_spam_filter(None, admin)
     ctx.record("participation", dict(seeder.counts))
 
 

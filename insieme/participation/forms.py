@@ -132,7 +132,8 @@ class CommentForm(ActionFormMixin, forms.Form):
         initial=True,
     )
     official = forms.BooleanField(
-        label=_("Post as the administration's official answer (signed with your name)"),
+        label=_("Answer on behalf of the administration"),
+        help_text=_("Shown as the administration's official answer, signed with your name."),
         required=False,
     )
 
@@ -395,7 +396,17 @@ class ModerationForm(ActionFormMixin, forms.Form):
     """One decision on a comment; the button pressed says which (`action`)."""
 
     action = forms.ChoiceField(
-        choices=[("hide", _("Hide")), ("keep", _("Keep")), ("restore", _("Show again"))]
+        choices=[
+            ("hide", _("Hide")),
+            ("keep", _("Keep")),
+            ("restore", _("Show again")),
+            ("release", _("Release")),
+        ]
+    )
+    ground = forms.ChoiceField(
+        label=_("Why it is hidden (spam and abuse teach the spam filter)"),
+        choices=[("", _("Not said"))] + list(CommentFlag.Reason.choices),
+        required=False,
     )
     reason = forms.CharField(
         label=_("Reason (shown to everyone in place of a hidden comment)"),

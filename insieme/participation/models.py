@@ -8,11 +8,15 @@ process's own `language`, with the other languages in `translations` (see insiem
 so `{{ process.i18n.title }}` reads them in the visitor's language. What participants write
 (ideas, comments) stays in the language it was written in.
 
-Comments point at their target with one nullable foreign key per kind of target (a process or an
-idea today; results and public cases will add theirs) and a check constraint that exactly one is
-set, rather than a generic relation: real foreign keys keep the database's integrity and cascades,
-can be indexed and joined (a thread is two indexed reads), and a new target is one column and a
-migration, which a new kind of target needs anyway.
+Comments point at a process or an idea with a real foreign key each, and at anything another
+app registers (insieme.participation.threads: results, public cases, service change proposals)
+with a `target_type` (the registered key) and `target_id` pair, under a check constraint that
+exactly one of the three is set. Participation must not import the later apps, so their targets
+cannot be foreign keys here; the pair is indexed like the keys, so a thread is read the same way
+(its first comments, then all their replies through `root`).
+
+Content the spam classifier (insieme.participation.spam) scores above its threshold is stored
+*held*: `held_at` set, shown nowhere public until a moderator releases or hides it.
 """
 
 from __future__ import annotations
@@ -223,6 +227,12 @@ class Category(models.Model):
         return i18n.Localised(self)
 
 
+class IdeaQuerySet(models.QuerySet):
+    def visible(self) -> IdeaQuerySet:
+        """Ideas the public may see: neither held for review nor hidden by the moderators."""
+        return self.filter(held_at__isnull=True, hidden_at__isnull=True)
+
+
 class Idea(models.Model):
     class State(models.TextChoices):
         OPEN = "open", _("Open")
@@ -281,8 +291,16 @@ class Idea(models.Model):
     match_grams = models.BinaryField(default=b"")
     # The filing form's token: the same form sent twice (a double click, a retry) files once.
     idempotency_key = models.CharField(max_length=32, blank=True, default="")
+    # Held for review (the spam classifier's score was above its threshold), or hidden by the
+    # moderators: either way no public page, list, feed or API shows the idea.
+    held_at = models.DateTimeField(null=True, blank=True)
+    spam_score = models.FloatField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=MAX_REASON, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = IdeaQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -306,6 +324,10 @@ class Idea(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
+
+    @property
+    def is_visible(self) -> bool:
+        return self.held_at is None and self.hidden_at is None
 
 
 def attachment_path(instance: IdeaAttachment, filename: str) -> str:
@@ -431,10 +453,17 @@ class EvaluationNote(models.Model):
         return f"note {self.pk}"
 
 
+class CommentQuerySet(models.QuerySet):
+    def shown(self) -> CommentQuerySet:
+        """Comments a thread lists: not held (a hidden one shows as "hidden, because ...")."""
+        return self.filter(held_at__isnull=True)
+
+
 class Comment(models.Model):
-    """A comment on a process or an idea, or a reply to another comment (threads at most
-    MAX_DEPTH replies deep). A hidden comment keeps its text for the record and the moderators'
-    future classifier, but no page, feed or API shows it: only that it was hidden, and why."""
+    """A comment on a process, an idea or a registered target (see the module's docstring), or a
+    reply to another comment (threads at most MAX_DEPTH replies deep). A hidden comment keeps its
+    text for the record and the spam classifier, but no page, feed or API shows it: only that it
+    was hidden, and why. A held one shows nowhere until a moderator decides."""
 
     MAX_DEPTH = 2  # a comment, a reply, a reply to the reply
 
@@ -445,6 +474,9 @@ class Comment(models.Model):
     idea = models.ForeignKey(
         Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
     )
+    # A target another app registered (threads.register_comment_target): its key and row id.
+    target_type = models.CharField(max_length=60, blank=True, default="")
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
@@ -477,15 +509,25 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hidden_reason = models.CharField(max_length=MAX_REASON, blank=True)
+    # Why the moderators hid it (CommentFlag.Reason): spam and abuse teach the classifier.
+    hidden_ground = models.CharField(max_length=10, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    spam_score = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(process__isnull=False, idea__isnull=True)
-                    | Q(process__isnull=True, idea__isnull=False)
+                    Q(process__isnull=False, idea__isnull=True, target_type="")
+                    | Q(process__isnull=True, idea__isnull=False, target_type="")
+                    | (
+                        Q(process__isnull=True, idea__isnull=True, target_id__isnull=False)
+                        & ~Q(target_type="")
+                    )
                 ),
                 name="participation_comment_one_target",
             )
@@ -493,7 +535,12 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["process", "root", "created_at"], name="part_comment_process_idx"),
             models.Index(fields=["idea", "root", "created_at"], name="part_comment_idea_idx"),
+            models.Index(
+                fields=["target_type", "target_id", "root", "created_at"],
+                name="part_comment_target_idx",
+            ),
             models.Index(fields=["administration", "pending_flags"], name="part_comment_flags_idx"),
+            models.Index(fields=["administration", "held_at"], name="part_comment_held_idx"),
         ]
 
     def __str__(self) -> str:
@@ -505,8 +552,8 @@ class Comment(models.Model):
         return self.hidden_at is not None
 
     @property
-    def target(self):
-        return self.idea if self.idea_id else self.process
+    def is_held(self) -> bool:
+        return self.held_at is not None
 
 
 class CommentFlag(models.Model):
@@ -540,10 +587,20 @@ class ModerationAction(models.Model):
         HIDDEN = "hidden", _("Hidden")
         RESTORED = "restored", _("Shown again")
         KEPT = "kept", _("Flags reviewed, comment kept")
+        HELD = "held", _("Held for review by the spam filter")
+        RELEASED = "released", _("Released after review")
 
     administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="+")
+    # A decision is on a comment or on an idea (ideas are only ever held, released or hidden).
     comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, related_name="moderation_actions"
+        Comment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="moderation_actions",
+    )
+    idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_actions"
     )
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -555,9 +612,41 @@ class ModerationAction(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["administration", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(comment__isnull=False, idea__isnull=True)
+                    | Q(comment__isnull=True, idea__isnull=False)
+                ),
+                name="participation_moderation_one_subject",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.idea_id:
+            return f"{self.get_kind_display()} · idea {self.idea_id}"
         return f"{self.get_kind_display()} · comment {self.comment_id}"
+
+
+class SpamModel(models.Model):
+    """An administration's spam and abuse classifier, trained on its moderators' decisions
+    (insieme.participation.spam). Kept in the database, so that every web process and worker
+    reads the same one; each training replaces the row."""
+
+    administration = models.OneToOneField(
+        Administration, on_delete=models.CASCADE, related_name="spam_model"
+    )
+    pipeline = models.BinaryField()  # the pickled scikit-learn pipeline
+    threshold = models.FloatField()
+    positives = models.PositiveIntegerField()  # hidden as spam or abuse
+    negatives = models.PositiveIntegerField()  # kept, released, or never hidden
+    precision = models.FloatField(null=True, blank=True)  # on the held-out part of the training
+    recall = models.FloatField(null=True, blank=True)
+    sklearn_version = models.CharField(max_length=20)
+    trained_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"spam model {self.administration_id}"
 
 
 class Follow(models.Model):

@@ -35,7 +35,7 @@ def similar_ideas(
     query = case_signature(title, body)
     if not query or limit <= 0:
         return []
-    rows = Idea.objects.filter(process=process, state=Idea.State.OPEN)
+    rows = Idea.objects.visible().filter(process=process, state=Idea.State.OPEN)
     if exclude_id is not None:
         rows = rows.exclude(pk=exclude_id)
     rows = list(rows.values_list("pk", "match_grams"))

@@ -14,6 +14,11 @@ urlpatterns = [
     path(A, views.process_list, name="participation_processes"),
     path(A + "comments/<id:pk>/reply/", views.comment_reply, name="participation_comment_reply"),
     path(A + "comments/<id:pk>/report/", views.comment_flag, name="participation_comment_flag"),
+    path(
+        "participation/threads/<str:key>/<id:pk>/comments/",
+        views.thread_comment,
+        name="participation_thread_comment",
+    ),
     path(P, views.process_page, name="participation_process"),
     path(P + "follow/", views.process_follow, name="participation_process_follow"),
     path(P + "unfollow/", views.process_unfollow, name="participation_process_unfollow"),
@@ -53,6 +58,11 @@ urlpatterns = [
         S + "moderation/comments/<id:pk>/",
         views_staff.comment_decision,
         name="staff_participation_comment",
+    ),
+    path(
+        S + "moderation/ideas/<id:pk>/",
+        views_staff.idea_decision,
+        name="staff_participation_idea_decision",
     ),
     path(S + "<id:pk>/", views_staff.process_edit, name="staff_participation_process"),
     path(S + "<id:pk>/phases/new/", views_staff.phase_edit, name="staff_participation_phase_new"),

@@ -28,7 +28,7 @@ from insieme.core.access import has_perm
 from insieme.core.models import today_in
 from insieme.core.permissions import Perm
 from insieme.core.views_errors import too_many_requests
-from insieme.participation import access, actions, display
+from insieme.participation import access, actions, display, threads
 from insieme.participation.forms import (
     UNANSWERED,
     CoauthorForm,
@@ -157,7 +157,8 @@ def answer_counts(process: Process) -> list[dict]:
     """What happened to earlier input: the process's ideas by official answer, with the link
     to each list (one query)."""
     rows = (
-        Idea.objects.filter(process=process)
+        Idea.objects.visible()
+        .filter(process=process)
         .values("state", "answer")
         .annotate(n=Count("pk"))
         .order_by()
@@ -191,14 +192,17 @@ def _render_process(request, process: Process, *, comment_form=None, status=200)
         process.services.filter(status=Service.Status.PUBLISHED).select_related("administration")
     )
     latest = list(
-        Idea.objects.filter(process=process, state=Idea.State.OPEN)
+        Idea.objects.visible()
+        .filter(process=process, state=Idea.State.OPEN)
         .select_related("author", "partner")
         .order_by("-created_at", "-pk")[:LATEST_IDEAS]
     )
     for idea in latest:
         idea.process = process
         idea.author_name = display.author_label(idea)
-    page, threads = display.threads({"process": process}, request.user, request.GET.get("page"))
+    page, threads = display.threads(
+        process, request.user, request.GET.get("page"), process.administration
+    )
     user = request.user
     comments_closed = actions.comments_closed(process, today)
     if comment_form is None and user.is_authenticated and not comments_closed:
@@ -259,16 +263,15 @@ def process_unfollow(request: HttpRequest, admin_slug: str, process_slug: str) -
     return redirect(process_url(process))
 
 
-def _post_comment(request, *, process=None, idea=None, parent=None, rerender):
-    """The comment form of a page, sent: the comment, or the page again with its errors."""
-    owner = idea.process if idea is not None else process
-    form = CommentForm(request.POST, may_answer=actions.may_answer_officially(request.user, owner))
+def _post_comment(request, obj, *, parent=None, rerender):
+    """A comment form sent, on `obj` (a process, an idea or a registered target): the comment,
+    or the page again with its errors."""
+    form = CommentForm(request.POST, may_answer=actions.may_answer_officially(request.user, obj))
     if form.is_valid():
         try:
-            actions.add_comment(
+            comment = actions.add_comment(
                 request.user,
-                process=process,
-                idea=idea,
+                target=obj,
                 parent=parent,
                 body=form.cleaned_data["body"],
                 show_name=form.cleaned_data["show_name"],
@@ -279,10 +282,14 @@ def _post_comment(request, *, process=None, idea=None, parent=None, rerender):
         except actions.RateLimited as limited:
             return too_many_requests(request, limited.retry_after)
         else:
-            messages.success(request, _("Thank you: your comment is published."))
-            return redirect(
-                (idea_url(idea) if idea is not None else process_url(process)) + "#comments"
-            )
+            if comment.is_held:
+                messages.info(
+                    request,
+                    _("Thank you: your comment will be published once a moderator has read it."),
+                )
+            else:
+                messages.success(request, _("Thank you: your comment is published."))
+            return redirect(threads.url_of(obj) + "#comments")
     return rerender(form)
 
 
@@ -292,7 +299,7 @@ def process_comment(request: HttpRequest, admin_slug: str, process_slug: str) ->
     process = access.get_process_for_user(request.user, admin_slug, process_slug)
     return _post_comment(
         request,
-        process=process,
+        process,
         rerender=lambda form: _render_process(request, process, comment_form=form, status=400),
     )
 
@@ -308,10 +315,12 @@ def idea_list(request: HttpRequest, admin_slug: str, process_slug: str) -> HttpR
         category.process = process
     form = IdeaFilterForm(request.GET or None, categories=categories)
     chosen = form.values()
+    shown = Q(comments__hidden_at__isnull=True, comments__held_at__isnull=True)
     ideas = (
-        Idea.objects.filter(process=process)
+        Idea.objects.visible()
+        .filter(process=process)
         .select_related("author", "partner", "category", "merged_into")
-        .annotate(comment_count=Count("comments", filter=Q(comments__hidden_at__isnull=True)))
+        .annotate(comment_count=Count("comments", filter=shown))
     )
     if chosen.get("category"):
         ideas = ideas.filter(category_id=chosen["category"])
@@ -409,7 +418,12 @@ def idea_new(request: HttpRequest, admin_slug: str, process_slug: str) -> HttpRe
         return _render_new(request, process, form, status=400)
     except actions.RateLimited as limited:
         return too_many_requests(request, limited.retry_after)
-    messages.success(request, _("Thank you: your idea is published."))
+    if idea.held_at is not None:
+        messages.info(
+            request, _("Thank you: your idea will be published once a moderator has read it.")
+        )
+    else:
+        messages.success(request, _("Thank you: your idea is published."))
     return redirect(idea_url(idea))
 
 
@@ -441,13 +455,14 @@ def _idea_context(request, idea: Idea) -> dict:
         None,
     )
     related = list(
-        Idea.objects.filter(Q(merged_into=idea) | Q(split_from=idea) | Q(pk=idea.split_from_id))
+        Idea.objects.visible()
+        .filter(Q(merged_into=idea) | Q(split_from=idea) | Q(pk=idea.split_from_id))
         .order_by("pk")
         .only("pk", "title", "process_id", "merged_into_id", "split_from_id", "state")
     )
     for other in related:
         other.process = process
-    page, threads = display.threads({"idea": idea}, user, request.GET.get("page"))
+    page, threads = display.threads(idea, user, request.GET.get("page"), process.administration)
     comments_closed = actions.comments_closed(process, today)
     staff_url = ""
     if any(has_perm(user, p, process.administration_id) for p in access.STAFF_PERMS):
@@ -556,7 +571,7 @@ def idea_comment(request: HttpRequest, admin_slug: str, process_slug: str, pk: i
     idea = _idea(request, admin_slug, process_slug, pk)
     return _post_comment(
         request,
-        idea=idea,
+        idea,
         rerender=lambda form: _render_idea(request, idea, status=400, comment_form=form),
     )
 
@@ -618,23 +633,20 @@ def idea_attachment(request, admin_slug: str, process_slug: str, pk: int, file_p
     return response
 
 
-# --- replying to and reporting comments ---------------------------------------------------------
-
-
-def _comment_page(comment: Comment) -> str:
-    target = comment.idea if comment.idea_id else comment.process
-    url = idea_url(target) if comment.idea_id else process_url(target)
-    return f"{url}#comment-{comment.pk}"
+# --- replying to and reporting comments, threads of other apps' pages --------------------------
 
 
 def _comment_context(request, comment: Comment) -> dict:
-    owner = comment.idea.process if comment.idea_id else comment.process
+    """`comment` comes from access.get_comment_for_user (with its `subject`)."""
+    obj = comment.subject
+    process = obj.process if isinstance(obj, Idea) else obj if isinstance(obj, Process) else None
     return {
         "comment": display.comment_view(comment, request.user, set()),
-        "back": _comment_page(comment),
-        "process": owner,
-        "admin": owner.administration,
-        "idea": comment.idea if comment.idea_id else None,
+        "back": f"{threads.url_of(obj)}#comment-{comment.pk}",
+        "on": threads.title_of(obj),
+        "process": process,
+        "admin": comment.administration,
+        "idea": obj if isinstance(obj, Idea) else None,
         "comment_pk": comment.pk,
     }
 
@@ -643,15 +655,15 @@ def _comment_context(request, comment: Comment) -> dict:
 @require_http_methods(["GET", "POST"])
 def comment_reply(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     comment = access.get_comment_for_user(request.user, admin_slug, pk)
-    owner = comment.idea.process if comment.idea_id else comment.process
+    obj = comment.subject
     context = _comment_context(request, comment)
-    closed = actions.comments_closed(owner)
+    closed = actions.thread_closed(obj)
     if closed or comment.is_hidden or comment.depth >= Comment.MAX_DEPTH:
         context["closed"] = closed or _("This comment takes no replies.")
         status = 400 if request.method == "POST" else 200
         return render(request, "participation/comment_reply.html", context, status=status)
     if request.method == "GET":
-        context["form"] = CommentForm(may_answer=actions.may_answer_officially(request.user, owner))
+        context["form"] = CommentForm(may_answer=actions.may_answer_officially(request.user, obj))
         return render(request, "participation/comment_reply.html", context)
 
     def rerender(form):
@@ -659,13 +671,25 @@ def comment_reply(request: HttpRequest, admin_slug: str, pk: int) -> HttpRespons
             request, "participation/comment_reply.html", {**context, "form": form}, status=400
         )
 
-    return _post_comment(
-        request,
-        process=None if comment.idea_id else comment.process,
-        idea=comment.idea if comment.idea_id else None,
-        parent=comment,
-        rerender=rerender,
-    )
+    return _post_comment(request, obj, parent=comment, rerender=rerender)
+
+
+@login_required
+@require_POST
+def thread_comment(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    """A comment posted from the thread another app shows on its page (`{% comment_thread %}`);
+    with errors, a page of its own with the form and a way back."""
+    obj = threads.get_target_for_user(request.user, key, pk)
+
+    def rerender(form):
+        context = {
+            "form": form,
+            "back": f"{threads.url_of(obj)}#comments",
+            "on": threads.title_of(obj),
+        }
+        return render(request, "participation/thread_comment.html", context, status=400)
+
+    return _post_comment(request, obj, rerender=rerender)
 
 
 @login_required

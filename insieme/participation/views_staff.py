@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from insieme.catalog.models import Service
 from insieme.core.access import get_administration_for_user, has_perm
 from insieme.core.permissions import Perm
-from insieme.participation import access, actions, display
+from insieme.participation import access, actions, display, threads
 from insieme.participation.forms import (
     AnswerForm,
     CategoryForm,
@@ -145,34 +145,6 @@ def process_edit(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def phase_edit(request: HttpRequest, admin_slug: str, pk: int, phase_pk: int | None = None):
-    admin, process = access.get_staff_process(request.user, admin_slug, pk)
-    phase = None
-    if phase_pk is not None:
-        phase = get_scoped_child(process.phases.all(), phase_pk)
-        phase.process = process
-    form = PhaseForm(_bound(request), instance=phase, process=process)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                actions.save_phase(request.user, process, phase, **form.changes())
-            except ValidationError as exc:
-                form.add_action_errors(exc)
-            else:
-                messages.success(request, _("The phase is saved."))
-                return redirect("staff_participation_process", admin_slug=admin.slug, pk=process.pk)
-        status = 400
-    return render(
-        request,
-        "participation/staff/phase_form.html",
-        {"administration": admin, "process": process, "phase": phase, "form": form},
-        status=status,
-    )
-
-
 def get_scoped_child(qs, pk):
     try:
         return qs.get(pk=int(pk))
@@ -180,54 +152,87 @@ def get_scoped_child(qs, pk):
         raise Http404 from exc
 
 
-@login_required
-@require_POST
-def phase_delete(request: HttpRequest, admin_slug: str, pk: int, phase_pk: int):
+# A process's phases and categories are edited and deleted the same way: (related name, form,
+# save action, delete action, template, context name, "saved" and "deleted" messages).
+CHILDREN = {
+    "phase": (
+        "phases",
+        PhaseForm,
+        actions.save_phase,
+        actions.delete_phase,
+        "participation/staff/phase_form.html",
+        lambda: _("The phase is saved."),
+        lambda: _("The phase is deleted."),
+    ),
+    "category": (
+        "categories",
+        CategoryForm,
+        actions.save_category,
+        actions.delete_category,
+        "participation/staff/category_form.html",
+        lambda: _("The category is saved."),
+        lambda: _("The category is deleted."),
+    ),
+}
+
+
+def _child(request, admin_slug: str, pk: int, kind: str, child_pk: int | None):
     admin, process = access.get_staff_process(request.user, admin_slug, pk)
-    phase = get_scoped_child(process.phases.all(), phase_pk)
-    phase.process = process
-    actions.delete_phase(request.user, phase)
-    messages.success(request, _("The phase is deleted."))
+    child = None
+    if child_pk is not None:
+        child = get_scoped_child(getattr(process, CHILDREN[kind][0]).all(), child_pk)
+        child.process = process
+    return admin, process, child
+
+
+def _child_edit(request, admin_slug: str, pk: int, kind: str, child_pk: int | None):
+    _related, form_class, save, _delete, template, saved, _deleted = CHILDREN[kind]
+    admin, process, child = _child(request, admin_slug, pk, kind, child_pk)
+    form = form_class(_bound(request), instance=child, process=process)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save(request.user, process, child, **form.changes())
+            except ValidationError as exc:
+                form.add_action_errors(exc)
+            else:
+                messages.success(request, saved())
+                return redirect("staff_participation_process", admin_slug=admin.slug, pk=process.pk)
+        status = 400
+    context = {"administration": admin, "process": process, kind: child, "form": form}
+    return render(request, template, context, status=status)
+
+
+def _child_delete(request, admin_slug: str, pk: int, kind: str, child_pk: int):
+    admin, process, child = _child(request, admin_slug, pk, kind, child_pk)
+    CHILDREN[kind][3](request.user, child)
+    messages.success(request, CHILDREN[kind][6]())
     return redirect("staff_participation_process", admin_slug=admin.slug, pk=process.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def phase_edit(request: HttpRequest, admin_slug: str, pk: int, phase_pk: int | None = None):
+    return _child_edit(request, admin_slug, pk, "phase", phase_pk)
+
+
+@login_required
+@require_POST
+def phase_delete(request: HttpRequest, admin_slug: str, pk: int, phase_pk: int):
+    return _child_delete(request, admin_slug, pk, "phase", phase_pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, admin_slug: str, pk: int, category_pk: int | None = None):
-    admin, process = access.get_staff_process(request.user, admin_slug, pk)
-    category = None
-    if category_pk is not None:
-        category = get_scoped_child(process.categories.all(), category_pk)
-        category.process = process
-    form = CategoryForm(_bound(request), instance=category, process=process)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                actions.save_category(request.user, process, category, **form.changes())
-            except ValidationError as exc:
-                form.add_action_errors(exc)
-            else:
-                messages.success(request, _("The category is saved."))
-                return redirect("staff_participation_process", admin_slug=admin.slug, pk=process.pk)
-        status = 400
-    return render(
-        request,
-        "participation/staff/category_form.html",
-        {"administration": admin, "process": process, "category": category, "form": form},
-        status=status,
-    )
+    return _child_edit(request, admin_slug, pk, "category", category_pk)
 
 
 @login_required
 @require_POST
 def category_delete(request: HttpRequest, admin_slug: str, pk: int, category_pk: int):
-    admin, process = access.get_staff_process(request.user, admin_slug, pk)
-    category = get_scoped_child(process.categories.all(), category_pk)
-    category.process = process
-    actions.delete_category(request.user, category)
-    messages.success(request, _("The category is deleted."))
-    return redirect("staff_participation_process", admin_slug=admin.slug, pk=process.pk)
+    return _child_delete(request, admin_slug, pk, "category", category_pk)
 
 
 # --- ideas: answers, evaluation, merge and split --------------------------------------------------
@@ -392,11 +397,28 @@ def _merge_target(idea: Idea, form: MergeForm) -> Idea | None:
 @login_required
 @require_GET
 def moderation(request: HttpRequest, admin_slug: str) -> HttpResponse:
-    """Reported comments waiting for a decision, most reported first."""
+    """Held content first (what the spam filter kept from the public, highest score first),
+    then reported comments waiting for a decision, most reported first."""
     admin = get_administration_for_user(request.user, admin_slug, Perm.COMMENT_MODERATE)
+    related = ("administration", "author", "partner", "idea__process", "process")
+    held = list(
+        Comment.objects.filter(administration=admin, held_at__isnull=False)
+        .select_related(*related)
+        .order_by("-spam_score", "held_at", "pk")[:QUEUE_SHOWN]
+    )
+    held_ideas = list(
+        Idea.objects.filter(process__administration=admin, held_at__isnull=False)
+        .select_related("process__administration", "author", "partner")
+        .order_by("-spam_score", "held_at", "pk")[:QUEUE_SHOWN]
+    )
     waiting = list(
-        Comment.objects.filter(administration=admin, pending_flags__gt=0, hidden_at__isnull=True)
-        .select_related("author", "partner", "idea__process", "process")
+        Comment.objects.filter(
+            administration=admin,
+            pending_flags__gt=0,
+            hidden_at__isnull=True,
+            held_at__isnull=True,
+        )
+        .select_related(*related)
         .order_by("-pending_flags", "created_at")[:QUEUE_SHOWN]
     )
     reasons: dict[int, dict] = {}
@@ -406,34 +428,44 @@ def moderation(request: HttpRequest, admin_slug: str) -> HttpResponse:
         counts = reasons.setdefault(comment_id, {})
         label = CommentFlag.Reason(reason).label
         counts[label] = counts.get(label, 0) + 1
-    rows = [
-        {
+    links = _target_links(held + waiting)
+
+    def row(c: Comment) -> dict:
+        return {
             "comment": c,
             "author": display.author_label(c),
+            "official_for": display.official_label(c, admin),
             "reasons": sorted(reasons.get(c.pk, {}).items()),
-            "target": _target_link(c),
+            "target": links[c.pk],
         }
-        for c in waiting
-    ]
+
     return render(
         request,
         "participation/staff/moderation.html",
-        {"administration": admin, "rows": rows},
+        {
+            "administration": admin,
+            "held": [row(c) for c in held],
+            "held_ideas": [
+                {"idea": i, "author": display.author_label(i), "url": actions.idea_path(i)}
+                for i in held_ideas
+            ],
+            "rows": [row(c) for c in waiting],
+        },
     )
 
 
-def _target_link(comment: Comment) -> tuple[str, str]:
-    """(title, public URL) of what the comment is about."""
-    if comment.idea_id:
-        idea = comment.idea
-        process = idea.process
-        url = reverse(
-            "participation_idea", args=[comment.administration.slug, process.slug, idea.pk]
-        )
-        return idea.title, f"{url}#comment-{comment.pk}"
-    process = comment.process
-    url = reverse("participation_process", args=[comment.administration.slug, process.slug])
-    return str(process.i18n.title), f"{url}#comment-{comment.pk}"
+def _target_links(comments: list[Comment]) -> dict[int, tuple[str, str]]:
+    """{comment id: (title, public URL of the comment)} of what each comment is on; one query
+    per kind of registered target."""
+    on = threads.subjects(comments)
+    out = {}
+    for c in comments:
+        obj = on.get(c.pk)
+        if obj is None:
+            out[c.pk] = (_("(no longer available)"), "")
+        else:
+            out[c.pk] = (threads.title_of(obj), f"{threads.url_of(obj)}#comment-{c.pk}")
+    return out
 
 
 @login_required
@@ -450,41 +482,97 @@ def moderation_log(request: HttpRequest, admin_slug: str) -> HttpResponse:
     )
 
 
+def _decision(request, admin, decide):
+    """A moderator's decision form: (form, redirect once decided, else None). `decide(action,
+    reason, cleaned data)` calls the action; its ValidationErrors go back on the form."""
+    form = ModerationForm(_bound(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decide(data["action"], data["reason"], data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, _("The decision is recorded in the moderation log."))
+            return form, redirect("staff_participation_moderation", admin_slug=admin.slug)
+    return form, None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_decision(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
     comment = access.get_staff_comment(request.user, admin_slug, pk)
     admin = comment.administration
-    form = ModerationForm(_bound(request))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            act = {
-                "hide": actions.hide_comment,
+
+    def decide(act: str, reason: str, data: dict) -> None:
+        if act == "hide":
+            actions.hide_comment(request.user, comment, reason, ground=data["ground"])
+        else:
+            {
                 "keep": actions.keep_comment,
                 "restore": actions.restore_comment,
-            }[form.cleaned_data["action"]]
-            try:
-                act(request.user, comment, form.cleaned_data["reason"])
-            except ValidationError as exc:
-                form.add_action_errors(exc)
-            else:
-                messages.success(request, _("The decision is recorded in the moderation log."))
-                return redirect("staff_participation_moderation", admin_slug=admin.slug)
-        status = 400
+                "release": actions.release_comment,
+            }[act](request.user, comment, reason)
+
+    form, done = _decision(request, admin, decide)
+    if done is not None:
+        return done
     flags = list(CommentFlag.objects.filter(comment=comment).values_list("reason", flat=True))
+    # The moderators read a held or hidden comment's text: that is what they decide on.
+    view = display.comment_view(comment, request.user, set(), admin)
     return render(
         request,
         "participation/staff/comment.html",
         {
             "administration": admin,
-            "comment": display.comment_view(comment, request.user, set()),
+            "comment": view,
             "raw": comment,
             "author": display.author_label(comment),
+            "official_for": display.official_label(comment, admin),
             "flags": [CommentFlag.Reason(r).label for r in flags],
-            "target": _target_link(comment),
+            "target": _target_links([comment])[comment.pk],
             "history": list(comment.moderation_actions.select_related("moderator")),
             "form": form,
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_decision(request: HttpRequest, admin_slug: str, pk: int) -> HttpResponse:
+    """Release or hide an idea the spam filter held."""
+    admin = get_administration_for_user(request.user, admin_slug, Perm.COMMENT_MODERATE)
+    try:
+        idea = (
+            Idea.objects.select_related("process__administration", "author", "partner")
+            .filter(process__administration=admin)
+            .get(pk=int(pk))
+        )
+    except (Idea.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+    def decide(act: str, reason: str, data: dict) -> None:
+        if act == "release":
+            actions.release_idea(request.user, idea, reason)
+        elif act == "hide":
+            actions.hide_idea(request.user, idea, reason)
+        else:
+            raise ValidationError(_("Release the idea or hide it."))
+
+    form, done = _decision(request, admin, decide)
+    if done is not None:
+        return done
+    return render(
+        request,
+        "participation/staff/idea_decision.html",
+        {
+            "administration": admin,
+            "idea": idea,
+            "author": display.author_label(idea),
+            "url": actions.idea_path(idea),
+            "history": list(idea.moderation_actions.select_related("moderator")),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
     )

@@ -169,7 +169,9 @@ def record_event(event: Event) -> list[Delivery]:
     """The domain-event listener, run inside the write's transaction: one delivery per active
     subscription of the event's administration that chose the event's type, sent in the
     background once the write commits (a crash before then leaves them due, for the periodic
-    sender)."""
+    sender). Internal event types (core.events.INTERNAL_EVENT_TYPES) never leave."""
+    if event.type not in EVENT_TYPES:
+        return []
     subscriptions = [
         s
         for s in Subscription.objects.filter(

@@ -30,8 +30,10 @@ def test_an_answer_notifies_supporters_and_followers(
             {"kind": "accepted", "text": "Sarà fatto entro l'estate."},
         )
     assert response.status_code == 302
-    recipients = sorted(m.to[0] for m in mail.outbox)
-    # The author follows their idea; the answering manager is not mailed.
+    answered = [m for m in mail.outbox if m.subject.startswith("Idea ")]
+    recipients = sorted(m.to[0] for m in answered)
+    # The author follows their idea; the answering manager is not mailed. (Co-design files the
+    # accepted idea's work item and its assignee gets the case's own e-mail.)
     assert recipients == sorted(
         [
             "charlie@example.org",
@@ -40,8 +42,11 @@ def test_an_answer_notifies_supporters_and_followers(
             "bob@montalto.example",
         ]
     )
-    message = next(m for m in mail.outbox if m.to == ["sara@example.org"])
+    message = next(m for m in answered if m.to == ["sara@example.org"])
     assert "Accepted" in message.subject and "Sarà fatto entro l'estate." in message.body
+    # Plain text: the idea's title as written, never HTML-escaped.
+    assert f"“{idea.title}”" in message.subject and "&#x27;" not in message.subject + message.body
+    assert "'" in idea.title
     assert idea_url(idea) in message.body
     idea.refresh_from_db()
     assert idea.answer == "accepted" and idea.answered_at is not None

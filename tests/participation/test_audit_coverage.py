@@ -11,6 +11,7 @@ import inspect
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from insieme.core import audit
 from insieme.core.models import AuditEntry, today_in
@@ -34,6 +35,29 @@ def w(montalto, carla, charlie, sara, bob, alice):
     for name, value in locals().items():
         setattr(W, name, value)
     return W
+
+
+def _held(item):
+    """As the spam filter leaves a comment or an idea it held."""
+    type(item).objects.filter(pk=item.pk).update(held_at=timezone.now(), spam_score=0.9)
+    item.refresh_from_db()
+    return item
+
+
+def _trainable(w):
+    """Enough decisions for the spam filter to train."""
+    from insieme.participation import spam
+
+    for n in range(spam.MIN_SUSPECT):
+        c = actions.add_comment(
+            w.charlie, idea=w.idea, body=f"Compra pillole {n} www.x.example", limit=False
+        )
+        actions.hide_comment(w.alice, c, "Spam.", ground="spam")
+    for n in range(spam.MIN_FINE):
+        actions.add_comment(
+            w.sara, idea=w.other, body=f"Servono panchine nel parco {n}", limit=False
+        )
+    return True
 
 
 def _voting(w):
@@ -90,6 +114,12 @@ WRITES = {
         actions.flag_comment(w.charlie, w.comment, "spam"),
         actions.keep_comment(w.carla, w.comment),
     ),
+    "release_comment": lambda w: actions.release_comment(w.alice, _held(w.comment)),
+    "release_idea": lambda w: actions.release_idea(w.alice, _held(w.idea)),
+    "hide_idea": lambda w: actions.hide_idea(w.alice, _held(w.idea), "Pubblicità."),
+    "retrain_spam_filter": lambda w: (
+        _trainable(w) and actions.retrain_spam_filter(w.alice, w.montalto)
+    ),
     "follow": lambda w: actions.follow(w.sara, process=w.process),
     "unfollow": lambda w: (
         actions.follow(w.sara, process=w.process),
@@ -101,6 +131,7 @@ READS = {
     "ideas_open": lambda w: actions.ideas_open(w.process),
     "supports_closed": lambda w: actions.supports_closed(w.idea),
     "comments_closed": lambda w: actions.comments_closed(w.process),
+    "thread_closed": lambda w: actions.thread_closed(w.idea),
     "may_answer_officially": lambda w: actions.may_answer_officially(w.carla, w.process),
     "may_write_notes": lambda w: actions.may_write_notes(w.bob, w.idea),
     "idea_path": lambda w: actions.idea_path(w.idea),
