@@ -85,6 +85,12 @@ INSTALLED_APPS = [
     "insieme.cases",
     "insieme.participation",
     "insieme.deliberation",
+    "insieme.results",
+    "insieme.codesign",
+    "insieme.budgets",
+    "insieme.surveys",
+    "insieme.improvements",
+    "insieme.perception",
     "insieme.insights",
     "insieme.open311",
     "insieme.api",
@@ -339,6 +345,10 @@ OPEN311_RATE_ADDRESS = env.str("INSIEME_OPEN311_RATE_ADDRESS", default="120/minu
 # Participation (insieme.participation): new ideas and new comments per person.
 PARTICIPATION_IDEA_RATE = env.str("INSIEME_PARTICIPATION_IDEA_RATE", default="5/hour")
 PARTICIPATION_COMMENT_RATE = env.str("INSIEME_PARTICIPATION_COMMENT_RATE", default="10/600s")
+# Anonymous survey responses per client address.
+SURVEYS_RESPONSE_RATE = env.str("INSIEME_SURVEYS_RESPONSE_RATE", default="10/hour")
+# The staff survey shows results only once at least this many people have answered.
+PERCEPTION_MIN_RESPONSES = env.int("INSIEME_PERCEPTION_MIN_RESPONSES", default=5)
 
 # Background tasks (Celery, configured from every CELERY_* name here; see insieme/celery.py).
 # No broker (the default): tasks run in this process once the write has committed, so a laptop
@@ -392,6 +402,12 @@ CELERY_BEAT_SCHEDULE = {
     "participation-phases": {
         "task": "insieme.participation.tasks.announce_phases",
         "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    # Each administration's spam filter, trained again on its moderators' latest decisions.
+    "participation-spam-filters": {
+        "task": "insieme.participation.tasks.retrain_spam_filters",
+        "schedule": 86400.0,
         "options": {"expires": 3600.0},
     },
 }

@@ -9,14 +9,35 @@ charlie a citizen with no staff role
 
 from __future__ import annotations
 
+import copy
+import os
+
 import pytest
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
 
 from insieme.core import actions as core_actions
 from insieme.core.models import Administration, User
 from insieme.core.permissions import Role
 
 PASSWORD = "correct horse battery staple"
+
+
+def suite_settings(media_root) -> dict:
+    """The settings every test runs with (see _fast_settings); the shared fixture data below is
+    built with them too."""
+    from django.conf import settings
+
+    return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "MEDIA_ROOT": media_root,
+        "LANGUAGE_CODE": "en",
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -31,14 +52,8 @@ def _fast_settings(settings, tmp_path, worker_id):
     settings.RATELIMIT_KEY_PREFIX = f"insieme-test-{worker_id}"
     if settings.RATELIMIT_REDIS_URL:
         throttle.store().clear()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.LANGUAGE_CODE = "en"
+    for name, value in suite_settings(tmp_path / "media").items():
+        setattr(settings, name, value)
     yield
     background.worker.wait_idle()  # no e-mail of this test lands in the next one's outbox
 
@@ -188,6 +203,302 @@ ROLE_PERSONA = {
     Role.SUPERVISOR: "dario",
     Role.DATA_STEWARD: "elena",
 }
+
+
+# --- shared fixture data -----------------------------------------------------------------------
+#
+# Building the administrations, the personas and the catalogue through the actions is most of a
+# typical test's setup. When a test's first fixtures (in the order pytest creates them) are some of
+# SHARED, preceded only by fixtures known to write nothing and leave the clock alone, they are
+# built once in an outer transaction, and every following test whose first fixtures are exactly the
+# same runs in a savepoint inside it and gets deep copies of the objects as they were built (the
+# rows, their order, ids on SQLite and the audit chain are those the test would have built itself,
+# only their creation times are earlier, by seconds; its writes roll back with its savepoint). A
+# test whose first fixtures differ closes it (rolls it back) and, if it can, opens its own;
+# transactional tests, tests marked with django_db arguments and any fixture of a wider scope than
+# a function defined in the tests (the demo loads) close it first. Anything the prefix rule leaves
+# out is built by the fixture itself, as before. INSIEME_TEST_SHARED_DATA=0 turns this sharing off
+# (not the demo's, below).
+
+SHARED = frozenset(
+    [
+        "region",
+        "montalto",
+        "lagoverde",
+        "alice",
+        "bob",
+        "carla",
+        "dario",
+        "elena",
+        "rita",
+        "oscar",
+        "charlie",
+        "cat",
+    ]
+)
+_SHARED_MODULES = frozenset({__name__, "tests.catalog.conftest"})
+# Fixtures that may come before the shared ones (those of these plugins but the _WRITERS, and the
+# _HARMLESS of the tests): they write nothing, move no clock, change no setting the building reads.
+_HARMLESS_PLUGINS = ("_pytest.", "pytest_django.", "xdist.", "time_machine", "anyio.")
+_WRITERS = frozenset(
+    [
+        "admin_user",
+        "admin_client",
+        "django_user_model",
+        "transactional_db",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    ]
+)
+_HARMLESS = frozenset(
+    {
+        (__name__, "_fast_settings"),
+        (__name__, "persona_client"),
+        ("tests.core.test_two_factor", "_chain"),  # verifies the chain at teardown
+        ("tests.core.test_accounts", "_fresh_throttle_and_chain"),  # throttle clock, chain
+        ("tests.core.test_invitations", "_fresh_throttle_and_chain"),
+        ("tests.core.test_apikey_cli", "_keep_test_connection"),
+        ("tests.core.test_signin_throttle", "_commits"),
+        ("tests.cases.test_public_redaction", "_generous_limits"),  # rate-limit settings
+        ("tests.cases.citizen.test_tracking", "_settings"),  # BASE_URL, throttle clock
+        ("tests.cases.handling.test_queue", "staff_case_url"),  # ROOT_URLCONF
+    }
+)
+
+
+# The whole demo (tests/demo/conftest.py) is loaded the same way: before the transaction of a test
+# that wants `loaded_demo`; kept for the next tests that want it, wherever they are (the tests that
+# want it run one after the other: pytest_collection_modifyitems); rolled back for any other test,
+# of its module too. (Keeping it for the rest of the module, as a module-scoped fixture would,
+# leaked the demo into a test that did not want it whenever xdist gave a worker a demo test and
+# then a later test of the same module: the second test's own region met the demo's.)
+_DEMO = ("loaded_demo",)
+
+
+def current_demo():
+    if _Shared.key != _DEMO:
+        raise RuntimeError("the demo is loaded before the test's transaction (tests/conftest.py)")
+    return _Shared.built["loaded_demo"]
+
+
+def _open_demo(request) -> None:
+    from django.core import mail
+    from django.core.cache import cache
+
+    from tests.demo.conftest import load_demo
+
+    folder = request.config._tmp_path_factory.mktemp("demo")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        if connection.in_atomic_block:
+            raise RuntimeError("the demo cannot load inside another transaction")
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        _Shared.atomic = atomic
+        _add_final_rollback(request)
+        sent = len(getattr(mail, "outbox", []))
+        try:
+            demo = load_demo(folder)
+        except BaseException:
+            _close_shared()
+            raise
+        # As when the load came before the test's settings: no e-mail of it in the test's
+        # outbox, nothing of it in the cache.
+        del getattr(mail, "outbox", [])[sent:]
+        cache.clear()
+    _Shared.key, _Shared.built = _DEMO, {"loaded_demo": demo}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the tests that want the loaded demo one after the other, where the first of them
+    comes, so that one load serves them all (transactional ones stay where they are)."""
+    moved = [i for i in items if "loaded_demo" in getattr(i, "fixturenames", ())]
+    moved = [i for i in moved if not _transactional(i)]
+    if len({i.module for i in moved}) < 2:
+        return
+    first, ids = items.index(moved[0]), {id(i) for i in moved}
+    rest = [i for i in items if id(i) not in ids]
+    items[:] = rest[:first] + moved + rest[first:]
+
+
+class _Shared:
+    key: tuple[str, ...] = ()  # the fixtures built in the open outer transaction, in order
+    atomic = None
+    built: dict = {}
+    item = None  # the test the open transaction serves now
+    copies: dict | None = None
+    media = None
+    finalizer_added = False
+
+
+def _origin(fixturedef) -> tuple[str, str]:
+    return getattr(fixturedef.func, "__module__", "") or "", fixturedef.argname
+
+
+def _is_shared(fixturedef) -> bool:
+    return fixturedef.argname in SHARED and _origin(fixturedef)[0] in _SHARED_MODULES
+
+
+def _is_harmless(fixturedef) -> bool:
+    module, name = _origin(fixturedef)
+    if name in _WRITERS:
+        return False
+    if name.startswith("django_db_modify_db_settings") or name == "django_db_setup":
+        return True
+    if getattr(fixturedef.func, "__name__", "") == "get_direct_param_fixture_func":
+        return True  # a value of @pytest.mark.parametrize
+    return (module, name) in _HARMLESS or module.startswith(_HARMLESS_PLUGINS)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or {"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames)
+    )
+
+
+def _shared_prefix(item) -> dict:
+    """The SHARED fixtures pytest creates first for `item` ({name: fixturedef} in creation
+    order) before any fixture not known to be harmless; empty when the test cannot share."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.args or marker.kwargs):
+        return {}
+    if _transactional(item):
+        return {}
+    defs = item._fixtureinfo.name2fixturedefs
+    prefix: dict = {}
+    seen: set = set()
+
+    class Stop(Exception):
+        pass
+
+    def visit(name: str, index: int = -1) -> None:
+        fixturedefs = defs.get(name)
+        if not fixturedefs or -index > len(fixturedefs):
+            return  # `request` and the like
+        if (name, index) in seen:
+            return
+        fixturedef = fixturedefs[index]
+        for arg in fixturedef.argnames:
+            visit(arg, index - 1 if arg == name else -1)
+        seen.add((name, index))
+        if _is_shared(fixturedef):
+            prefix[name] = fixturedef
+        elif not _is_harmless(fixturedef):
+            raise Stop
+
+    try:
+        for name in item.fixturenames:
+            visit(name)
+    except Stop:
+        pass
+    return prefix
+
+
+def _close_shared() -> None:
+    if _Shared.atomic is None:
+        return
+    atomic, _Shared.atomic = _Shared.atomic, None
+    _Shared.key, _Shared.built, _Shared.item, _Shared.copies = (), {}, None, None
+    if not connection.in_atomic_block or connection.atomic_blocks[-1] is not atomic:
+        raise RuntimeError("the shared fixture data's transaction is not the innermost one")
+    transaction.set_rollback(True)
+    atomic.__exit__(None, None, None)
+
+
+def _open_shared(fixturedefs: dict, request) -> None:
+    """Build `fixturedefs` (in order) in the outer transaction: all of them in a new one, or,
+    when the open one holds the first of them, the rest on top of it."""
+    blocker = request.getfixturevalue("django_db_blocker")
+    if _Shared.media is None:
+        _Shared.media = request.config._tmp_path_factory.mktemp("shared-media")
+    key = tuple(fixturedefs)
+    with blocker.unblock():
+        extending = _Shared.atomic is not None
+        if extending:
+            if connection.atomic_blocks[-1:] != [_Shared.atomic]:
+                raise RuntimeError("the shared fixture data's transaction is not the innermost")
+            atomic, built = _Shared.atomic, dict(_Shared.built)
+            todo = key[len(_Shared.key) :]
+        elif connection.in_atomic_block:  # a module's demo load is open: stay out of it
+            return
+        else:
+            atomic, built, todo = transaction.atomic(), {}, key
+            atomic.__enter__()
+        try:
+            from django.core.cache import cache
+
+            with override_settings(**suite_settings(_Shared.media)):
+                cache.clear()
+                for name in todo:
+                    fixturedef = fixturedefs[name]
+                    built[name] = fixturedef.func(**{a: built.get(a) for a in fixturedef.argnames})
+        except Exception:
+            _Shared.atomic = atomic
+            _close_shared()
+            return  # the fixtures will build (and fail) in the test itself
+    _Shared.atomic, _Shared.key, _Shared.built = atomic, key, built
+    _add_final_rollback(request)
+
+
+def _add_final_rollback(request) -> None:
+    """Roll the outer transaction back before the test database goes."""
+    if _Shared.finalizer_added:
+        return
+    blocker = request.getfixturevalue("django_db_blocker")
+
+    def close() -> None:
+        with blocker.unblock():
+            _close_shared()
+
+    request._get_active_fixturedef("django_db_setup").addfinalizer(close)
+    _Shared.finalizer_added = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_fixture_setup(fixturedef, request):
+    if fixturedef.scope != "function":
+        external = _origin(fixturedef)[0].startswith(_HARMLESS_PLUGINS)
+        if _Shared.atomic is not None and (not external or fixturedef.argname == "live_server"):
+            with request.getfixturevalue("django_db_blocker").unblock():
+                _close_shared()
+        return None
+    if fixturedef.argname == "_django_db_helper":
+        item = request.node
+        if "loaded_demo" in item.fixturenames and not _transactional(item):
+            if _Shared.key != _DEMO:
+                with request.getfixturevalue("django_db_blocker").unblock():
+                    _close_shared()
+                _open_demo(request)
+            _Shared.item = None
+            return None
+        sharing = os.environ.get("INSIEME_TEST_SHARED_DATA", "1") != "0"
+        prefix = _shared_prefix(item) if sharing else {}
+        key = tuple(prefix)
+        if key != _Shared.key or not key:
+            if not key or key[: len(_Shared.key)] != _Shared.key:
+                with request.getfixturevalue("django_db_blocker").unblock():
+                    _close_shared()
+            if key:
+                _open_shared(prefix, request)  # or build the rest of it on top
+        elif connection.atomic_blocks[-1:] != [_Shared.atomic]:
+            raise RuntimeError("the shared fixture data's transaction is not the innermost one")
+        _Shared.item, _Shared.copies = (item if _Shared.key else None), None
+        return None
+    if (
+        _Shared.item is not None
+        and _Shared.item is request.node
+        and fixturedef.argname in _Shared.key
+        and _is_shared(fixturedef)
+    ):
+        if _Shared.copies is None:
+            _Shared.copies = copy.deepcopy(_Shared.built)
+        value = _Shared.copies[fixturedef.argname]
+        fixturedef.cached_result = (value, fixturedef.cache_key(request), None)
+        return value
+    return None
 
 
 # The catalogue fixture (three administrations' services, templates and registers) is shared by

@@ -228,7 +228,9 @@ def template_msgids(path: Path) -> list[tuple[str, str, int]]:
             var = node.filter_expression.var
             literal = getattr(var, "literal", None)
             if isinstance(literal, str):
-                found.append((_context(node.message_context), literal, line))
+                # Django looks a literal up with its % doubled (Variable.resolve), as
+                # makemessages writes it.
+                found.append((_context(node.message_context), literal.replace("%", "%%"), line))
         elif isinstance(node, BlockTranslateNode):
             singular, _vars = node.render_token_list(node.singular)
             if node.trimmed:

@@ -505,6 +505,11 @@ class RatingCreateSerializer(serializers.Serializer):
 # --- the Scorecard (documentation of the shape insights.scorecard.as_json builds) -------------
 
 
+class ThresholdPairSerializer(serializers.Serializer):
+    realised = serializers.FloatField(help_text="At or beyond this value: benefit realised.")
+    challenge = serializers.FloatField(help_text="At or short of this value: challenge present.")
+
+
 class ScorecardIndicatorSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
@@ -517,6 +522,39 @@ class ScorecardIndicatorSerializer(serializers.Serializer):
     numerator = serializers.FloatField(allow_null=True)
     denominator = serializers.FloatField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=["realised", "watch", "challenge"],
+        allow_null=True,
+        help_text="Against the administration's thresholds; null where it has set none.",
+    )
+    thresholds = ThresholdPairSerializer(allow_null=True)
+
+
+class PerceivedStatementSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    answers = serializers.IntegerField()
+    agree_share = serializers.FloatField(
+        allow_null=True, help_text="Null with fewer answers than the anonymity threshold."
+    )
+    mean = serializers.FloatField(allow_null=True)
+
+
+class PerceivedRoundSerializer(serializers.Serializer):
+    administration = serializers.SlugField()
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField()
+
+
+class PerceivedSerializer(serializers.Serializer):
+    respondents = serializers.IntegerField(help_text="People who answered the rounds pooled.")
+    answers = serializers.IntegerField(
+        help_text="Answers to the cell's statements, 'don't know' left out."
+    )
+    agree_share = serializers.FloatField(help_text="Share of the answers agreeing (4 or 5 of 5).")
+    mean = serializers.FloatField(help_text="Mean answer, 1 (strongly disagree) to 5.")
+    rounds = PerceivedRoundSerializer(many=True)
+    statements = PerceivedStatementSerializer(many=True)
 
 
 class ScorecardCellSerializer(serializers.Serializer):
@@ -529,8 +567,21 @@ class ScorecardCellSerializer(serializers.Serializer):
     summary = serializers.CharField()
     measures = serializers.CharField(help_text="What the cell measures, in words.")
     indicators = ScorecardIndicatorSerializer(many=True)
-    perceived = serializers.JSONField(
-        allow_null=True, help_text="What employees report (staff survey); null until collected."
+    perceived = PerceivedSerializer(
+        allow_null=True,
+        help_text=(
+            "What employees report in the staff survey's latest round of each administration; "
+            "null until at least the threshold of people (5 by default) answered it."
+        ),
+    )
+    measured_status = serializers.ChoiceField(
+        choices=["realised", "watch", "challenge"],
+        allow_null=True,
+        help_text="The worst status of the cell's indicators; null without thresholds.",
+    )
+    disagreement = serializers.CharField(
+        allow_blank=True,
+        help_text="Where what staff report and what is measured disagree, in words; else empty.",
     )
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from insieme.api import errors, views
 from insieme.api.docs import SwaggerView
+from insieme.core.registry import api_routes
 
 app_name = "api"
 
@@ -41,6 +42,9 @@ v1 = [
     path(f"cases/{CASE}/rating/", views.CaseRating.as_view(), name="case_rating"),
     path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
 ]
+# Other apps' read endpoints (participation, results, budgets, ...), registered from their
+# AppConfig (core.registry.register_api_routes); their URL names live in their own namespaces.
+v1 += [path(routes.prefix, include(routes.urls)) for routes in api_routes]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

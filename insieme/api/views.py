@@ -32,6 +32,7 @@ from insieme.core.access import get_administration_for_user
 from insieme.core.models import Administration
 from insieme.core.permissions import Perm
 from insieme.insights import scorecard as sc
+from insieme.insights import thresholds
 
 PUBLISHED = Service.Status.PUBLISHED
 READ, WRITE = "cases:read", "cases:write"
@@ -466,6 +467,6 @@ class ScorecardView(APIView):
         else:
             admin = get_administration_for_user(request.user, slug, Perm.SCORECARD_READ)
             scope_view = sc.build_scope(request.user, admin, choice)
-        elements = sc.build_elements(scope_view.scope)
+        elements = sc.build_elements(scope_view.scope, thresholds.for_administration(admin))
         data = sc.as_json(admin, scope_view, elements)
         return Response(serializers.ScorecardSerializer(data).data)

@@ -682,7 +682,14 @@ class Generator:
     window of recent originals (for planting duplicates) outlives a chunk.
     """
 
-    def __init__(self, seed: int, now: float, next_ids: dict[str, int], flush=None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        now: float,
+        next_ids: dict[str, int],
+        flush=None,
+        recent_from: float | None = None,
+    ) -> None:
         self.seed = seed
         self.rng = random.Random(f"insieme-cases-{seed}")
         # Followers are drawn from their own stream, so that the cases do not depend on chunking.
@@ -690,8 +697,11 @@ class Generator:
         # Handling (assignees, hand-offs, fields asked for) from a third stream: adding it left
         # the cases themselves as they were.
         self.hrng = random.Random(f"insieme-cases-handling-{seed}")
-        # The indicators' 90-day windows start at local midnight 89 days before today.
-        self.recent_from = now - 89 * DAY
+        # The indicators' 90-day windows start at local midnight 89 days before today: the
+        # caller says when that is, for 89 × 24 hours from today's midnight is an hour off it
+        # whenever the clocks changed in between (a demo loaded on 7 December counted one
+        # information request of 9 September in the indicator and not in the truth).
+        self.recent_from = now - 89 * DAY if recent_from is None else recent_from
         self.staffings: list[tuple[str, Staffing]] = []
         self.now = now
         self.ids = dict(next_ids)
@@ -1667,7 +1677,13 @@ def load_cases(
             put("time_logs", timelogs, timelogs.from_tuples(handling["timelogs"]))
             put("escalations", escalations, escalations.from_tuples(handling["escalations"]))
 
-        gen = Generator(ctx.seed, now, _next_ids(), flush=write)
+        gen = Generator(
+            ctx.seed,
+            now,
+            _next_ids(),
+            flush=write,
+            recent_from=local_midnight(ctx.today - dt.timedelta(days=89)),
+        )
         users = Table(User)
         put(
             "residents",

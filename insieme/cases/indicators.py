@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import zoneinfo
 from collections import Counter
 from dataclasses import dataclass
 
@@ -29,9 +28,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils.formats import number_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from insieme.cases.labels import asked_label, lacks_a_field
 from insieme.cases.models import (
@@ -46,20 +45,19 @@ from insieme.cases.models import (
     TimeLog,
 )
 from insieme.catalog.indicators import share
+from insieme.core.figures import cases_to_move, figure, percent
 from insieme.core.models import Membership
 from insieme.core.permissions import Role
 from insieme.core.registry import Indicator, IndicatorResult, Scope
 
-ROME = zoneinfo.ZoneInfo("Europe/Rome")
 D1_DAYS = 30
 WINDOW_DAYS = 90
 
 
 def window(scope: Scope, days: int, back: int = 0) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) of the `days` days ending with the scope's day, shifted `back` windows."""
-    end_day = scope.today + dt.timedelta(days=1 - back * days)
-    start = dt.datetime.combine(end_day - dt.timedelta(days=days), dt.time(), tzinfo=ROME)
-    return start, dt.datetime.combine(end_day, dt.time(), tzinfo=ROME)
+    """[start, end) of the `days` days ending with the scope's day, shifted `back` windows, from
+    midnight to midnight in the scope's time zone."""
+    return scope.window(days, back)
 
 
 def scope_cases(scope: Scope):
@@ -71,14 +69,13 @@ def median(values: list[float]) -> float | None:
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
-    # Rounded first: number_format cuts the digits it drops (66.7 would show as 66).
-    return "—" if value is None else number_format(round(value, digits), digits)
+    return figure(value, digits)
 
 
 def _trend(now: float | None, before: float | None) -> str:
     if now is None or before is None or not before:
         return "—"
-    return f"{(now - before) / before * 100:+.0f}%"
+    return figure((now - before) / before * 100, 0, "%", sign=True)
 
 
 # --- D1: interactions and participants ----------------------------------------------------------
@@ -193,17 +190,35 @@ def _by_service(qs, condition: Q) -> list[list]:
     )
     return [
         [r["service__name"], r["administration__name"], r["hits"], r["total"]]
-        + [_fmt(r["hits"] / r["total"] * 100, 0) + "%" if r["total"] else "—"]
+        + [percent(r["hits"] / r["total"], unit="%") if r["total"] else "—"]
         for r in rows
     ]
 
 
-COMPLETE = Q(complete_at_submission=True)
 DUPLICATE = Q(status=Status.DUPLICATE) | Q(duplicate_of__isnull=False)
 
 
-def _share_indicator(scope: Scope, condition: Q, hits_label: str) -> IndicatorResult:
-    rows = _by_service(_recent(scope), condition)  # one query; totals are its sums
+def handled() -> Q:
+    """Cases staff have opened: anything past 'submitted' but a case its citizen withdrew before
+    anyone acknowledged it. A case nobody has opened has not yet shown whether it was complete
+    (issue 14, item 5: Lago Verde counted 1,891 unopened cases as complete)."""
+    withdrawn_unopened = Q(status=Status.CLOSED, acknowledged_at__isnull=True) & Exists(
+        CaseEvent.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.WITHDRAWN)
+    )
+    return ~Q(status=Status.SUBMITTED) & ~withdrawn_unopened
+
+
+def handled_as_filed() -> Q:
+    """Complete (staff asked the citizen for nothing), in the right place (not moved to another
+    department by an accepted hand-off) and not a duplicate."""
+    moved = Exists(Handoff.objects.filter(case=OuterRef("pk"), state=Handoff.State.ACCEPTED))
+    return Q(complete_at_submission=True, info_requests=0) & ~DUPLICATE & ~moved
+
+
+def _share_indicator(
+    scope: Scope, condition: Q, hits_label: str, cases=None, total_label=None
+) -> IndicatorResult:
+    rows = _by_service(_recent(scope) if cases is None else cases, condition)  # one query
     hits, total = sum(r[2] for r in rows), sum(r[3] for r in rows)
     value, display = share(hits, total)
     return IndicatorResult(
@@ -211,13 +226,20 @@ def _share_indicator(scope: Scope, condition: Q, hits_label: str) -> IndicatorRe
         display=display,
         numerator=hits,
         denominator=total,
-        columns=[_("Service"), _("Administration"), hits_label, _("Cases"), _("Share")],
+        columns=[_("Service"), _("Administration"), hits_label]
+        + [total_label or _("Cases"), _("Share")],
         rows=rows,
     )
 
 
 def compute_complete(scope: Scope) -> IndicatorResult:
-    return _share_indicator(scope, COMPLETE, _("Complete at first submission"))
+    return _share_indicator(
+        scope,
+        handled_as_filed(),
+        _("Handled as filed"),
+        cases=_recent(scope).filter(handled()),
+        total_label=_("Cases staff have opened"),
+    )
 
 
 def compute_duplicates(scope: Scope) -> IndicatorResult:
@@ -277,25 +299,33 @@ def compute_form_time(scope: Scope) -> IndicatorResult:
     )
 
 
-def durations(scope: Scope, field: str, unit: float) -> tuple[list[float], list[float]]:
+# Resolved means solved: a duplicate or a refusal also stamps resolved_at, in a moment, but
+# solves nothing (issue 14, item 2); a reopened case is open again.
+NOT_RESOLVED = Q(status__in=[Status.DUPLICATE, Status.REFUSED, *OPEN_STATUSES])
+
+
+def durations(
+    scope: Scope, field: str, unit: float, exclude: Q | None = None
+) -> tuple[list[float], list[float]]:
     """Durations submitted → `field` (in `unit` seconds) of cases whose `field` falls inside the
-    last 90 days and the 90 before (one query)."""
+    last 90 days and the 90 before (one query), leaving out the cases `exclude` matches."""
     start, _end = window(scope, WINDOW_DAYS, 1)
     split, end = window(scope, WINDOW_DAYS)
     now: list[float] = []
     before: list[float] = []
-    rows = (
-        scope_cases(scope)
-        .filter(**{f"{field}__gte": start, f"{field}__lt": end})
-        .values_list("submitted_at", field)
-    )
+    cases = scope_cases(scope).filter(**{f"{field}__gte": start, f"{field}__lt": end})
+    if exclude is not None:
+        cases = cases.exclude(exclude)
+    rows = cases.values_list("submitted_at", field)
     for a, b in rows:
         (now if b >= split else before).append((b - a).total_seconds() / unit)
     return now, before
 
 
-def _duration_indicator(scope: Scope, field: str, unit: float, words: str) -> IndicatorResult:
-    now, before = durations(scope, field, unit)
+def _duration_indicator(
+    scope: Scope, field: str, unit: float, words: str, exclude: Q | None = None
+) -> IndicatorResult:
+    now, before = durations(scope, field, unit, exclude)
     m_now, m_before = median(now), median(before)
     return IndicatorResult(
         value=m_now,
@@ -321,7 +351,7 @@ def compute_acknowledge(scope: Scope) -> IndicatorResult:
 
 
 def compute_resolve(scope: Scope) -> IndicatorResult:
-    return _duration_indicator(scope, "resolved_at", 86400.0, _("days"))
+    return _duration_indicator(scope, "resolved_at", 86400.0, _("days"), NOT_RESOLVED)
 
 
 # --- issue 4 (case handling): I1, I3, I4, T2, T4, S1, S3, S4 -----------------------------------
@@ -334,7 +364,7 @@ HANDLERS = (Role.OFFICER, Role.SUPERVISOR)  # the roles that carry cases (Perm.C
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else _fmt(value * 100, 0) + "%"
+    return percent(value, unit="%")
 
 
 def _ratio(n: float, d: float) -> float | None:
@@ -480,9 +510,12 @@ PEOPLE_COLUMNS = (
 
 
 def compute_load(scope: Scope) -> IndicatorResult:
+    """Every open case (assigned or waiting in a queue) against the capacity of the people
+    who carry cases: leaving the queues out made a team with a long queue look idle."""
     people, unassigned = workload(scope)
     counted = [p for p in people if p.capacity]
-    load, capacity = sum(p.load for p in counted), sum(p.capacity for p in counted)
+    capacity = sum(p.capacity for p in counted)
+    load = scope_cases(scope).filter(status__in=sorted(OPEN_STATUSES)).count()
     value = _ratio(load, capacity)
     return IndicatorResult(
         value=value,
@@ -494,7 +527,7 @@ def compute_load(scope: Scope) -> IndicatorResult:
         denominator=capacity,
         columns=[str(c) for c in PEOPLE_COLUMNS],
         rows=_people_rows(people),
-        note=_("%(n)s open cases wait in department queues, assigned to nobody.")
+        note=_("%(n)s of the open cases wait in department queues, assigned to nobody.")
         % {"n": unassigned},
     )
 
@@ -515,45 +548,51 @@ def compute_overload(scope: Scope) -> IndicatorResult:
     )
 
 
-def spread(ratios: list[float]) -> float | None:
-    """Coefficient of variation (population standard deviation / mean); 0 when nobody has any
-    load (an even spread), None with fewer than two people."""
-    if len(ratios) < 2:
-        return None
-    mean = statistics.fmean(ratios)
-    return statistics.pstdev(ratios) / mean if mean else 0.0
-
-
 def compute_fairness(scope: Scope) -> IndicatorResult:
+    """The share of the assigned open cases that would have to change hands for every team of
+    two or more people to carry them in proportion to capacity (core.figures.cases_to_move). A
+    coefficient of variation read 1.00 for any two-person team where one person had nothing,
+    whether the other held one case or thirty (issue 14, item 4)."""
     people, _unassigned = workload(scope)
-    teams: dict[tuple[str, str], list[float]] = {}
+    teams: dict[tuple[str, str], list[Person]] = {}
     for p in people:
         if p.capacity:
-            teams.setdefault((p.administration, p.department), []).append(p.ratio)
-    rows, spreads = [], []
-    for (admin_name, department), ratios in sorted(teams.items()):
-        cv = spread(ratios)
-        if cv is not None:
-            spreads.append(cv)
+            teams.setdefault((p.administration, p.department), []).append(p)
+    rows, moved, held, judged = [], 0, 0, 0
+    for (admin_name, department), members in sorted(teams.items()):
+        load = sum(p.load for p in members)
+        if len(members) < 2:
+            rows.append([department, admin_name, 1, load, "—", "—"])
+            continue
+        move = cases_to_move([p.load for p in members], [p.capacity for p in members])
+        judged, moved, held = judged + 1, moved + move, held + load
         rows.append(
-            [department, admin_name, len(ratios), _pct(statistics.fmean(ratios))] + [_fmt(cv, 2)]
+            [department, admin_name, len(members), load, move]
+            + [percent(_ratio(move, load), unit="%") if load else "—"]
         )
-    value = statistics.fmean(spreads) if spreads else None
+    value = (moved / held if held else 0.0) if judged else None
     return IndicatorResult(
         value=value,
-        display=_("%(cv)s mean spread over %(n)s teams") % {"cv": _fmt(value, 2), "n": len(spreads)}
+        display=ngettext(
+            "%(pct)s of the assigned cases (%(n)s of %(m)s) would move, in %(t)s team",
+            "%(pct)s of the assigned cases (%(n)s of %(m)s) would move, over %(t)s teams",
+            judged,
+        )
+        % {"pct": percent(value, unit="%"), "n": moved, "m": held, "t": judged}
         if value is not None
         else _no_data(),
-        numerator=value,
-        denominator=len(spreads),
+        numerator=moved,
+        denominator=held,
         columns=[
             _("Department"),
             _("Administration"),
             _("People"),
-            _("Mean load against capacity"),
-            _("Spread (coefficient of variation)"),
+            _("Open cases assigned"),
+            _("Cases to move to even out the load"),
+            _("Share"),
         ],
         rows=rows,
+        note=_("Teams of one person are listed but not judged."),
     )
 
 
@@ -583,16 +622,35 @@ def _handoffs(scope: Scope) -> list[tuple[str, str, str, float]]:
     ]
 
 
+def _pending_handoffs(scope: Scope) -> list[tuple[str, str, str, float]]:
+    """(receiving department, administration, "pending", hours waited so far) of the hand-offs
+    nobody has answered yet, however old, as of the end of the scope's day (or now, today)."""
+    _start, end = window(scope, WINDOW_DAYS)
+    until = min(end, timezone.now())
+    return [
+        (dept, admin_name, state, max((until - created).total_seconds(), 0.0) / 3600.0)
+        for dept, admin_name, state, created in Handoff.objects.filter(
+            case__administration_id__in=scope.administration_ids,
+            state=Handoff.State.PENDING,
+            created_at__lt=until,
+        )
+        .values_list("to_department__name", "case__administration__name", "state", "created_at")
+        .order_by()
+    ]
+
+
 def _handoff_rows(handoffs) -> list[list]:
     by_dept: dict[tuple[str, str], list] = {}
     for dept, admin_name, state, hours in handoffs:
         by_dept.setdefault((admin_name, dept or "—"), []).append((state, hours))
     rows = []
     for (admin_name, dept), items in sorted(by_dept.items()):
+        pending = sum(1 for s, _h in items if s == Handoff.State.PENDING)
         returned = sum(1 for s, _h in items if s == Handoff.State.RETURNED)
+        answered = len(items) - pending
         rows.append(
             [dept, admin_name, len(items), _fmt(median([h for _s, h in items]))]
-            + [returned, _pct(returned / len(items))]
+            + [pending, returned, _pct(returned / answered) if answered else "—"]
         )
     return rows
 
@@ -600,19 +658,24 @@ def _handoff_rows(handoffs) -> list[list]:
 HANDOFF_COLUMNS = (
     gettext_lazy("Receiving department"),
     gettext_lazy("Administration"),
-    gettext_lazy("Hand-offs answered"),
+    gettext_lazy("Hand-offs"),
     gettext_lazy("Median hours to answer"),
+    gettext_lazy("Still pending"),
     gettext_lazy("Sent back"),
     gettext_lazy("Bounce-back rate"),
 )
 
 
 def compute_handoff_turnaround(scope: Scope) -> IndicatorResult:
-    handoffs = _handoffs(scope)
+    """Answered hand-offs with their time to answer, and pending ones with the time they have
+    waited so far: leaving the pending out hid the slowest (issue 14, item 7)."""
+    pending = _pending_handoffs(scope)
+    handoffs = _handoffs(scope) + pending
     value = median([h for *_rest, h in handoffs])
     return IndicatorResult(
         value=value,
-        display=_("median %(m)s hours (%(n)s hand-offs)") % {"m": _fmt(value), "n": len(handoffs)}
+        display=_("median %(m)s hours (%(n)s hand-offs, %(p)s still pending)")
+        % {"m": _fmt(value), "n": len(handoffs), "p": len(pending)}
         if value is not None
         else _no_data(),
         numerator=value,
@@ -802,26 +865,40 @@ def compute_decision_reasons(scope: Scope) -> IndicatorResult:
 
 
 def promise_window(scope: Scope, days: int = WINDOW_DAYS) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) of the `days` whole days before the scope's day: a promise due today may
-    still be kept today, so it is not judged yet."""
-    end = dt.datetime.combine(scope.today, dt.time(), tzinfo=ROME)
-    return end - dt.timedelta(days=days), end
+    """[start, end) of the promises judged: from midnight `days` days before the scope's day up
+    to now (the end of the scope's day when it is past). A promise due earlier today and not
+    kept is broken already; one due later today is not judged yet (issue 14, item 3)."""
+    midnight = dt.datetime.combine(scope.today, dt.time(), tzinfo=scope.zone)
+    end = min(timezone.now(), midnight + dt.timedelta(days=1))
+    return midnight - dt.timedelta(days=days), end
 
 
 def compute_promises(scope: Scope) -> IndicatorResult:
     """The dates promised to the citizen (acknowledgement and resolution, each shown on the case)
-    that fell due in the window, and whether they were kept."""
+    that fell due in the window, and whether they were kept; a promise that fell due before the
+    window and is still not kept counts as broken too, so a case left open does not drop out of
+    the figure by growing old (issue 14, item 3)."""
     start, end = promise_window(scope)
-    ack_due = Q(acknowledge_due_at__gte=start, acknowledge_due_at__lt=end)
+    still_open = Q(status__in=sorted(OPEN_STATUSES))
+    ack_due = Q(acknowledge_due_at__gte=start, acknowledge_due_at__lt=end) | Q(
+        acknowledge_due_at__lt=start,
+        first_public_response_at__isnull=True,
+        status__in=sorted(OPEN_STATUSES),
+    )
     ack_kept = ack_due & Q(first_public_response_at__lte=F("acknowledge_due_at"))
-    # The resolution date moves on while the citizen is asked for information; a case waiting
-    # for the citizen now has no date to judge yet.
-    res_due = Q(resolve_due_at__gte=start, resolve_due_at__lt=end, sla_paused_at__isnull=True)
+    # The resolution date moves on while the citizen is asked for information, so a case
+    # waiting for the citizen now has no date to judge yet, unless its date had already passed
+    # when the question was asked.
+    judged = Q(sla_paused_at__isnull=True) | Q(sla_paused_at__gt=F("resolve_due_at"))
+    res_due = (
+        Q(resolve_due_at__gte=start, resolve_due_at__lt=end)
+        | (Q(resolve_due_at__lt=start) & still_open)
+    ) & judged
     res_kept = res_due & Q(ended__lte=F("resolve_due_at"))
     rows = list(
         scope_cases(scope)
-        .filter(ack_due | Q(resolve_due_at__gte=start, resolve_due_at__lt=end))
         .annotate(ended=Coalesce("resolved_at", "closed_at"))
+        .filter(ack_due | res_due)
         .values("service__name", "administration__name")
         .annotate(
             ack=Count("id", filter=ack_due),
@@ -884,6 +961,7 @@ def field_label(code: str) -> str:
 def compute_info_rate(scope: Scope) -> IndicatorResult:
     rows = list(
         _recent(scope)
+        .filter(handled())
         .values("service_id", "service__name", "administration__name")
         .annotate(total=Count("id"), asked=Count("id", filter=Q(info_requests__gt=0)))
         .order_by("administration__name", "service__name")
@@ -902,7 +980,7 @@ def compute_info_rate(scope: Scope) -> IndicatorResult:
         columns=[
             _("Service"),
             _("Administration"),
-            _("Cases"),
+            _("Cases staff have opened"),
             _("Cases with an information request"),
             _("Rate"),
             _("Fields asked for most"),
@@ -1139,10 +1217,13 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="cases-d2-complete",
         cell="D2",
-        title=gettext_lazy("Cases complete and valid at first submission"),
+        title=gettext_lazy("Cases handled as filed"),
         method=gettext_lazy(
-            "Share of cases filed in the last 90 days that staff did not have to ask more "
-            "information for (complete at submission); forms already refuse invalid answers."
+            "Of the cases filed in the last 90 days that staff have opened (past 'submitted', "
+            "not withdrawn unopened), the share that could be handled as filed: staff asked the "
+            "citizen for nothing, did not move the case to another department (an accepted "
+            "hand-off), and did not mark it as a duplicate. Cases nobody has opened yet are "
+            "left out; forms already refuse invalid answers."
         ),
         unit="share",
         compute=compute_complete,
@@ -1193,8 +1274,9 @@ INDICATORS: list[Indicator] = [
         cell="S2",
         title=gettext_lazy("Time to resolve"),
         method=gettext_lazy(
-            "Median days from submission to resolution of the cases resolved in the last 90 days, "
-            "against the previous 90 days."
+            "Median days from submission to resolution of the cases resolved in the last 90 days "
+            "and still resolved or closed (not those marked as duplicates or refused, not those "
+            "reopened), against the previous 90 days."
         ),
         unit="days",
         compute=compute_resolve,
@@ -1221,8 +1303,9 @@ INDICATORS: list[Indicator] = [
         cell="I3",
         title=gettext_lazy("Load against capacity"),
         method=gettext_lazy(
-            "Open cases assigned to officers and supervisors now, divided by the sum of their "
-            "capacities (people with capacity 0 are left out); rows per person."
+            "Every open case now, assigned or waiting in a department queue, divided by the sum "
+            "of the capacities of the officers and supervisors who carry cases (people with "
+            "capacity 0 add none); rows per person, and how many cases wait unassigned."
         ),
         unit="share",
         compute=compute_load,
@@ -1247,11 +1330,12 @@ INDICATORS: list[Indicator] = [
         cell="I3",
         title=gettext_lazy("Fairness of the workload"),
         method=gettext_lazy(
-            "For each department with at least two people who carry cases, the coefficient of "
-            "variation (standard deviation / mean) of their load against capacity now; the value "
-            "is the mean over departments, 0 when everyone carries the same share."
+            "The share of the open assigned cases that would have to change hands for each "
+            "department of two or more people who carry cases to share them in proportion to "
+            "capacity, as evenly as whole cases allow (0 when the load is already even). "
+            "Unassigned cases, people with capacity 0 and teams of one are left out."
         ),
-        unit="ratio",
+        unit="share",
         compute=compute_fairness,
         app="cases",
         better="lower",
@@ -1262,7 +1346,9 @@ INDICATORS: list[Indicator] = [
         title=gettext_lazy("Hand-off turnaround"),
         method=gettext_lazy(
             "Median hours between a hand-off to another department and that department's answer "
-            "(accepted or sent back), for the hand-offs answered in the last 90 days."
+            "(accepted or sent back), over the hand-offs answered in the last 90 days and those "
+            "still pending, however old, counted with the hours they have waited so far (so the "
+            "median is a lower bound while some wait)."
         ),
         unit="hours",
         compute=compute_handoff_turnaround,
@@ -1332,9 +1418,12 @@ INDICATORS: list[Indicator] = [
         title=gettext_lazy("Public promises kept"),
         method=gettext_lazy(
             "Of the dates promised to citizens on their cases (to acknowledge, to resolve) that "
-            "fell due in the 90 days before today, the share that was kept: acknowledged by a "
-            "first public answer, resolved or closed by the date (which moves on by the time "
-            "spent waiting for the citizen; cases waiting now are not judged)."
+            "fell due in the 90 days before today or earlier today, the share that was kept: "
+            "acknowledged by a first public answer, resolved or closed by the date. A promise "
+            "that fell due earlier and is still not kept (the case still open) counts as broken. "
+            "The resolution date moves on by the time spent waiting for the citizen: a case "
+            "waiting now is not judged, unless its date had passed before the citizen was asked. "
+            "Promises due later today are not judged yet."
         ),
         unit="share",
         compute=compute_promises,
@@ -1347,9 +1436,10 @@ INDICATORS: list[Indicator] = [
         cell="T4",
         title=gettext_lazy("Information requests per service and field"),
         method=gettext_lazy(
-            "Share of the cases filed in the last 90 days for which staff had to ask the citizen "
-            "for missing information; the rows name, per service, the form fields (or other "
-            "needs) the requests of the same 90 days named most."
+            "Of the cases filed in the last 90 days that staff have opened (past 'submitted', not "
+            "withdrawn unopened), the share for which staff had to ask the citizen for missing "
+            "information; the rows name, per service, the form fields (or other needs) the "
+            "requests of the same 90 days named most."
         ),
         unit="share",
         compute=compute_info_rate,

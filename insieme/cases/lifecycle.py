@@ -204,6 +204,8 @@ def set_status(case: Case, to_status: str, now, expected_version: int | None = N
         stamps["acknowledged_at"] = now
     if to_status == Status.RESOLVED:
         stamps["resolved_at"] = now
+    elif from_status == Status.RESOLVED and to_status in OPEN_STATUSES:
+        stamps["resolved_at"] = None  # reopened: no longer resolved (issue 14, item 2)
     if to_status in (Status.CLOSED, Status.REFUSED, Status.DUPLICATE):
         stamps["closed_at"] = now
         if case.resolved_at is None and to_status != Status.CLOSED:

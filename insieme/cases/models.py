@@ -107,12 +107,17 @@ class Decision(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+# A case is of its service's kind, or an improvement: a work item made from an accepted idea
+# (insieme.codesign), which no catalogue service is.
+CASE_KINDS = [*ServiceKind.choices, ("improvement", _("Improvement (from participation)"))]
+
+
 class Case(models.Model):
     administration = models.ForeignKey(
         Administration, on_delete=models.PROTECT, related_name="cases"
     )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
-    kind = models.CharField(max_length=12, choices=ServiceKind.choices)
+    kind = models.CharField(max_length=12, choices=CASE_KINDS)
     reference = models.CharField(_("reference"), max_length=20)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED

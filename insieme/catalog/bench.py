@@ -7,7 +7,7 @@ import time
 
 from insieme.catalog.indicators import INDICATORS
 from insieme.catalog.models import Attribute, Service, Trace
-from insieme.core.models import Administration, today_in
+from insieme.core.models import Administration
 from insieme.core.registry import BenchLine, Benchmark, Scope
 
 REPEAT = 20
@@ -25,7 +25,7 @@ def _timed(fn) -> float:
 def run(size: str) -> list[BenchLine]:
     region = Administration.objects.filter(kind=Administration.Kind.REGION).first()
     ids = tuple(Administration.objects.values_list("id", flat=True))
-    scope = Scope(administration_ids=ids, today=today_in(region))
+    scope = Scope.of(region, Administration.objects.filter(pk__in=ids))
 
     def compute():
         for indicator in INDICATORS:

@@ -206,3 +206,14 @@ def all_texts(obj: Any, fields: tuple[str, ...]) -> list[str]:
     for translated in (obj.translations or {}).values():
         texts += [str(translated.get(f) or "") for f in fields]
     return [t for t in texts if t]
+
+
+def checked_translations(value: Any, fields: tuple[str, ...]) -> dict:
+    """`value` validated (a ValidationError on "translations" listing every problem) and
+    cleaned: what an actions module stores in a `translations` column."""
+    from django.core.exceptions import ValidationError
+
+    problems = validate(value, fields)
+    if problems:
+        raise ValidationError({"translations": problems})
+    return clean_translations(value or {})

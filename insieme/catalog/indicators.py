@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insieme.catalog.models import Attribute, LegalStatus, Service, Trace
+from insieme.core.figures import figure, percent_of
 from insieme.core.registry import Indicator, IndicatorResult, Scope
 
 # Out of date: expired, superseded by a newer rule, or past its review date.
@@ -35,7 +35,7 @@ def share(numerator: int, denominator: int) -> tuple[float | None, str]:
         return None, _("Nothing to measure yet")
     value = numerator / denominator
     return value, _("%(pct)s%% (%(n)s of %(d)s)") % {
-        "pct": number_format(value * 100, 0),
+        "pct": percent_of(numerator, denominator),
         "n": numerator,
         "d": denominator,
     }
@@ -131,7 +131,7 @@ def compute_overrides(scope: Scope) -> IndicatorResult:
     return IndicatorResult(
         value=mean,
         display=_("%(mean)s per service (%(n)s changes over %(d)s services)")
-        % {"mean": number_format(mean, 1), "n": total, "d": len(services)},
+        % {"mean": figure(mean, 1), "n": total, "d": len(services)},
         numerator=total,
         denominator=len(services),
         columns=[

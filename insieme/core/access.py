@@ -68,6 +68,18 @@ def has_perm(user, perm: Perm | str, administration: Administration | int) -> bo
     return perm in permissions_by_administration(user).get(admin_id, frozenset())
 
 
+def require_perm(actor, perm: Perm | str, administration_id: int) -> None:
+    """PermissionDenied unless `actor`, a signed-in person, holds `perm` in the administration;
+    None is the system itself (the demo, a periodic job, a listener), which may. The check at
+    the top of every staff action of the apps' write paths."""
+    if actor is None:
+        return
+    if not getattr(actor, "is_authenticated", False) or not has_perm(
+        actor, perm, administration_id
+    ):
+        raise PermissionDenied
+
+
 def administrations_for(user, perm: Perm | str | None = None) -> QuerySet[Administration]:
     """Administrations where the user holds `perm` (any staff permission when None)."""
     perms = permissions_by_administration(user)

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 # Event types that integrators can subscribe to; apps add theirs with `register_event_type`.
 EVENT_TYPES: dict[str, str] = {}
+# Event types between the apps only (`register_internal_event_type`): published whatever the
+# audience of what they tell, so never offered to integrators (webhooks deliver EVENT_TYPES only).
+INTERNAL_EVENT_TYPES: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,12 @@ def register_event_type(name: str, description: str) -> None:
     if name in EVENT_TYPES and EVENT_TYPES[name] != description:
         raise ValueError(f"event type {name!r} is registered twice")
     EVENT_TYPES[name] = description
+
+
+def register_internal_event_type(name: str) -> None:
+    if name in EVENT_TYPES:
+        raise ValueError(f"event type {name!r} is offered to integrators: it cannot be internal")
+    INTERNAL_EVENT_TYPES.add(name)
 
 
 def listen(
@@ -76,7 +85,7 @@ def _record(event: Event) -> None:
 def publish_on_commit(type: str, administration_id: int, data: dict[str, Any]) -> None:
     """Record `type` with the in-transaction listeners now, and tell the others once the
     surrounding transaction commits (now if there is none)."""
-    if type not in EVENT_TYPES:
+    if type not in EVENT_TYPES and type not in INTERNAL_EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     event = Event(type=type, administration_id=administration_id, data=data)
     if _recorders:

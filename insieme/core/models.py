@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -471,11 +472,12 @@ class AuditEntry(models.Model):
         return hashlib.sha256(self.payload().encode()).hexdigest()
 
 
-def today_in(administration: Administration | None) -> date:
+def today_in(administration: Administration | None, now=None) -> date:
+    """The day it is (at `now`, default: now) where the administration is."""
     import zoneinfo
 
-    tz = zoneinfo.ZoneInfo(administration.timezone if administration else "Europe/Rome")
-    return timezone.now().astimezone(tz).date()
+    tz = zoneinfo.ZoneInfo(administration.timezone if administration else settings.TIME_ZONE)
+    return (now or timezone.now()).astimezone(tz).date()
 
 
 # Rate-limit counters and recovery codes (their own module; Django finds them through this one).

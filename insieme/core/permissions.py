@@ -46,15 +46,34 @@ class Perm(StrEnum):
     IDEA_EVALUATE = "participation:idea:evaluate"
     IDEA_MERGE = "participation:idea:merge"
     COMMENT_MODERATE = "participation:comment:moderate"
+    # results ("you said, we did")
+    RESULT_MANAGE = "results:result:manage"
+    # codesign (from an accepted idea to work items and service changes)
+    SERVICE_CHANGE_PROPOSE = "codesign:change:propose"
+    SERVICE_CHANGE_ADOPT = "codesign:change:adopt"
+    # budgets (participatory budgeting)
+    BUDGET_MANAGE = "budgets:budget:manage"
+    VOTER_VERIFY = "budgets:voter:verify"
+    REGISTER_MANAGE = "budgets:register:manage"
+    # surveys
+    SURVEY_MANAGE = "surveys:survey:manage"
+    # improvements (the backlog that turns insights into changes)
+    IMPROVEMENT_READ = "improvements:item:read"
+    IMPROVEMENT_MANAGE = "improvements:item:manage"
     # insights
     SCORECARD_READ = "insights:scorecard:read"
+    THRESHOLD_MANAGE = "insights:threshold:manage"
+    # perception (the staff survey; every employee answers without a role)
+    PERCEPTION_MANAGE = "perception:round:manage"
     # webhooks
     WEBHOOK_MANAGE = "webhooks:subscription:manage"
 
 
-# Every staff role reads the catalogue and the cases (department-scoped, see cases.access).
-_STAFF = {Perm.SERVICE_READ, Perm.REGULATION_READ, Perm.CASE_READ}
-_OFFICER = _STAFF | {Perm.CASE_HANDLE, Perm.CASE_ASSIST, Perm.IDEA_EVALUATE}
+# Every staff role reads the catalogue and the cases (department-scoped, see cases.access), and
+# the improvement backlog (anyone may be an item's owner).
+_STAFF = {Perm.SERVICE_READ, Perm.REGULATION_READ, Perm.CASE_READ, Perm.IMPROVEMENT_READ}
+# Officers verify voters at the counter (participatory budgets), as they assist filing there.
+_OFFICER = _STAFF | {Perm.CASE_HANDLE, Perm.CASE_ASSIST, Perm.IDEA_EVALUATE, Perm.VOTER_VERIFY}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OFFICER: frozenset(_OFFICER),
@@ -65,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.WORKLOAD_READ,
             Perm.RESPONSE_TEMPLATE_WRITE,
             Perm.SCORECARD_READ,
+            Perm.IMPROVEMENT_MANAGE,
         }
     ),
     Role.SERVICE_MANAGER: frozenset(
@@ -82,9 +102,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.IDEA_EVALUATE,
             Perm.IDEA_MERGE,
             Perm.COMMENT_MODERATE,
+            Perm.RESULT_MANAGE,
+            Perm.SERVICE_CHANGE_PROPOSE,
+            Perm.SERVICE_CHANGE_ADOPT,
+            Perm.BUDGET_MANAGE,
+            Perm.SURVEY_MANAGE,
+            # Service managers own improvement items (DESIGN.md §2).
+            Perm.IMPROVEMENT_MANAGE,
         }
     ),
-    Role.DATA_STEWARD: frozenset(_STAFF | {Perm.AUDIT_READ, Perm.SCORECARD_READ}),
+    # The data steward keeps the resident register (personal data, stored hashed).
+    Role.DATA_STEWARD: frozenset(
+        _STAFF | {Perm.AUDIT_READ, Perm.SCORECARD_READ, Perm.REGISTER_MANAGE}
+    ),
     Role.ADMINISTRATOR: frozenset(
         _STAFF
         | {
@@ -100,6 +130,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.AUDIT_READ,
             Perm.SCORECARD_READ,
             Perm.COMMENT_MODERATE,
+            Perm.VOTER_VERIFY,
+            Perm.REGISTER_MANAGE,
+            Perm.PERCEPTION_MANAGE,
+            Perm.IMPROVEMENT_MANAGE,
+            Perm.THRESHOLD_MANAGE,
         }
     ),
 }

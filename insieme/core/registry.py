@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 
@@ -48,11 +48,43 @@ class Registry:
 
 @dataclass(frozen=True)
 class Scope:
-    """What an indicator is computed over: a set of administrations, as of a day."""
+    """What an indicator is computed over: a set of administrations, as of a day, in the time
+    zone of the administration the figures are for (its days and periods begin at its midnight).
+    An empty `time_zone` is the installation's (settings.TIME_ZONE)."""
 
     administration_ids: tuple[int, ...]
     today: date
     label: str = ""
+    time_zone: str = ""
+
+    @classmethod
+    def of(cls, administration, members=None, label: str = "") -> Scope:
+        """The scope of `members` (default: `administration` alone) as of today where
+        `administration` is, in its time zone."""
+        from insieme.core.models import today_in
+
+        members = list(members) if members is not None else [administration]
+        return cls(
+            administration_ids=tuple(a.pk for a in members),
+            today=today_in(administration),
+            label=label,
+            time_zone=administration.timezone,
+        )
+
+    @property
+    def zone(self):
+        import zoneinfo
+
+        from django.conf import settings
+
+        return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+
+    def window(self, days: int, back: int = 0) -> tuple[datetime, datetime]:
+        """[start, end) of the `days` days ending with the scope's day, shifted `back` windows,
+        from midnight to midnight in the scope's time zone."""
+        end_day = self.today + timedelta(days=1 - back * days)
+        start = datetime.combine(end_day - timedelta(days=days), time(), tzinfo=self.zone)
+        return start, datetime.combine(end_day, time(), tzinfo=self.zone)
 
 
 @dataclass
@@ -146,12 +178,43 @@ class HomeSection:
     app: str = ""
 
 
+@dataclass(frozen=True)
+class ApiRoutes:
+    """Read endpoints an app adds to the REST API: `urls` (a module path) is included under
+    /api/v1/`prefix`; its views use insieme.api's authentication, pagination and error format."""
+
+    key: str
+    prefix: str
+    urls: str
+    app: str = ""
+
+
+@dataclass(frozen=True)
+class PagePanel:
+    """A part an app adds to another app's page (`page`, e.g. "catalog.service"), so that the
+    page's owner never imports the later app: the page renders `{% page_panels "page" obj %}`,
+    which renders `template` with what `context(request, obj)` returns, in ascending `order`,
+    and leaves the panel out when that is None. Keep `context` to a query or two."""
+
+    key: str
+    page: str
+    order: int
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    app: str = ""
+
+
 indicators = Registry("indicators")
 home_sections = Registry("home sections")
 benchmarks = Registry("benchmarks")
 datasets = Registry("datasets")
 demo_seeds = Registry("demo seeds")
 permission_owners = Registry("permission owners")
+api_routes = Registry("api routes")
+page_panels = Registry("page panels")
+# What employees report per cell (the staff perception survey): providers called with a Scope,
+# answering {cell code: what they found, or None below the anonymity threshold}.
+perception_providers = Registry("perception providers")
 
 
 def register_indicator(indicator: Indicator) -> Indicator:
@@ -172,6 +235,32 @@ def register_benchmark(benchmark: Benchmark) -> Benchmark:
 
 def register_home_section(section: HomeSection) -> HomeSection:
     return home_sections.register(section.key, section)
+
+
+def register_api_routes(routes: ApiRoutes) -> ApiRoutes:
+    return api_routes.register(routes.key, routes)
+
+
+def register_page_panel(panel: PagePanel) -> PagePanel:
+    return page_panels.register(panel.key, panel)
+
+
+def panels_for(page: str) -> list[PagePanel]:
+    return sorted((p for p in page_panels if p.page == page), key=lambda p: (p.order, p.key))
+
+
+def register_perception(key: str, provider: Callable[[Scope], dict[str, Any]]) -> Callable:
+    return perception_providers.register(key, provider)
+
+
+def perceived(scope: Scope) -> dict[str, Any]:
+    """Every cell's perceived value from the registered providers (the first that has one)."""
+    found: dict[str, Any] = {}
+    for provider in perception_providers:
+        for cell, value in provider(scope).items():
+            if found.get(cell) is None:
+                found[cell] = value
+    return found
 
 
 def register_dataset(dataset: Dataset) -> Dataset:

@@ -66,6 +66,8 @@ class Store(Protocol):
 
     def add(self, key: str, delta: int) -> None: ...
 
+    def give_back(self, keys: list[str]) -> bool: ...
+
     def get_many(self, keys: list[str]) -> list[int]: ...
 
     def put_if_absent(self, key: str, value: int, ttl: int) -> bool: ...
@@ -114,6 +116,20 @@ class DatabaseStore:
                 f"WHERE {_q('key')} = %s",
                 [delta, key],
             )
+
+    def give_back(self, keys: list[str]) -> bool:
+        """Take one off the first of `keys` that holds a live count; False when none does."""
+        now = int(clock())
+        with connection.cursor() as cur:
+            for key in keys:
+                cur.execute(
+                    f"UPDATE {self.table} SET {_q('count')} = {_q('count')} - 1 "  # noqa: S608
+                    f"WHERE {_q('key')} = %s AND {_q('count')} > 0 AND expires > %s",
+                    [key, now],
+                )
+                if cur.rowcount:
+                    return True
+        return False
 
     def get_many(self, keys: list[str]) -> list[int]:
         if not keys:
@@ -190,6 +206,20 @@ class RedisStore:
             1,
             self.prefix + key,
             delta,
+        )
+
+    def give_back(self, keys: list[str]) -> bool:
+        """Take one off the first of `keys` that holds a count (one atomic script)."""
+        if not keys:
+            return False
+        return bool(
+            self.client.eval(
+                "for _, k in ipairs(KEYS) do "
+                "local v = tonumber(redis.call('GET', k) or '0') "
+                "if v > 0 then redis.call('DECR', k) return 1 end end return 0",
+                len(keys),
+                *[self.prefix + k for k in keys],
+            )
         )
 
     def get_many(self, keys: list[str]) -> list[int]:
@@ -315,9 +345,13 @@ class SlidingWindow:
         return max(1, math.ceil((current + dropped) * rate.slice - now))
 
     def release(self, identity: str, rate: Rate) -> None:
-        """Give back a slot taken in the current slice (an event that should not count)."""
+        """Give back a slot taken for an event that should not count: from the newest slice that
+        holds one. The slot was taken in the current slice, or in the one before when the event
+        took long enough to cross a slice's end (a slow password check under load): giving back
+        only in the current slice then gave nothing back, and a successful sign-in counted as a
+        failure."""
         keys, _current = self._keys(identity, rate, clock())
-        store().add(keys[-1], -1)
+        store().give_back(list(reversed(keys)))
 
     def count(self, identity: str, rate: Rate) -> int:
         keys, _current = self._keys(identity, rate, clock())

@@ -9,8 +9,13 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from insieme.core.permissions import Perm
-        from insieme.core.registry import register_home_section, register_permissions
-        from insieme.insights import home
+        from insieme.core.registry import (
+            register_demo_seed,
+            register_home_section,
+            register_permissions,
+        )
+        from insieme.insights import demo, home
 
         register_permissions(self.label, [p for p in Perm if p.value.startswith("insights:")])
         register_home_section(home.FIGURES)
+        register_demo_seed(demo.SEED)

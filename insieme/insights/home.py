@@ -12,7 +12,7 @@ from django.utils import translation
 
 from insieme.core.access import permissions_by_administration
 from insieme.core.cells import CELLS
-from insieme.core.models import Administration, today_in
+from insieme.core.models import Administration
 from insieme.core.permissions import Perm
 from insieme.core.registry import HomeSection, Scope, indicators
 from insieme.insights import scorecard as sc
@@ -30,11 +30,7 @@ def installation_scope() -> Scope | None:
         members = list(Administration.objects.order_by("name"))
     if not members:
         return None
-    return Scope(
-        administration_ids=tuple(a.pk for a in members),
-        today=today_in(members[0]),
-        label=members[0].name,
-    )
+    return Scope.of(members[0], members, label=members[0].name)
 
 
 def headline_figures() -> list[dict]:

@@ -14,9 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from insieme.core.access import permissions_by_administration
 from insieme.core.cells import CELLS, ELEMENTS, Cell
-from insieme.core.models import Administration, today_in
+from insieme.core.csvsafe import neutralise
+from insieme.core.figures import Figure
+from insieme.core.models import Administration
 from insieme.core.permissions import Perm
-from insieme.core.registry import Indicator, IndicatorResult, Scope, indicators
+from insieme.core.registry import Indicator, IndicatorResult, Scope, indicators, perceived
+from insieme.insights import thresholds
+from insieme.insights.models import Status
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +64,6 @@ MEASURES: dict[str, Any] = {
     ),
 }
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass
 class ScopeView:
@@ -78,6 +80,13 @@ class IndicatorView:
     indicator: Indicator
     result: IndicatorResult | None
     failed: bool = False
+    # Against the administration's thresholds (insights.models.Status), None without them.
+    status: str | None = None
+    threshold: Any = None
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label) if self.status else ""
 
     @property
     def shown_rows(self) -> list[list[Any]]:
@@ -93,6 +102,21 @@ class CellView:
     cell: Cell
     measures: Any
     indicators: list[IndicatorView] = field(default_factory=list)
+    # What employees report (the staff survey), None while nobody has or under the threshold.
+    perceived: dict | None = None
+
+    @property
+    def measured(self) -> str | None:
+        """The cell's measured status: its worst indicator status (None without thresholds)."""
+        return thresholds.worst([iv.status for iv in self.indicators])
+
+    @property
+    def measured_label(self) -> str:
+        return str(Status(self.measured).label) if self.measured else ""
+
+    @property
+    def disagreement(self) -> str:
+        return thresholds.disagreement(self.measured, self.perceived)
 
 
 @dataclass
@@ -137,11 +161,7 @@ def build_scope(user, admin: Administration, choice: str | None) -> ScopeView:
 def scope_for(admin: Administration, choice: str | None, hosted: list[Administration]) -> ScopeView:
     """The scope over `admin` and, unless `choice` is "self", the `hosted` administrations."""
     members = [admin] if choice == SCOPE_SELF or not hosted else [admin, *hosted]
-    scope = Scope(
-        administration_ids=tuple(a.pk for a in members),
-        today=today_in(admin),
-        label=", ".join(a.name for a in members),
-    )
+    scope = Scope.of(admin, members, label=", ".join(a.name for a in members))
     chosen = SCOPE_HOSTED if len(members) > 1 else SCOPE_SELF
     return ScopeView(
         scope=scope, choice=chosen, administrations=members, can_include_hosted=bool(hosted)
@@ -157,11 +177,23 @@ def compute(indicator: Indicator, scope: Scope) -> IndicatorView:
         return IndicatorView(indicator=indicator, result=None, failed=True)
 
 
-def build_elements(scope: Scope) -> list[ElementView]:
-    """The four elements with their cells in table order, each cell's indicators computed."""
+def judged(view: IndicatorView, pairs: dict) -> IndicatorView:
+    """The view with its status against the administration's thresholds, where it has some."""
+    threshold = pairs.get(view.indicator.key)
+    if threshold is not None and view.result is not None:
+        view.threshold = threshold
+        view.status = threshold.status_of(view.result.value, view.indicator.better)
+    return view
+
+
+def build_elements(scope: Scope, pairs: dict | None = None) -> list[ElementView]:
+    """The four elements with their cells in table order, each cell's indicators computed and
+    judged against `pairs` (indicator key: Threshold, the administration's own)."""
+    pairs = pairs or {}
     by_cell: dict[str, list[Indicator]] = {}
     for indicator in indicators:
         by_cell.setdefault(indicator.cell, []).append(indicator)
+    reported = perceived(scope)
     return [
         ElementView(
             key=key,
@@ -170,7 +202,10 @@ def build_elements(scope: Scope) -> list[ElementView]:
                 CellView(
                     cell=cell,
                     measures=MEASURES.get(cell.code, ""),
-                    indicators=[compute(i, scope) for i in by_cell.get(cell.code, [])],
+                    indicators=[
+                        judged(compute(i, scope), pairs) for i in by_cell.get(cell.code, [])
+                    ],
+                    perceived=reported.get(cell.code),
                 )
                 for cell in CELLS.values()
                 if cell.element == key
@@ -178,13 +213,6 @@ def build_elements(scope: Scope) -> list[ElementView]:
         )
         for key, label in ELEMENTS
     ]
-
-
-def neutralise(value: Any) -> Any:
-    """Keep a spreadsheet from reading a text cell as a formula (numbers pass unchanged)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def csv_text(result: IndicatorResult) -> str:
@@ -199,8 +227,12 @@ def csv_text(result: IndicatorResult) -> str:
 
 
 def _plain(value: Any) -> Any:
+    """A cell as a spreadsheet should read it: numbers raw (a figure's number, not its
+    localised text), text as text."""
     if value is None:
         return ""
+    if isinstance(value, Figure):
+        return value.number
     if isinstance(value, int | float):
         return value
     return str(value)
@@ -235,11 +267,35 @@ def as_json(admin: Administration, scope_view: ScopeView, elements: list[Element
                 "summary": str(cv.cell.summary),
                 "measures": str(cv.measures),
                 "indicators": [_indicator_json(iv) for iv in cv.indicators],
-                # What employees report (the staff survey) is not collected yet.
-                "perceived": None,
+                # What employees report (the staff survey); null under its threshold.
+                "perceived": _perceived_json(cv.perceived),
+                "measured_status": cv.measured,
+                "disagreement": cv.disagreement,
             }
             for element in elements
             for cv in element.cells
+        ],
+    }
+
+
+def _perceived_json(found: dict | None) -> dict | None:
+    if found is None:
+        return None
+    return {
+        "respondents": found["respondents"],
+        "answers": found["answers"],
+        "agree_share": found["agree_share"],
+        "mean": found["mean"],
+        "rounds": found["rounds"],
+        "statements": [
+            {
+                "code": s["code"],
+                "text": s["text"],
+                "answers": s["answers"],
+                "agree_share": s.get("agree_share"),
+                "mean": s.get("mean"),
+            }
+            for s in found["statements"]
         ],
     }
 
@@ -258,4 +314,10 @@ def _indicator_json(iv: IndicatorView) -> dict:
         "numerator": _number(result.numerator) if result else None,
         "denominator": _number(result.denominator) if result else None,
         "note": str(result.note) if result else "",
+        "status": iv.status,
+        "thresholds": (
+            {"realised": iv.threshold.realised, "challenge": iv.threshold.challenge}
+            if iv.threshold is not None
+            else None
+        ),
     }

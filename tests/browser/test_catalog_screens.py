@@ -78,5 +78,8 @@ def test_public_catalogue_is_accessible(page, cat):  # noqa: F811
     page.get_by_role("button", name="Search").click()
     page.wait_for_load_state()
     page.get_by_role("link", name="Pothole").click()
+    # Wait for the service page itself: content() read mid-navigation answers "" (CI flake).
+    page.wait_for_url("**/services/montalto/pothole/")
+    page.wait_for_load_state()
     assert "How big is the pothole?" in page.content()
     assert_accessible(page)

@@ -9,7 +9,9 @@ import statistics
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from insieme.cases import lifecycle
 from insieme.cases.models import (
     Case,
     CaseEvent,
@@ -44,6 +46,7 @@ KEYS = {
     "cases-s4-missing-fields": "S4",
 }
 HOUR = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
 DAY = dt.timedelta(days=1)
 
 
@@ -160,24 +163,51 @@ def test_workload_load_overload_fairness(scope, team, make, cat):
 
     load = compute("cases-i3-load", scope)
     counted = [u for u in loads if caps[u]]
-    assert load.numerator == sum(loads[u] for u in counted) == 4
+    # Every open case counts, the one waiting in the queue too (issue 14, item 6).
+    assert load.numerator == sum(loads[u] for u in counted) + 1 == 5
     assert load.denominator == sum(caps[u] for u in counted) == 9
-    assert load.value == pytest.approx(4 / 9)
+    assert load.value == pytest.approx(5 / 9)
+    assert load.display.startswith("56% of capacity (5 open cases")
     assert len(load.rows) == 4  # Lou is another tenant's
-    assert "1" in load.note  # the unassigned open case
+    assert load.note.startswith("1 of the open cases wait")  # the unassigned open case
 
     over = compute("cases-i3-overload", scope)
     assert (over.numerator, over.denominator) == (1, 3)
     assert [r[0] for r in over.rows] == ["Ann"]
 
     fair = compute("cases-i3-fairness", scope)
-    roads = [loads[ann] / caps[ann], loads[ben] / caps[ben]]  # Cid has no capacity; Dan alone
-    expected = statistics.pstdev(roads) / statistics.fmean(roads)
-    assert fair.value == pytest.approx(expected)
-    assert fair.denominator == 1
+    # Roads: Ann 3 of capacity 2, Ben 1 of 4 (Cid has no capacity): fair shares 4/3 and 8/3,
+    # Ann keeps 2 and hands 1 over. Parks: Dan alone, listed, not judged.
+    assert (fair.numerator, fair.denominator) == (1, 4)
+    assert fair.value == pytest.approx(1 / 4)
+    assert fair.display.startswith("25% of the assigned cases (1 of 4) would move, in 1 team")
+    rows = sorted([r[0], r[2], r[3], r[4]] for r in fair.rows)
+    assert rows == sorted([[cat.department.name, 2, 4, 1], ["Parks", 1, 0, "—"]])
 
 
 def test_fairness_of_an_idle_team_is_even(scope, team):
+    assert compute("cases-i3-fairness", scope).value == 0.0
+
+
+def test_fairness_tells_one_case_from_thirty_in_a_team_of_two(scope, montalto, cat, make):
+    """A coefficient of variation read 1.00 for both (issue 14, item 4)."""
+    one, two = (
+        make_staff(
+            montalto, Role.OFFICER, f"{n}@m.example", n, department=cat.department, capacity=40
+        )
+        for n in ("p1", "p2")
+    )
+    make.case(status=Status.IN_PROGRESS, assignee=one)
+    single = compute("cases-i3-fairness", scope)
+    assert (single.numerator, single.denominator, single.value) == (0, 1, 0.0)
+    for _ in range(29):
+        make.case(status=Status.IN_PROGRESS, assignee=one)
+    thirty = compute("cases-i3-fairness", scope)
+    assert (thirty.numerator, thirty.denominator) == (15, 30)
+    assert thirty.value == pytest.approx(0.5)
+    # Handing half over evens it out.
+    ids = list(Case.objects.filter(assignee=one).values_list("pk", flat=True)[:15])
+    Case.objects.filter(pk__in=ids).update(assignee=two)
     assert compute("cases-i3-fairness", scope).value == 0.0
 
 
@@ -202,12 +232,18 @@ def test_handoffs_turnaround_and_bounce_backs(scope, team, make, now, cat):
     handoff("returned", now - 3 * DAY, 4)
     handoff("pending", now - 2 * DAY, None)
     handoff("returned", now - 200 * DAY, 1)  # answered before the window
+    handoff("pending", now - 300 * DAY, None)  # however old, a pending one counts
     turnaround = compute("cases-i4-handoff-turnaround", scope)
-    assert turnaround.value == pytest.approx(statistics.median([2, 10, 4]))
-    assert turnaround.denominator == 3
+    # The pending ones with the hours they have waited so far (issue 14, item 7).
+    waited = [48, 300 * 24]
+    assert turnaround.value == pytest.approx(statistics.median([2, 10, 4, *waited]), rel=1e-3)
+    assert turnaround.denominator == 5
+    assert "2 still pending" in turnaround.display
+    assert turnaround.rows[0][2:5] == [5, turnaround.rows[0][3], 2]
     bounce = compute("cases-i4-bounce-backs", scope)
     assert (bounce.numerator, bounce.denominator) == (1, 3)
     assert bounce.rows[0][:3] == ["Parks", "Comune di Montalto", 3]
+    assert bounce.rows[0][-1] == "33%"
 
 
 def test_adoption_per_department(scope, team, make, now):
@@ -310,18 +346,46 @@ def test_t2_public_promises_kept(scope, make, now):
         status=Status.CLOSED,
     )
     make.case(acknowledge_due_at=due, resolve_due_at=due, status=Status.SUBMITTED)  # both broken
-    # Not judged: waiting for the citizen (its date moves on), due today, due long ago.
+    # Waiting for the citizen: its date moves on, so it is not judged, unless the date had
+    # passed before the citizen was asked.
     make.case(resolve_due_at=due, sla_paused_at=due - DAY, status=Status.WAITING_CITIZEN)
-    make.case(acknowledge_due_at=today + HOUR, resolve_due_at=today + HOUR)
+    make.case(resolve_due_at=due, sla_paused_at=due + DAY, status=Status.WAITING_CITIZEN)
+    # Due a minute ago, not kept: broken already (the cut-off is now, not the end of today);
+    # due in an hour: not judged yet.
+    moment = timezone.now()
+    make.case(
+        acknowledge_due_at=moment - MINUTE,
+        resolve_due_at=moment - MINUTE,
+        status=Status.ACKNOWLEDGED,
+    )
+    make.case(acknowledge_due_at=moment + HOUR, resolve_due_at=moment + HOUR)
+    # Due long ago: still open, both promises still broken; ended late, no longer judged.
     make.case(acknowledge_due_at=today - 200 * DAY, resolve_due_at=today - 200 * DAY)
+    make.case(
+        acknowledge_due_at=today - 200 * DAY,
+        first_public_response_at=today - 150 * DAY,
+        resolve_due_at=today - 200 * DAY,
+        resolved_at=today - 150 * DAY,
+        status=Status.RESOLVED,
+    )
     result = compute("cases-t2-promises-kept", scope)
-    assert (result.numerator, result.denominator) == (3, 6)
-    assert result.rows[0][2:] == [3, 1, 3, 2, "50%"]
+    # Acknowledgements: kept, late, broken, broken a minute ago, broken long ago (1 of 5);
+    # resolutions: kept, kept, broken, broken before asking, a minute ago, long ago (2 of 6).
+    assert (result.numerator, result.denominator) == (3, 11)
+    assert result.rows[0][2:] == [5, 1, 6, 2, "27%"]
 
 
 def test_info_requests_and_satisfaction(scope, make, now, team):
-    asked = [make.case(info_requests=1), make.case(info_requests=2)]
-    others = [make.case() for _ in range(3)]
+    opened = {"status": Status.IN_PROGRESS, "acknowledged_at": now}
+    asked = [
+        make.case(info_requests=1, complete_at_submission=False, **opened),
+        make.case(info_requests=2, complete_at_submission=False, **opened),
+    ]
+    others = [make.case(**opened) for _ in range(3)]
+    # Not opened by staff yet, or withdrawn before anyone did: left out (issue 14, item 5).
+    make.case()
+    withdrawn = make.case(status=Status.CLOSED)
+    make.event(withdrawn, CaseEvent.Kind.WITHDRAWN, now, None)
     for case, code in ((asked[0], "size"), (asked[1], "size"), (asked[1], "other:photo")):
         make.event(case, CaseEvent.Kind.INFO_REQUESTED, now, team["ann"], field_code=code)
     rate = compute("cases-t4-info-requests", scope)
@@ -332,6 +396,42 @@ def test_info_requests_and_satisfaction(scope, make, now, team):
     sat = compute("cases-t4-satisfaction", scope)
     assert sat.value == pytest.approx(11 / 3) and sat.denominator == 3
     assert sat.rows[0][-1] == "67%"
+
+
+def test_d2_handled_as_filed_is_not_t4_inverted(scope, make, now, cat, team):
+    """D2 counts the opened cases staff could handle as filed; T4 the opened cases asked for
+    more. They no longer add up to the whole (issue 14, item 5)."""
+    opened = {"status": Status.IN_PROGRESS, "acknowledged_at": now}
+    right = [make.case(**opened) for _ in range(3)]
+    make.case(info_requests=1, complete_at_submission=False, **opened)  # asked for more
+    moved, returned = make.case(**opened), make.case(**opened)
+    for case, state in ((moved, Handoff.State.ACCEPTED), (returned, Handoff.State.RETURNED)):
+        Handoff.objects.create(
+            case=case,
+            from_department=cat.department,
+            to_department=team["parks"],
+            reason="r",
+            state=state,
+            created_at=now,
+            decided_at=now,
+        )
+    original = right[0]
+    make.case(status=Status.DUPLICATE, duplicate_of=original)  # handled: marked by staff
+    # Closed by staff straight from 'submitted': opened; withdrawn unopened and never opened:
+    # left out, whatever they hold.
+    make.case(status=Status.CLOSED)
+    withdrawn = make.case(status=Status.CLOSED)
+    make.event(withdrawn, CaseEvent.Kind.WITHDRAWN, now, None)
+    for _ in range(4):
+        make.case()
+    d2 = compute("cases-d2-complete", scope)
+    # Opened: 3 right, 1 asked, 1 moved, 1 returned (stays: it was in the right place), 1
+    # duplicate, 1 closed by staff = 8; handled as filed: the 3, the returned one, the closed.
+    assert (d2.numerator, d2.denominator) == (5, 8)
+    assert d2.rows[0][2:] == [5, 8, "63%"]
+    t4 = compute("cases-t4-info-requests", scope)
+    assert (t4.numerator, t4.denominator) == (1, 8)
+    assert d2.numerator + t4.numerator < d2.denominator
 
 
 def test_cost_per_case_by_channel(scope, make, now, cat, team):
@@ -395,3 +495,19 @@ def test_other_tenant_invisible(scope, cat, now, team):
     make_user("someone@example.org", "Someone")
     for key in ("cases-t4-info-requests", "cases-s4-missing-fields", "cases-i1-two-way"):
         assert compute(key, scope).value is None, key
+
+
+def test_time_to_resolve_counts_what_was_solved(scope, make, now):
+    """Duplicates and refusals stamp resolved_at too, and a reopened case kept it: none of them
+    is a resolution (issue 14, item 2)."""
+    make.case(ago=3 * DAY, status=Status.RESOLVED, resolved_at=now - DAY)  # 2 days
+    make.case(ago=5 * DAY, status=Status.CLOSED, resolved_at=now - DAY)  # 4 days
+    make.case(ago=2 * DAY, status=Status.DUPLICATE, resolved_at=now - 2 * DAY + HOUR)
+    make.case(ago=2 * DAY, status=Status.REFUSED, resolved_at=now - 2 * DAY + HOUR)
+    reopened = make.case(ago=2 * DAY, status=Status.RESOLVED, resolved_at=now - DAY)
+    lifecycle.set_status(reopened, Status.IN_PROGRESS, now)  # what every reopening calls
+    reopened.refresh_from_db()
+    assert reopened.resolved_at is None
+    result = compute("cases-s2-resolve", scope)
+    assert result.denominator == 2
+    assert result.value == pytest.approx(3.0)

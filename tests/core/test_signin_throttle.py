@@ -227,3 +227,26 @@ def test_rates_parse_as_documented():
     assert throttle.Rate.parse("5/hour") == throttle.Rate(5, 3600)
     assert throttle.Rate.parse("10/300s") == throttle.Rate(10, 300)
     assert throttle.Rate.parse("2/day") == throttle.Rate(2, 86400)
+
+
+def test_a_slot_given_back_after_a_slice_ended_is_given_back(clock, charlie):
+    """A success gives its slot back even when the password check ended in the next slice of
+    the window (it once gave back nothing then, and the success counted as a failure)."""
+    rate = throttle.login_rate()
+    window = throttle.SlidingWindow("login-account")
+    assert window.acquire(charlie.email, rate).allowed
+    clock.now += rate.slice  # the check took us into the next slice
+    window.release(charlie.email, rate)
+    assert window.count(charlie.email, rate) == 0
+    for _ in range(rate.limit):
+        assert window.acquire(charlie.email, rate).allowed
+    assert not window.acquire(charlie.email, rate).allowed
+
+
+def test_giving_back_never_goes_below_nothing(clock, charlie):
+    rate = throttle.login_rate()
+    window = throttle.SlidingWindow("login-account")
+    window.release(charlie.email, rate)
+    assert window.count(charlie.email, rate) == 0
+    assert window.acquire(charlie.email, rate).allowed
+    assert window.count(charlie.email, rate) == 1

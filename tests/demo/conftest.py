@@ -1,4 +1,5 @@
-"""The demo region loaded once per test module, inside a transaction rolled back at its end."""
+"""The demo region loaded once for a module (and the modules right after it that also want it),
+inside a transaction rolled back when a test that does not see it comes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 
 # Argon2 first, as in production, so that loading also exercises the light demo hashing.
@@ -35,20 +35,23 @@ def run_demo(folder: Path, seed: int = DEMO_SEED, **options) -> str:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def _demo_module(django_db_setup, django_db_blocker, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=ARGON2_FIRST, MEDIA_ROOT=folder / "media"),
-        transaction.atomic(),
-    ):
+def load_demo(folder: Path) -> LoadedDemo:
+    """Run the demo into the transaction open now (tests/conftest.py opens one for it)."""
+    with override_settings(PASSWORD_HASHERS=ARGON2_FIRST, MEDIA_ROOT=folder / "media"):
         output = run_demo(folder)
-        yield LoadedDemo(output=output, ground_truth=folder / "ground-truth.json", seed=DEMO_SEED)
-        transaction.set_rollback(True)
+    return LoadedDemo(output=output, ground_truth=folder / "ground-truth.json", seed=DEMO_SEED)
+
+
+@pytest.fixture(scope="session")
+def _demo_module(django_db_setup) -> None:
+    """Marks the tests of the loaded demo (tests/conftest.py loads it before their transaction)."""
 
 
 @pytest.fixture
 def loaded_demo(_demo_module, db) -> LoadedDemo:
-    """The demo region (shared by the module's tests; each test's own writes roll back)."""
-    return _demo_module
+    """The demo region, loaded once in an outer transaction for the tests of a module and those
+    of the modules right after it that want it too (tests/conftest.py); each test's own writes
+    roll back."""
+    from tests.conftest import current_demo
+
+    return current_demo()

@@ -18,6 +18,7 @@ from insieme.catalog.models import (
     TemplateAttribute,
     Trace,
 )
+from insieme.codesign.actions import INTERNAL_SERVICE_CODE
 from insieme.core import audit
 from insieme.core.actions import authenticate_api_key
 from insieme.core.branding import brand_of
@@ -130,6 +131,8 @@ def test_about_thirty_services_mostly_from_templates(demo):
     assert ServiceTemplate.objects.filter(owner__slug="valdoro").count() >= 18
     for service in services.prefetch_related("skilled"):
         assert service.department_id and service.skilled.exists(), service.code
+        if service.code == INTERNAL_SERVICE_CODE:
+            continue  # co-design's internal service of work items: no citizen, no unit cost
         assert service.staff_minutes and service.channels
     datatypes = set(TemplateAttribute.objects.values_list("datatype", flat=True))
     assert datatypes == {
@@ -260,9 +263,14 @@ def test_ground_truth_file(loaded_demo):
     assert truth["requests"]["created"] == truth["requests"]["requested"]
     assert len(truth["catalog"]["provisions"]["expired"]) == 1
     services = truth["catalog"]["services"]
-    assert len(services) == Service.objects.count()
+    # Co-design's seed adds each administration's internal service of work items.
+    internal = {tuple(s) for s in truth["codesign"]["internal_services"]}
+    assert len(services) + len(internal) == Service.objects.count()
     templated = {(s["administration"], s["code"]): s["template"] for s in services}
     for service in Service.objects.select_related("template", "administration"):
+        if (service.administration.slug, service.code) in internal:
+            assert service.template is None and service.status == "draft"
+            continue
         expected = service.template.code if service.template else None
         assert templated[(service.administration.slug, service.code)] == expected
     assert set(truth["catalog"]["indicator_inputs"]) >= {"all", "lago-verde"}

@@ -51,6 +51,19 @@ def truth(loaded_demo) -> dict:
 
 
 @pytest.fixture
+def codesign(loaded_demo) -> dict:
+    """What co-design's seed filed after the cases' truth was recorded, in the municipalities
+    (the scope below)."""
+    found = json.loads(loaded_demo.ground_truth.read_text())["codesign"]
+    towns = set(
+        Administration.objects.filter(kind=Administration.Kind.MUNICIPALITY).values_list(
+            "slug", flat=True
+        )
+    )
+    return {**found, "work_item_cases": [r for r in found["work_item_cases"] if r[0] in towns]}
+
+
+@pytest.fixture
 def scope(loaded_demo) -> Scope:
     ids = tuple(
         Administration.objects.filter(kind=Administration.Kind.MUNICIPALITY)
@@ -64,6 +77,18 @@ def compute(key, scope):
     return indicators.get(key).compute(scope)
 
 
+def at_or_over_capacity(truth, codesign) -> int:
+    """The people at or over capacity once co-design's seed has assigned the open work items of
+    accepted ideas on top of the cases' load: which officer has room for one depends on the day
+    the demo is loaded, so the cases' own count can be one short."""
+    loads = Counter({(p[0], p[1]): p[3] for p in truth["people"] if p[2]})
+    for slug, _reference, assignee, status in codesign["work_item_cases"]:
+        if assignee and status not in ("resolved", "closed"):
+            loads[slug, assignee] += 1
+    capacity = {(p[0], p[1]): p[2] for p in truth["people"] if p[2]}
+    return sum(1 for key, load in loads.items() if key in capacity and load >= capacity[key])
+
+
 def test_every_handling_indicator_has_something_to_show(scope):
     for key in HANDLING_KEYS:
         result = compute(key, scope)
@@ -72,18 +97,24 @@ def test_every_handling_indicator_has_something_to_show(scope):
             assert 0 < result.value < 1, key
 
 
-def test_indicators_reproduce_the_ground_truth(scope, truth):
+def test_indicators_reproduce_the_ground_truth(scope, truth, codesign):
     people = truth["people"]
     overload = compute("cases-i3-overload", scope)
-    assert overload.numerator == truth["at_or_over_capacity"]
+    assert overload.numerator == at_or_over_capacity(truth, codesign)
     assert overload.denominator == sum(1 for p in people if p[2])
     assert 0.1 <= overload.value <= 0.3  # about a fifth
     load = compute("cases-i3-load", scope)
-    assert load.numerator == truth["open_assigned"] == sum(p[3] for p in people if p[2])
-    assert str(truth["open_unassigned"]) in load.note
+    assert truth["open_assigned"] == sum(p[3] for p in people if p[2])
+    # Co-design's seed then files the accepted ideas' work items, assigned like any case.
+    items = [row for row in codesign["work_item_cases"] if row[3] not in ("resolved", "closed")]
+    assigned = sum(1 for row in items if row[2])
+    # Every open case is load, those waiting in the queues too (issue 14, item 6).
+    assert load.numerator == truth["open_assigned"] + truth["open_unassigned"] + len(items)
+    assert str(truth["open_unassigned"] + len(items) - assigned) in load.note
     recent = truth["last_90_days"]
     turnaround = compute("cases-i4-handoff-turnaround", scope)
-    assert turnaround.denominator == recent["handoffs_answered"]
+    # Answered in the window, and every one still pending (issue 14, item 7).
+    assert turnaround.denominator == recent["handoffs_answered"] + truth.get("handoffs_pending", 0)
     bounce = compute("cases-i4-bounce-backs", scope)
     assert bounce.numerator == recent["handoffs_returned"]
     lacks = compute("cases-s4-missing-fields", scope)
@@ -102,7 +133,8 @@ def test_who_never_uses_the_platform_never_acts(truth):
     assert users.count() == len(absent)
     assert not CaseEvent.objects.filter(actor__in=users).exists()
     assert not Case.objects.filter(filed_by__in=users).exists()
-    assert not Case.objects.filter(assignee__in=users).exists()
+    # Only the system gives them work: the work items of accepted ideas, filed after the year.
+    assert not Case.objects.filter(assignee__in=users).exclude(kind="improvement").exists()
 
 
 def test_rows_match_the_ground_truth(truth):
@@ -121,7 +153,7 @@ def test_rows_match_the_ground_truth(truth):
     assert ResponseTemplate.objects.count() == truth["response_templates"] > 0
 
 
-def test_assignments_respect_capacity_but_for_recorded_overrides(truth):
+def test_assignments_respect_capacity_but_for_recorded_overrides(truth, codesign):
     members = {
         (m.administration_id, m.user_id): m
         for m in Membership.objects.filter(role__in=[Role.OFFICER, Role.SUPERVISOR])
@@ -139,7 +171,7 @@ def test_assignments_respect_capacity_but_for_recorded_overrides(truth):
             assert overrides[user_id] == load - capacity
         else:
             assert overrides[user_id] == 0
-    assert over == truth["at_or_over_capacity"] > 0
+    assert over == at_or_over_capacity(truth, codesign) > 0
     # Every case is with its department; an assignee belongs to it.
     assert not Case.objects.filter(department__isnull=True).exists()
     departments = {(m.user_id, m.department_id) for m in members.values()}

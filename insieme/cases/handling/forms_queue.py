@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insieme.cases.access import order_by
 from insieme.cases.models import (
+    CASE_KINDS,
     GRID_METRES,
     OPEN_STATUSES,
     DueState,
@@ -66,6 +67,7 @@ SORTS = {
 FILTER_KEYS = (
     "scope",
     "service",
+    "kind",
     "status",
     "department",
     "assignee",
@@ -131,6 +133,9 @@ class QueueFilterForm(CheckedInputMixin, forms.Form):
     scope = forms.ChoiceField(label=_("Show"), choices=Scope.CHOICES, required=False)
     service = forms.ModelChoiceField(
         label=_("Service"), queryset=Service.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Any kind")), *CASE_KINDS], required=False
     )
     status = forms.MultipleChoiceField(
         label=_("Status"),
@@ -272,6 +277,8 @@ class QueueFilterForm(CheckedInputMixin, forms.Form):
         qs = qs.filter(status__in=sorted(statuses or OPEN_STATUSES))
         if data.get("service"):
             qs = qs.filter(service=data["service"])
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
         if data.get("department"):
             qs = qs.filter(department=data["department"])
         assignee = data.get("assignee") or ""

@@ -6,16 +6,17 @@ department, alert counts and a few alert cases read per branch of the supervisor
 open cases of overloaded people, skills of their services): the count never grows with the
 number of people or cases.
 
-Fairness: within a team, each person's load is divided by their capacity; the figure is the
-coefficient of variation of those ratios (population standard deviation ÷ mean; 0 = perfectly
-even), shown with the gap between the highest and the lowest ratio. People with capacity 0 are
-left out of it (they are not meant to carry cases).
+Fairness: the fewest cases that would have to change hands for the team to carry its assigned
+cases in proportion to capacity, as evenly as whole cases allow (core.figures.cases_to_move; 0 =
+even), shown with the gap between the highest and the lowest load ÷ capacity. It means the same
+for a team of two as for a team of twenty, where a coefficient of variation read 1.00 for any
+pair with one idle person. People with capacity 0 are left out of it (they are not meant to
+carry cases), and a team of one is not judged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -24,6 +25,7 @@ from django.utils import timezone
 from insieme.cases.access import count_union, first_ids, staff_case_sets, staff_departments
 from insieme.cases.models import OPEN_STATUSES, Case, DueState
 from insieme.catalog.models import Service
+from insieme.core.figures import cases_to_move
 from insieme.core.models import Administration, Department, Membership
 from insieme.core.permissions import Perm, roles_with
 
@@ -103,14 +105,13 @@ class TeamLoad:
         return sum(r) / len(r) if r else None
 
     @property
-    def cv(self) -> float | None:
-        """Coefficient of variation of load/capacity: population std ÷ mean (None when nobody
-        has capacity or nobody has a case, where spread means nothing)."""
-        r, mean = self.ratios, self.mean_ratio
-        if not r or not mean:
+    def to_move(self) -> int | None:
+        """Cases to move to even out the load (None for a team of fewer than two people with
+        capacity)."""
+        counted = [p for p in self.people if p.capacity]
+        if len(counted) < 2:
             return None
-        std = math.sqrt(sum((x - mean) ** 2 for x in r) / len(r))
-        return std / mean
+        return cases_to_move([p.load for p in counted], [p.capacity for p in counted])
 
     @property
     def gap(self) -> float | None:
