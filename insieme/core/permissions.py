@@ -65,6 +65,13 @@ class Perm(StrEnum):
     THRESHOLD_MANAGE = "insights:threshold:manage"
     # perception (the staff survey; every employee answers without a role)
     PERCEPTION_MANAGE = "perception:round:manage"
+    # community (the residents' survey; residents answer without a role)
+    COMMUNITY_MANAGE = "community:round:manage"
+    # read-side insights, each its own app; held by every role that reads the Scorecard
+    DASHBOARD_READ = "dashboards:dashboard:read"
+    HOTSPOT_READ = "hotspots:hotspot:read"
+    TOPIC_READ = "topics:topic:read"
+    FORECAST_READ = "forecasts:forecast:read"
     # webhooks
     WEBHOOK_MANAGE = "webhooks:subscription:manage"
 
@@ -74,6 +81,14 @@ class Perm(StrEnum):
 _STAFF = {Perm.SERVICE_READ, Perm.REGULATION_READ, Perm.CASE_READ, Perm.IMPROVEMENT_READ}
 # Officers verify voters at the counter (participatory budgets), as they assist filing there.
 _OFFICER = _STAFF | {Perm.CASE_HANDLE, Perm.CASE_ASSIST, Perm.IDEA_EVALUATE, Perm.VOTER_VERIFY}
+# Whoever reads the Scorecard reads the insights behind it: dashboards, hotspots, topics, forecasts.
+_INSIGHTS = {
+    Perm.SCORECARD_READ,
+    Perm.DASHBOARD_READ,
+    Perm.HOTSPOT_READ,
+    Perm.TOPIC_READ,
+    Perm.FORECAST_READ,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OFFICER: frozenset(_OFFICER),
@@ -83,9 +98,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CASE_ASSIGN,
             Perm.WORKLOAD_READ,
             Perm.RESPONSE_TEMPLATE_WRITE,
-            Perm.SCORECARD_READ,
             Perm.IMPROVEMENT_MANAGE,
         }
+        | _INSIGHTS
     ),
     Role.SERVICE_MANAGER: frozenset(
         _STAFF
@@ -95,7 +110,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.SERVICE_WRITE,
             Perm.TEMPLATE_WRITE,
             Perm.REGULATION_WRITE,
-            Perm.SCORECARD_READ,
             # Service managers run co-design processes and answer ideas (DESIGN.md §2).
             Perm.PROCESS_MANAGE,
             Perm.IDEA_ANSWER,
@@ -110,11 +124,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             # Service managers own improvement items (DESIGN.md §2).
             Perm.IMPROVEMENT_MANAGE,
         }
+        | _INSIGHTS
     ),
     # The data steward keeps the resident register (personal data, stored hashed).
-    Role.DATA_STEWARD: frozenset(
-        _STAFF | {Perm.AUDIT_READ, Perm.SCORECARD_READ, Perm.REGISTER_MANAGE}
-    ),
+    Role.DATA_STEWARD: frozenset(_STAFF | {Perm.AUDIT_READ, Perm.REGISTER_MANAGE} | _INSIGHTS),
     Role.ADMINISTRATOR: frozenset(
         _STAFF
         | {
@@ -128,14 +141,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APIKEY_MANAGE,
             Perm.WEBHOOK_MANAGE,
             Perm.AUDIT_READ,
-            Perm.SCORECARD_READ,
             Perm.COMMENT_MODERATE,
             Perm.VOTER_VERIFY,
             Perm.REGISTER_MANAGE,
             Perm.PERCEPTION_MANAGE,
+            Perm.COMMUNITY_MANAGE,
             Perm.IMPROVEMENT_MANAGE,
             Perm.THRESHOLD_MANAGE,
         }
+        | _INSIGHTS
     ),
 }
 

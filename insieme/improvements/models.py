@@ -36,6 +36,9 @@ class Source(models.TextChoices):
     INDICATOR = "indicator", _("A Scorecard indicator")
     MISSING_FIELD = "missing_field", _("A field staff keep asking for that the form lacks")
     OVERLOAD = "overload", _("An overloaded team")
+    HOTSPOT = "hotspot", _("A hotspot on the map")
+    TOPIC = "topic", _("A recurring topic in what people write")
+    FORECAST = "forecast", _("A forecast alert")
     OTHER = "other", _("Something else")
 
 

@@ -22,7 +22,7 @@ from insieme.codesign.models import ServiceChange
 from insieme.core.models import User
 from insieme.improvements import access, actions, measure
 from insieme.improvements.forms import CloseForm, ItemFilterForm, ItemForm, StatusForm
-from insieme.improvements.models import Item, Source, Status
+from insieme.improvements.models import MAX_DETAIL, Item, Source, Status
 from insieme.participation.models import Process
 
 PER_PAGE = 50
@@ -90,9 +90,23 @@ def item_list(request: HttpRequest, admin_slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_new(request: HttpRequest, admin_slug: str) -> HttpResponse:
-    """Open an item. `?indicator=KEY` (the Scorecard's link) fills in the indicator."""
+    """Open an item. `?indicator=KEY` (the Scorecard's link) fills in the indicator;
+    `?source=KIND&detail=TEXT` (the links of hotspots, topics and forecast alerts) fill in where
+    it comes from and what the insight says."""
     admin = access.get_staff_administration(request.user, admin_slug, manage=True)
     status, prefill_error = 200, ""
+    source = request.GET.get("source", "")
+    detail = request.GET.get("detail", "")
+    if source and source not in Source.values:
+        status = 400
+        prefill_error = _("No kind of insight is called “%(source)s”.") % {
+            "source": find_control_free(source[:100])
+        }
+    elif len(detail) > MAX_DETAIL or find_control_free(detail) != detail:
+        status = 400
+        prefill_error = _(
+            "What the insight says must be plain text of at most %(n)d characters."
+        ) % {"n": MAX_DETAIL}
     # The Scorecard's link: checked whatever the method, so a malformed one (an unknown key,
     # a control character) is refused with 400, never taken in.
     key = request.GET.get("indicator", "")
@@ -122,6 +136,10 @@ def item_new(request: HttpRequest, admin_slug: str) -> HttpResponse:
         if found is not None:
             initial.update(source=Source.INDICATOR, indicator_key=key)
             initial.setdefault("title", str(found.title))
+        elif source and status == 200:
+            initial["source"] = source
+        if detail and status == 200:
+            initial["source_detail"] = detail
         form = _item_form(None, admin, initial=initial)
     return render(
         request,

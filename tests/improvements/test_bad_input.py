@@ -140,3 +140,17 @@ def test_a_dropped_item_without_reason_writes_nothing(item, dario):
     with pytest.raises(ValidationError):
         actions.drop_item(dario, item, reason="   ")
     assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"source": "rumour"}, "No kind of insight is called “rumour”."),
+        ({"source": "topic", "detail": "x" * 301}, "at most 300 characters"),
+        ({"source": "topic", "detail": "a\u200bb"}, "must be plain text"),
+    ],
+)
+def test_a_malformed_insight_link_is_refused(client, montalto, dario, query, message):
+    page = sign_in(client, dario).get(BASE + "new/", query)
+    assert page.status_code == 400
+    assert message in page.content.decode()

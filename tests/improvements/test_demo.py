@@ -43,7 +43,9 @@ def test_the_items_are_what_the_seed_says(loaded_demo):
         assert statuses == sorted(
             [Status.DONE, Status.DONE, Status.DROPPED, Status.IN_PROGRESS, Status.OPEN]
         )
-        assert {i.source for i in items} == set(Source.values)
+        # The items from hotspots, topics and forecasts are opened by those apps' own seeds.
+        planted = set(Source.values) - {Source.HOTSPOT, Source.TOPIC, Source.FORECAST}
+        assert {i.source for i in items if i.source in planted} == planted
         dropped = next(i for i in items if i.status == Status.DROPPED)
         assert dropped.drop_reason
         owners = {i.owner.memberships.get(administration=admin).role for i in items}

@@ -160,3 +160,23 @@ def test_the_pages_speak_italian(client, item, dario):
     listing = signed.get(BASE + "?status=nessuno")
     assert listing.status_code == 400
     assert "Questo stato non esiste" in listing.content.decode()
+
+
+@pytest.mark.parametrize("source", ["hotspot", "topic", "forecast"])
+def test_an_insight_link_prefills_where_it_comes_from_and_what_it_says(
+    client, montalto, dario, source
+):
+    # The links of the hotspots, topics and forecasts pages: the kind and a short sentence.
+    detail = "Buche in via Roma: 14 segnalazioni in 3 periodi"
+    page = sign_in(client, dario).get(BASE + "new/", {"source": source, "detail": detail})
+    assert page.status_code == 200
+    assert page.context["form"].initial["source"] == source
+    assert page.context["form"].initial["source_detail"] == detail
+    assert detail in page.content.decode()
+    posted = client.post(
+        BASE + "new/",
+        {"title": "Via Roma", "source": source, "source_detail": detail, "owner": dario.pk},
+    )
+    assert posted.status_code == 302
+    item = Item.objects.get(title="Via Roma")
+    assert (item.source, item.source_detail) == (source, detail)
