@@ -522,6 +522,21 @@ class ScorecardIndicatorSerializer(serializers.Serializer):
     numerator = serializers.FloatField(allow_null=True)
     denominator = serializers.FloatField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
+    period_days = serializers.IntegerField(
+        allow_null=True,
+        help_text="Days of the period the value covers, ending on as_of; null for a state.",
+    )
+    previous_value = serializers.FloatField(
+        allow_null=True,
+        help_text="The same method over the period before, from the records as they are now; "
+        "null for a state or with nothing to measure.",
+    )
+    previous_display = serializers.CharField(allow_blank=True)
+    change = serializers.ChoiceField(
+        choices=["better", "worse", "same"],
+        allow_null=True,
+        help_text="Against the previous period, where a direction is good; null otherwise.",
+    )
     status = serializers.ChoiceField(
         choices=["realised", "watch", "challenge"],
         allow_null=True,

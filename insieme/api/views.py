@@ -421,7 +421,7 @@ class CaseRating(CaseMixin, APIView):
 # --- the Scorecard -----------------------------------------------------------------------------
 
 
-SCORECARD_SCOPE = "scorecard:read"
+SCORECARD_SCOPE = "insights:read"
 
 
 @extend_schema(
@@ -444,7 +444,7 @@ SCORECARD_SCOPE = "scorecard:read"
 class ScorecardView(APIView):
     """The Co-production Scorecard of an administration: the seventeen cells with their
     indicators (value, numbers behind it, method) in the language of `Accept-Language`. Staff
-    with the Scorecard permission, or an API key with the `scorecard:read` scope for its own
+    with the Scorecard permission, or an API key with the `insights:read` scope for its own
     administration."""
 
     key_scopes = {"GET": SCORECARD_SCOPE}

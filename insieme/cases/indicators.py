@@ -1213,6 +1213,7 @@ INDICATORS: list[Indicator] = [
         app="cases",
         better=None,
         headline=True,
+        period_days=D1_DAYS,
     ),
     Indicator(
         key="cases-d2-complete",
@@ -1229,6 +1230,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_complete,
         app="cases",
         better="higher",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-d2-duplicates",
@@ -1242,6 +1244,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_duplicates,
         app="cases",
         better="lower",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-s2-form-time",
@@ -1255,6 +1258,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_form_time,
         app="cases",
         better="lower",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-s2-acknowledge",
@@ -1268,6 +1272,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_acknowledge,
         app="cases",
         better="lower",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-s2-resolve",
@@ -1283,6 +1288,7 @@ INDICATORS: list[Indicator] = [
         app="cases",
         better="lower",
         headline=True,
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-i1-two-way",
@@ -1297,6 +1303,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_two_way,
         app="cases",
         better="higher",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-i3-load",
@@ -1354,6 +1361,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_handoff_turnaround,
         app="cases",
         better="lower",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-i4-bounce-backs",
@@ -1367,6 +1375,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_bounce_backs,
         app="cases",
         better="lower",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-i4-adoption",
@@ -1381,6 +1390,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_adoption,
         app="cases",
         better="higher",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-t2-public-answers",
@@ -1396,6 +1406,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_public_answers,
         app="cases",
         better="higher",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-t2-decision-reasons",
@@ -1411,6 +1422,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_decision_reasons,
         app="cases",
         better="higher",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-t2-promises-kept",
@@ -1430,6 +1442,7 @@ INDICATORS: list[Indicator] = [
         app="cases",
         better="higher",
         headline=True,
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-t4-info-requests",
@@ -1445,6 +1458,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_info_rate,
         app="cases",
         better="lower",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-t4-satisfaction",
@@ -1459,6 +1473,7 @@ INDICATORS: list[Indicator] = [
         app="cases",
         better="higher",
         headline=True,
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-s1-cost-per-case",
@@ -1473,6 +1488,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_cost,
         app="cases",
         better="lower",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-s3-burden",
@@ -1487,6 +1503,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_burden,
         app="cases",
         better="lower",
+        period_days=YEAR_DAYS,
     ),
     Indicator(
         key="cases-s3-assisted",
@@ -1500,6 +1517,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_assisted,
         app="cases",
         better=None,
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="cases-s4-missing-fields",
@@ -1514,5 +1532,6 @@ INDICATORS: list[Indicator] = [
         compute=compute_missing_fields,
         app="cases",
         better="lower",
+        period_days=WINDOW_DAYS,
     ),
 ]

@@ -374,7 +374,7 @@ class ApiKey(models.Model):
         ("cases:write", _("Create and update cases")),
         ("open311:write", _("Submit Open311 requests")),
         ("opendata:read", _("Read open data")),
-        ("scorecard:read", _("Read the Scorecard")),
+        ("insights:read", _("Read the Scorecard")),
     ]
 
     administration = models.ForeignKey(

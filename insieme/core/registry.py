@@ -79,6 +79,12 @@ class Scope:
 
         return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
 
+    def earlier(self, days: int) -> Scope:
+        """The same scope as of `days` days before: where an indicator's previous period is."""
+        import dataclasses
+
+        return dataclasses.replace(self, today=self.today - timedelta(days=days))
+
     def window(self, days: int, back: int = 0) -> tuple[datetime, datetime]:
         """[start, end) of the `days` days ending with the scope's day, shifted `back` windows,
         from midnight to midnight in the scope's time zone."""
@@ -115,6 +121,10 @@ class Indicator:
     better: str | None = None
     # A headline figure: shown on the public home page too (an aggregate, never about a person).
     headline: bool = False
+    # The length of the window it reads, ending on the scope's day: its previous period is the
+    # same method as of that many days before. None for a state (open cases now, the catalogue
+    # as it is), which has no earlier period to recompute.
+    period_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ INDICATORS: list[Indicator] = [
         compute=compute_conversion,
         app="improvements",
         better="higher",
+        period_days=WINDOW_DAYS,
     ),
     Indicator(
         key="improvements-d4-time-to-effect",
@@ -138,5 +139,6 @@ INDICATORS: list[Indicator] = [
         compute=compute_time_to_effect,
         app="improvements",
         better="lower",
+        period_days=WINDOW_DAYS,
     ),
 ]

@@ -83,6 +83,23 @@ class IndicatorView:
     # Against the administration's thresholds (insights.models.Status), None without them.
     status: str | None = None
     threshold: Any = None
+    # The same method over the period before (Indicator.period_days earlier), from the records
+    # as they are now; None for a state, or where it could not be computed.
+    previous: IndicatorResult | None = None
+
+    @property
+    def change(self) -> str:
+        """Against the previous period: "better", "worse" or "same" where a direction is good
+        and both values exist; "" otherwise."""
+        if self.result is None or self.previous is None or not self.indicator.better:
+            return ""
+        now, before = self.result.value, self.previous.value
+        if now is None or before is None:
+            return ""
+        if abs(now - before) < 1e-9:
+            return "same"
+        rose = now > before
+        return "better" if rose == (self.indicator.better == "higher") else "worse"
 
     @property
     def status_label(self) -> str:
@@ -169,12 +186,19 @@ def scope_for(admin: Administration, choice: str | None, hosted: list[Administra
 
 
 def compute(indicator: Indicator, scope: Scope) -> IndicatorView:
-    """One indicator's result; a failing indicator is logged and shown as such, not a 500."""
+    """One indicator's result, with its previous period's where it reads a period; a failing
+    indicator is logged and shown as such, not a 500."""
     try:
-        return IndicatorView(indicator=indicator, result=indicator.compute(scope))
+        view = IndicatorView(indicator=indicator, result=indicator.compute(scope))
     except Exception:
         logger.exception("indicator %s failed", indicator.key)
         return IndicatorView(indicator=indicator, result=None, failed=True)
+    if indicator.period_days:
+        try:
+            view.previous = indicator.compute(scope.earlier(indicator.period_days))
+        except Exception:
+            logger.exception("indicator %s failed on the previous period", indicator.key)
+    return view
 
 
 def judged(view: IndicatorView, pairs: dict) -> IndicatorView:
@@ -314,6 +338,12 @@ def _indicator_json(iv: IndicatorView) -> dict:
         "numerator": _number(result.numerator) if result else None,
         "denominator": _number(result.denominator) if result else None,
         "note": str(result.note) if result else "",
+        # The period the value covers (days ending on as_of), null for a state; the previous
+        # period's value by the same method, null where there is none.
+        "period_days": iv.indicator.period_days,
+        "previous_value": _number(iv.previous.value) if iv.previous else None,
+        "previous_display": str(iv.previous.display) if iv.previous else "",
+        "change": iv.change or None,
         "status": iv.status,
         "thresholds": (
             {"realised": iv.threshold.realised, "challenge": iv.threshold.challenge}

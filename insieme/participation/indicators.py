@@ -355,7 +355,7 @@ def compute_answer_time(scope: Scope) -> IndicatorResult:
     )
 
 
-def _indicator(key, cell, title, method, unit, compute, better) -> Indicator:
+def _indicator(key, cell, title, method, unit, compute, better, period_days=None) -> Indicator:
     return Indicator(
         key=key,
         cell=cell,
@@ -365,6 +365,7 @@ def _indicator(key, cell, title, method, unit, compute, better) -> Indicator:
         compute=compute,
         app="participation",
         better=better,
+        period_days=period_days,
     )
 
 
@@ -383,6 +384,7 @@ INDICATORS: list[Indicator] = [
         "people",
         compute_participants,
         "higher",
+        period_days=WINDOW_DAYS,
     ),
     _indicator(
         "participation-i1-two-way",
@@ -395,6 +397,7 @@ INDICATORS: list[Indicator] = [
         "%",
         compute_two_way,
         "higher",
+        period_days=WINDOW_DAYS,
     ),
     _indicator(
         "participation-i1-staff",
@@ -407,6 +410,7 @@ INDICATORS: list[Indicator] = [
         "%",
         compute_staff,
         "higher",
+        period_days=WINDOW_DAYS,
     ),
     _indicator(
         "participation-i2-ideas-per-month",
@@ -432,6 +436,7 @@ INDICATORS: list[Indicator] = [
         "%",
         compute_accepted,
         "higher",
+        period_days=YEAR_DAYS,
     ),
     _indicator(
         "participation-i2-partners",
@@ -444,6 +449,7 @@ INDICATORS: list[Indicator] = [
         "organisations",
         compute_partners,
         "higher",
+        period_days=WINDOW_DAYS,
     ),
     _indicator(
         "participation-t2-answer-time",
@@ -456,5 +462,6 @@ INDICATORS: list[Indicator] = [
         "days",
         compute_answer_time,
         "lower",
+        period_days=WINDOW_DAYS,
     ),
 ]

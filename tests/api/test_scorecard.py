@@ -56,13 +56,30 @@ def test_anonymous_callers_are_refused(api, montalto):
 def test_api_keys_need_the_scope_and_read_their_own_administration(
     api, make_key, montalto, lagoverde
 ):
-    with_scope = make_key(montalto, "scorecard:read")
+    with_scope = make_key(montalto, "insights:read")
     assert api(key=with_scope).get(URL, {"administration": "montalto"}).status_code == 200
     assert api(key=with_scope).get(URL, {"administration": "lago-verde"}).status_code == 404
     without = make_key(montalto, "cases:read")
     response = api(key=without).get(URL, {"administration": "montalto"})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_keys_made_with_the_old_scope_name_keep_their_access(api, make_key, montalto):
+    # The scope was called scorecard:read; the issue names it insights:read (migration 0004).
+    import importlib
+
+    from django.apps import apps
+
+    from insieme.core.models import ApiKey
+
+    raw = make_key(montalto, "cases:read")
+    ApiKey.objects.update(scopes=["cases:read", "scorecard:read"])  # as the old code saved it
+    assert api(key=raw).get(URL, {"administration": "montalto"}).status_code == 403
+    migration = importlib.import_module("insieme.core.migrations.0004_apikey_scope_insights_read")
+    migration.rename(apps, None)
+    assert ApiKey.objects.get().scopes == ["cases:read", "insights:read"]
+    assert api(key=raw).get(URL, {"administration": "montalto"}).status_code == 200
 
 
 def test_bad_parameters_get_a_clear_400(api, alice):
@@ -75,7 +92,7 @@ def test_bad_parameters_get_a_clear_400(api, alice):
 
 def test_titles_and_methods_in_the_callers_language(api, make_key, montalto):
     """Accept-Language decides (item 9: indicator titles and methods stayed in English)."""
-    key = make_key(montalto, "scorecard:read")
+    key = make_key(montalto, "insights:read")
     query = {"administration": "montalto"}
     body = api(key=key).get(URL, query, HTTP_ACCEPT_LANGUAGE="it").json()
     t2 = next(c for c in body["cells"] if c["code"] == "T2")
