@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "insieme.improvements",
     "insieme.perception",
     "insieme.insights",
+    "insieme.reports",
     "insieme.open311",
     "insieme.api",
     "insieme.webhooks",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("insieme.improvements.urls")),
     path("", include("insieme.perception.urls")),
     path("", include("insieme.insights.urls")),
+    path("", include("insieme.reports.urls")),
     path("open311/v2/", include("insieme.open311.urls")),
     path("api/", include("insieme.api.urls")),
     path("staff/", include("insieme.webhooks.urls")),
