@@ -24,8 +24,9 @@ install: $(VENV)/.installed assets messages
 # The design system's stylesheet cut to what the pages use (see purgecss.config.mjs): every
 # build, as templates change; it takes about two seconds.
 assets: node_modules/.installed
-	mkdir -p var/assets
+	mkdir -p var/assets/echarts
 	npx --no-install purgecss --config purgecss.config.mjs
+	cp node_modules/echarts/dist/echarts.min.js var/assets/echarts/
 
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; } || { echo "msgfmt (gettext) is needed to compile translations"; exit 1; }

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardsConfig(AppConfig):
+    name = "insieme.dashboards"
+    label = "dashboards"
+    verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from insieme.core import views_staff as core_staff
+        from insieme.core.permissions import Perm
+        from insieme.core.registry import register_benchmark, register_permissions
+        from insieme.dashboards import bench, panels
+
+        register_permissions(self.label, [p for p in Perm if p.value.startswith("dashboards:")])
+        panels.register_builtin()
+        register_benchmark(bench.BENCHMARK)
+        section = core_staff.Section(
+            "dashboards:page",
+            _("Dashboards"),
+            _(
+                "Demand, use by hour and channel, backlog, promises kept, times to answer and "
+                "team workload: each chart with its table and CSV."
+            ),
+            Perm.DASHBOARD_READ,
+        )
+        if all(s.url_name != section.url_name for s in core_staff.SECTIONS):
+            core_staff.SECTIONS.append(section)
