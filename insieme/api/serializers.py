@@ -589,6 +589,13 @@ class ScorecardCellSerializer(serializers.Serializer):
             "null until at least the threshold of people (5 by default) answered it."
         ),
     )
+    residents = PerceivedSerializer(
+        allow_null=True,
+        help_text=(
+            "What residents say in the community survey's latest round of each administration, "
+            "the same shape; null for cells it does not ask about or under its threshold."
+        ),
+    )
     measured_status = serializers.ChoiceField(
         choices=["realised", "watch", "challenge"],
         allow_null=True,

@@ -225,6 +225,9 @@ page_panels = Registry("page panels")
 # What employees report per cell (the staff perception survey): providers called with a Scope,
 # answering {cell code: what they found, or None below the anonymity threshold}.
 perception_providers = Registry("perception providers")
+# What residents say per cell (the residents' community survey): providers called with a Scope,
+# answering {cell code: what they found, or None below the anonymity threshold}.
+community_providers = Registry("community providers")
 
 
 def register_indicator(indicator: Indicator) -> Indicator:
@@ -267,6 +270,20 @@ def perceived(scope: Scope) -> dict[str, Any]:
     """Every cell's perceived value from the registered providers (the first that has one)."""
     found: dict[str, Any] = {}
     for provider in perception_providers:
+        for cell, value in provider(scope).items():
+            if found.get(cell) is None:
+                found[cell] = value
+    return found
+
+
+def register_community(key: str, provider: Callable[[Scope], dict[str, Any]]) -> Callable:
+    return community_providers.register(key, provider)
+
+
+def community(scope: Scope) -> dict[str, Any]:
+    """Every cell's residents' value from the registered providers (the first that has one)."""
+    found: dict[str, Any] = {}
+    for provider in community_providers:
         for cell, value in provider(scope).items():
             if found.get(cell) is None:
                 found[cell] = value

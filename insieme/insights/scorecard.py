@@ -18,7 +18,14 @@ from insieme.core.csvsafe import neutralise
 from insieme.core.figures import Figure
 from insieme.core.models import Administration
 from insieme.core.permissions import Perm
-from insieme.core.registry import Indicator, IndicatorResult, Scope, indicators, perceived
+from insieme.core.registry import (
+    Indicator,
+    IndicatorResult,
+    Scope,
+    community,
+    indicators,
+    perceived,
+)
 from insieme.insights import thresholds
 from insieme.insights.models import Status
 
@@ -121,6 +128,8 @@ class CellView:
     indicators: list[IndicatorView] = field(default_factory=list)
     # What employees report (the staff survey), None while nobody has or under the threshold.
     perceived: dict | None = None
+    # What residents say (the community survey), None likewise.
+    residents: dict | None = None
 
     @property
     def measured(self) -> str | None:
@@ -218,6 +227,7 @@ def build_elements(scope: Scope, pairs: dict | None = None) -> list[ElementView]
     for indicator in indicators:
         by_cell.setdefault(indicator.cell, []).append(indicator)
     reported = perceived(scope)
+    said = community(scope)
     return [
         ElementView(
             key=key,
@@ -230,6 +240,7 @@ def build_elements(scope: Scope, pairs: dict | None = None) -> list[ElementView]
                         judged(compute(i, scope), pairs) for i in by_cell.get(cell.code, [])
                     ],
                     perceived=reported.get(cell.code),
+                    residents=said.get(cell.code),
                 )
                 for cell in CELLS.values()
                 if cell.element == key
@@ -293,6 +304,8 @@ def as_json(admin: Administration, scope_view: ScopeView, elements: list[Element
                 "indicators": [_indicator_json(iv) for iv in cv.indicators],
                 # What employees report (the staff survey); null under its threshold.
                 "perceived": _perceived_json(cv.perceived),
+                # What residents say (the community survey), the same shape; null likewise.
+                "residents": _perceived_json(cv.residents),
                 "measured_status": cv.measured,
                 "disagreement": cv.disagreement,
             }
