@@ -91,6 +91,11 @@ INSTALLED_APPS = [
     "insieme.surveys",
     "insieme.improvements",
     "insieme.perception",
+    "insieme.dashboards",
+    "insieme.topics",
+    "insieme.community",
+    "insieme.forecasts",
+    "insieme.hotspots",
     "insieme.insights",
     "insieme.reports",
     "insieme.open311",
@@ -233,7 +238,8 @@ for _prefix, _sub in [
 ]:
     if (_node_modules / _sub).exists():
         STATICFILES_DIRS.append((_prefix, _node_modules / _sub))
-# Built by `make assets` from the design system's stylesheet (purgecss.config.cjs).
+# Built by `make assets`: the design system's stylesheet (purgecss.config.mjs) and the one
+# file of Apache ECharts the dashboards load (its dist folder is 51 MB).
 if (VAR_DIR / "assets").exists():
     STATICFILES_DIRS.append(("insieme/build", VAR_DIR / "assets"))
 # Map tiles: a URL template such as https://tile.example.org/{z}/{x}/{y}.png; empty = no tiles
@@ -408,6 +414,24 @@ CELERY_BEAT_SCHEDULE = {
     # Each administration's spam filter, trained again on its moderators' latest decisions.
     "participation-spam-filters": {
         "task": "insieme.participation.tasks.retrain_spam_filters",
+        "schedule": 86400.0,
+        "options": {"expires": 3600.0},
+    },
+    # Every administration's weekly demand forecasts and their alerts, computed again.
+    "forecasts-compute": {
+        "task": "insieme.forecasts.tasks.compute_all",
+        "schedule": 86400.0,
+        "options": {"expires": 3600.0},
+    },
+    # Each administration's topics in its free text, computed again on the day's texts.
+    "topics-compute": {
+        "task": "insieme.topics.tasks.compute_all",
+        "schedule": 86400.0,
+        "options": {"expires": 3600.0},
+    },
+    # Every administration's hotspots (clusters that persist), found again nightly.
+    "hotspots-compute": {
+        "task": "insieme.hotspots.tasks.compute_all",
         "schedule": 86400.0,
         "options": {"expires": 3600.0},
     },

@@ -54,6 +54,7 @@ def test_the_page_has_the_seventeen_cells(persona_client, alice, montalto):
     for code in CELLS:
         assert f'id="report-cell-{code}"' in html, code
     assert 'href="/static/reports/report.css"' in html
+    assert html.count("What employees report:") == html.count("What residents say:") == 17
     assert f"as_of={today_in(montalto).isoformat()}" in html  # the download links keep the day
 
 
@@ -129,3 +130,8 @@ def test_only_scorecard_readers(persona_client, client, bob, charlie, oscar, mon
         assert persona_client(charlie).get(url).status_code == 404
         assert persona_client(oscar).get(url).status_code == 404  # another administration
         assert persona_client(bob).get(url).status_code in (403, 404)  # an officer
+
+
+def test_the_scorecard_links_to_its_report(persona_client, alice):
+    html = persona_client(alice).get("/staff/montalto/scorecard/?scope=self").content.decode()
+    assert 'href="/staff/montalto/scorecard/report/?scope=self" id="scorecard-report"' in html
