@@ -311,8 +311,18 @@ def _open_demo(request) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Run the tests that want the loaded demo one after the other, where the first of them
-    comes, so that one load serves them all (transactional ones stay where they are)."""
+    """Run the transactional tests (the browser tests among them) first, then the others, with
+    the tests that want the loaded demo one after the other where the first of them comes, so
+    that one load serves them all.
+
+    Transactional tests first: a transactional test that came after a test of the shared data
+    in the same process found the shared transaction gone from the connection and failed at
+    set-up, and every test after it on that worker failed too (CI, once, on PostgreSQL). xdist
+    hands each worker its tests in this order, so on every worker they come first too."""
+    transactional = [i for i in items if _transactional(i)]
+    if transactional:
+        ids = {id(i) for i in transactional}
+        items[:] = transactional + [i for i in items if id(i) not in ids]
     moved = [i for i in items if "loaded_demo" in getattr(i, "fixturenames", ())]
     moved = [i for i in moved if not _transactional(i)]
     if len({i.module for i in moved}) < 2:
