@@ -55,6 +55,11 @@ def _run() -> int:
     # Benchmarks that measure quality read this run's ground truth (not the laptop demo's).
     os.environ["INSIEME_GROUND_TRUTH"] = str(ground_truth)
 
+    # As tests do: pages requested through django.test.Client are allowed ('testserver'), and
+    # e-mails stay in memory rather than reaching a configured server.
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
     size = os.environ.get("BENCH_SIZE", "full")
     if size not in ("small", "full"):
         print("BENCH_SIZE must be 'small' or 'full'", file=sys.stderr)
