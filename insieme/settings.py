@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "insieme.community",
     "insieme.forecasts",
     "insieme.hotspots",
+    "insieme.tailoring",
     "insieme.insights",
     "insieme.reports",
     "insieme.open311",

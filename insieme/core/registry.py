@@ -214,6 +214,25 @@ class PagePanel:
     app: str = ""
 
 
+@dataclass(frozen=True)
+class FilingPrefill:
+    """What an app fills in on the citizens' filing form from what the administration already
+    knows (the once-only principle), so that the cases app never imports it.
+
+    `offer(request, service)` answers initial values keyed by form field name: the filing form's
+    own fields (contact_name, address, token, ...) and the service's questions
+    (`citizen_field_name(attribute)`); the first provider to offer a field wins. `record(request,
+    service, case)` notes, after a successful filing, what became of what was offered.
+    `hints(request, service, forms)`, optional, answers {field name: a short note} for the
+    fields shown filled in, put under each field after its own help text."""
+
+    key: str
+    offer: Callable[[Any, Any], dict]
+    record: Callable[[Any, Any, Any], None]
+    hints: Callable[[Any, Any, tuple], dict[str, Any]] | None = None
+    app: str = ""
+
+
 indicators = Registry("indicators")
 home_sections = Registry("home sections")
 benchmarks = Registry("benchmarks")
@@ -222,6 +241,7 @@ demo_seeds = Registry("demo seeds")
 permission_owners = Registry("permission owners")
 api_routes = Registry("api routes")
 page_panels = Registry("page panels")
+filing_prefills = Registry("filing prefills")
 # What employees report per cell (the staff perception survey): providers called with a Scope,
 # answering {cell code: what they found, or None below the anonymity threshold}.
 perception_providers = Registry("perception providers")
@@ -260,6 +280,49 @@ def register_page_panel(panel: PagePanel) -> PagePanel:
 
 def panels_for(page: str) -> list[PagePanel]:
     return sorted((p for p in page_panels if p.page == page), key=lambda p: (p.order, p.key))
+
+
+def register_prefill(prefill: FilingPrefill) -> FilingPrefill:
+    return filing_prefills.register(prefill.key, prefill)
+
+
+def prefill_offer(request, service) -> dict:
+    """The initial values of `service`'s filing form from every provider (the first wins)."""
+    initial: dict = {}
+    for provider in filing_prefills:
+        for name, value in provider.offer(request, service).items():
+            initial.setdefault(name, value)
+    return initial
+
+
+def prefill_record(request, service, case) -> None:
+    """After `case` was filed: each provider notes what became of its offer. The case is
+    already saved, so a provider's failure is logged, never shown to the citizen as an error."""
+    import logging
+
+    for provider in filing_prefills:
+        try:
+            provider.record(request, service, case)
+        except Exception:  # noqa: BLE001 - a measurement must not turn a filing into a 500
+            logging.getLogger(__name__).exception("prefill %s: record failed", provider.key)
+
+
+def prefill_hints(request, service, *forms) -> None:
+    """Each field a provider filled in carries its hint, after the field's own help text."""
+    from django.utils.html import format_html
+
+    hints: dict[str, Any] = {}
+    for provider in filing_prefills:
+        if provider.hints is not None:
+            for name, text in provider.hints(request, service, forms).items():
+                hints.setdefault(name, text)
+    for form in forms:
+        for name, text in hints.items():
+            field = form.fields.get(name)
+            if field is not None:
+                hint = format_html('<span class="d-block prefill-hint">{}</span>', text)
+                field.help_text = format_html("{}{}", field.help_text, hint)
+                form[name].help_text = field.help_text  # a bound form has read it already
 
 
 def register_perception(key: str, provider: Callable[[Scope], dict[str, Any]]) -> Callable:

@@ -29,6 +29,7 @@ from insieme.catalog.forms import citizen_field_name, citizen_form_for
 from insieme.catalog.models import Datatype, Service, ServiceKind
 from insieme.catalog.sla import describe_day_type, describe_sla
 from insieme.core.geo import GeometryError, contains
+from insieme.core.registry import prefill_hints, prefill_offer, prefill_record
 
 SESSION_FILED = "insieme_filed_cases"
 SESSION_FOLLOWED = "insieme_followed_cases"
@@ -168,6 +169,7 @@ def _prefilled_location(service: Service, query) -> dict:
 def _render(request, service, form, citizen, *, duplicates=(), status=200) -> HttpResponse:
     user = request.user
     last_addresses = _last_addresses(user)
+    prefill_hints(request, service, form, citizen)
     if last_addresses and "address" in form.fields:
         form.fields["address"].widget.attrs["list"] = "last-addresses"
     return render(
@@ -200,18 +202,12 @@ def case_file(request: HttpRequest, admin_slug: str, code: str) -> HttpResponse:
     if not user.is_authenticated and not service.anonymous_allowed:
         return redirect_to_login(request.get_full_path())
     if request.method == "GET":
-        initial = {}
-        if user.is_authenticated:
-            initial = {
-                "contact_name": user.full_name,
-                "contact_email": user.email,
-                "contact_phone": user.phone,
-            }
+        initial = prefill_offer(request, service)  # contact details and what else is known
         initial.update(_prefilled_location(service, request.GET))
         form = FilingForm(
             initial=initial, located=service.located, administration=service.administration
         )
-        return _render(request, service, form, citizen_form_for(service))
+        return _render(request, service, form, citizen_form_for(service, initial=initial))
 
     form = FilingForm(
         request.POST,
@@ -265,6 +261,7 @@ def case_file(request: HttpRequest, admin_slug: str, code: str) -> HttpResponse:
         put_action_errors(exc, form, citizen)
         return _render(request, service, form, citizen, status=400)
     _remember(request, SESSION_FILED, case)
+    prefill_record(request, service, case)
     return redirect(
         "case_filed",
         admin_slug=service.administration.slug,
