@@ -357,6 +357,10 @@ PARTICIPATION_COMMENT_RATE = env.str("INSIEME_PARTICIPATION_COMMENT_RATE", defau
 SURVEYS_RESPONSE_RATE = env.str("INSIEME_SURVEYS_RESPONSE_RATE", default="10/hour")
 # The staff survey shows results only once at least this many people have answered.
 PERCEPTION_MIN_RESPONSES = env.int("INSIEME_PERCEPTION_MIN_RESPONSES", default=5)
+# The Scorecard reads indicators computed at most this many seconds ago (a snapshot the worker
+# refreshes every SCORECARD_REFRESH_MINUTES); 0 computes them on every page.
+INSIEME_SCORECARD_MAX_AGE = env.int("INSIEME_SCORECARD_MAX_AGE", default=900)
+SCORECARD_REFRESH_MINUTES = env.int("INSIEME_SCORECARD_REFRESH_MINUTES", default=5)
 
 # Background tasks (Celery, configured from every CELERY_* name here; see insieme/celery.py).
 # No broker (the default): tasks run in this process once the write has committed, so a laptop
@@ -435,6 +439,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insieme.hotspots.tasks.compute_all",
         "schedule": 86400.0,
         "options": {"expires": 3600.0},
+    },
+    # The Scorecards people open by default, computed ahead (insieme.insights.snapshots).
+    "scorecard-snapshots": {
+        "task": "insieme.insights.tasks.refresh_scorecards",
+        "schedule": 60.0 * SCORECARD_REFRESH_MINUTES,
+        "options": {"expires": 60.0 * SCORECARD_REFRESH_MINUTES},
     },
 }
 # Webhooks: auto (Celery with a broker, else a sender thread in the web process), celery,

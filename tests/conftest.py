@@ -37,6 +37,9 @@ def suite_settings(media_root) -> dict:
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "MEDIA_ROOT": media_root,
         "LANGUAGE_CODE": "en",
+        # Scorecards computed on every page, so that a test sees its own writes at once; the
+        # snapshots' own tests (tests/insights/test_snapshots.py) turn them on.
+        "INSIEME_SCORECARD_MAX_AGE": 0,
     }
 
 

@@ -104,6 +104,9 @@ class IndicatorResult:
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     note: str = ""
+    # How many rows there are when `rows` holds only the first of them (a stored Scorecard
+    # snapshot keeps those a page shows); None when `rows` holds them all.
+    row_count: int | None = None
 
 
 @dataclass(frozen=True)

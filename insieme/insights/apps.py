@@ -10,12 +10,14 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
+            register_benchmark,
             register_demo_seed,
             register_home_section,
             register_permissions,
         )
-        from insieme.insights import demo, home
+        from insieme.insights import bench, demo, home
 
         register_permissions(self.label, [p for p in Perm if p.value.startswith("insights:")])
         register_home_section(home.FIGURES)
         register_demo_seed(demo.SEED)
+        register_benchmark(bench.BENCHMARK)

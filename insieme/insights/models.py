@@ -54,3 +54,22 @@ class Threshold(models.Model):
         if value <= self.realised:
             return Status.REALISED
         return Status.CHALLENGE if value >= self.challenge else Status.WATCH
+
+
+class Snapshot(models.Model):
+    """The Scorecard's indicators as computed for one set of administrations, day and language
+    (insieme.insights.snapshots): what a page reads instead of computing them again."""
+
+    key = models.CharField(max_length=64, unique=True)
+    administration_ids = models.TextField()  # sorted, comma-separated: what `key` covers
+    day = models.DateField()
+    language = models.CharField(max_length=10)
+    payload = models.JSONField()
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField()  # how long the computation took
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="insights_snapshot_day")]
+
+    def __str__(self) -> str:
+        return f"{self.administration_ids} {self.day} {self.language}"

@@ -117,8 +117,16 @@ class IndicatorView:
         return self.result.rows[:ROW_LIMIT] if self.result else []
 
     @property
+    def total_rows(self) -> int:
+        if not self.result:
+            return 0
+        if self.result.row_count is not None:
+            return self.result.row_count
+        return len(self.result.rows)
+
+    @property
     def truncated(self) -> bool:
-        return bool(self.result) and len(self.result.rows) > ROW_LIMIT
+        return self.total_rows > ROW_LIMIT
 
 
 @dataclass
@@ -219,16 +227,33 @@ def judged(view: IndicatorView, pairs: dict) -> IndicatorView:
     return view
 
 
-def build_elements(scope: Scope, pairs: dict | None = None) -> list[ElementView]:
-    """The four elements with their cells in table order, each cell's indicators computed and
-    judged against `pairs` (indicator key: Threshold, the administration's own)."""
+class Elements(list):
+    """The elements of a Scorecard, with when their indicators were computed (`computed_at`)
+    and whether they came from a stored snapshot (insieme.insights.snapshots)."""
+
+    computed_at = None
+    from_snapshot = False
+
+
+def build_elements(scope: Scope, pairs: dict | None = None) -> Elements:
+    """The four elements with their cells in table order, each cell's indicators computed (or
+    read from a snapshot young enough) and judged against `pairs` (indicator key: Threshold,
+    the administration's own)."""
+    from insieme.insights import snapshots
+
     pairs = pairs or {}
     by_cell: dict[str, list[Indicator]] = {}
     for indicator in indicators:
         by_cell.setdefault(indicator.cell, []).append(indicator)
+    computed = snapshots.results(scope, indicators)
+
+    def view(indicator: Indicator) -> IndicatorView:
+        result, previous, failed = computed.results[indicator.key]
+        return IndicatorView(indicator=indicator, result=result, failed=failed, previous=previous)
+
     reported = perceived(scope)
     said = community(scope)
-    return [
+    elements = Elements(
         ElementView(
             key=key,
             label=label,
@@ -236,9 +261,7 @@ def build_elements(scope: Scope, pairs: dict | None = None) -> list[ElementView]
                 CellView(
                     cell=cell,
                     measures=MEASURES.get(cell.code, ""),
-                    indicators=[
-                        judged(compute(i, scope), pairs) for i in by_cell.get(cell.code, [])
-                    ],
+                    indicators=[judged(view(i), pairs) for i in by_cell.get(cell.code, [])],
                     perceived=reported.get(cell.code),
                     residents=said.get(cell.code),
                 )
@@ -247,7 +270,9 @@ def build_elements(scope: Scope, pairs: dict | None = None) -> list[ElementView]
             ],
         )
         for key, label in ELEMENTS
-    ]
+    )
+    elements.computed_at, elements.from_snapshot = computed.computed_at, computed.from_snapshot
+    return elements
 
 
 def csv_text(result: IndicatorResult) -> str:

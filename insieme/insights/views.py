@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -42,6 +43,11 @@ def scorecard(request: HttpRequest, admin_slug: str) -> HttpResponse:
             "cells_measured": sc.cells_with_indicators(elements),
             "cells_total": sum(len(e.cells) for e in elements),
             "row_limit": sc.ROW_LIMIT,
+            "computed_at": timezone.localtime(elements.computed_at, scope_view.scope.zone),
+            # Where pages read snapshots (insieme.insights.snapshots), how often they are renewed.
+            "refresh_minutes": settings.SCORECARD_REFRESH_MINUTES
+            if settings.INSIEME_SCORECARD_MAX_AGE > 0
+            else 0,
             "perception_threshold": getattr(settings, "PERCEPTION_MIN_RESPONSES", 5),
             "survey_url": _survey_url(admin),
             "improvement_url": _improvement_url(request.user, admin),
