@@ -15,9 +15,10 @@ class InsightsConfig(AppConfig):
             register_home_section,
             register_permissions,
         )
-        from insieme.insights import bench, demo, home
+        from insieme.insights import bench, bench_duckdb, demo, home
 
         register_permissions(self.label, [p for p in Perm if p.value.startswith("insights:")])
         register_home_section(home.FIGURES)
         register_demo_seed(demo.SEED)
         register_benchmark(bench.BENCHMARK)
+        register_benchmark(bench_duckdb.BENCHMARK)

@@ -251,3 +251,58 @@ def test_the_worker_does_nothing_without_snapshots(settings, montalto):
     settings.INSIEME_SCORECARD_MAX_AGE = 0
     assert refresh_scorecards() == 0
     assert not Snapshot.objects.exists()
+
+
+# --- the benchmarks ------------------------------------------------------------------------------
+
+
+def test_duckdb_computes_the_same_counts_as_the_database(loaded_demo, tmp_path):
+    """The DuckDB baseline of make bench aggregates the same cases: per channel over the period
+    and open cases per department equal what the ORM counts."""
+    import zoneinfo
+
+    import duckdb
+    from django.db.models import Count
+
+    from insieme.cases.models import OPEN_STATUSES, Case
+    from insieme.insights import bench_duckdb as bd
+
+    region = Administration.objects.get(slug="valdoro")
+    ids = [region.pk, *Administration.objects.filter(parent=region).values_list("pk", flat=True)]
+    zone = zoneinfo.ZoneInfo(region.timezone)
+    parquet, n = bd._export(ids, zone, tmp_path)
+    cases = Case.objects.filter(administration_id__in=ids)
+    assert n == cases.count() > 1000
+    end_day = today_in(region) + timedelta(days=1)
+    end = datetime.combine(end_day, datetime.min.time())
+    start = end - timedelta(days=90)
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW cases AS SELECT * FROM read_parquet('{parquet}')")  # noqa: S608
+    rows = con.execute(
+        bd.DASHBOARD_QUERIES[3], {"start": start, "before": start - timedelta(days=90), "end": end}
+    ).fetchall()
+    now = cases.filter(
+        submitted_at__gte=start.replace(tzinfo=zone), submitted_at__lt=end.replace(tzinfo=zone)
+    )
+    expected = dict(now.values_list("channel").annotate(n=Count("pk")))
+    assert {channel: count for channel, count, _before in rows if count} == expected
+    open_rows = con.execute(bd.SCORECARD_QUERIES[-1]).fetchall()
+    opened = cases.filter(status__in=OPEN_STATUSES)
+    assert dict(open_rows) == dict(
+        opened.values_list("department_id").annotate(n=Count("pk")).order_by()
+    )
+
+
+def test_the_benchmarks_print_well_formed_lines(loaded_demo):
+    from insieme.insights import bench, bench_duckdb
+
+    lines = bench.run("small") + bench_duckdb.run("small")
+    names = [line.name for line in lines]
+    assert "scorecard-refresh" in names and "scorecard-page-valdoro" in names
+    assert "scorecard-snapshot-vs-duckdb-memory" in names
+    assert "dashboards-page-vs-duckdb-parquet" in names
+    for line in lines:
+        text = line.format()
+        assert re.fullmatch(r"bench \S+ value=\S+ unit=\S+( baseline=\S+ ratio=\S+)? n=\d+", text)
+        assert line.value > 0
+    assert not Snapshot.objects.exists()  # the benchmark leaves none behind
