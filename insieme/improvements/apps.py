@@ -15,10 +15,11 @@ class ImprovementsConfig(AppConfig):
             register_indicator,
             register_permissions,
         )
-        from insieme.improvements import demo, indicators
+        from insieme.improvements import demo, demo_insights, indicators
 
         register_permissions(self.label, [p for p in Perm if p.value.startswith("improvements:")])
         register_demo_seed(demo.SEED)
+        register_demo_seed(demo_insights.SEED)
         for indicator in indicators.INDICATORS:
             register_indicator(indicator)
         # The administration's dashboard: a link to the backlog.
