@@ -160,6 +160,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A read replica of the default database (PostgreSQL streaming replication, say): the Scorecard,
+# the dashboards and the other insight pages read from it, everything else from the primary
+# (insieme.core.replica). Tests mirror it onto the default database.
+if env.str("INSIEME_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("INSIEME_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["insieme.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from insieme.core.access import get_administration_for_user, has_perm
 from insieme.core.models import Administration
 from insieme.core.permissions import Perm
+from insieme.core.replica import reading_replica
 from insieme.insights import scorecard as sc
 from insieme.insights import thresholds
 from insieme.insights.forms import ThresholdsForm
@@ -81,7 +82,8 @@ def _csv_download(admin: Administration, scope_view: sc.ScopeView, key: str) -> 
     indicator = sc.indicator_by_key(key)
     if indicator is None:
         raise Http404("No such indicator")
-    view = sc.compute(indicator, scope_view.scope)
+    with reading_replica():
+        view = sc.compute(indicator, scope_view.scope)
     if view.result is None:
         raise Http404("The indicator could not be computed")
     response = HttpResponse(sc.csv_text(view.result), content_type="text/csv; charset=utf-8")
