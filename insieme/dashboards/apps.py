@@ -20,8 +20,9 @@ class DashboardsConfig(AppConfig):
             "dashboards:page",
             _("Dashboards"),
             _(
-                "Demand, use by hour and channel, backlog, promises kept, times to answer and "
-                "team workload: each chart with its table and CSV."
+                "Demand, use by hour and channel, backlog, promises kept, times to answer, team "
+                "workload, cost and burden, satisfaction, data quality, rules and templates, "
+                "participation: each chart with its table and CSV."
             ),
             Perm.DASHBOARD_READ,
         )

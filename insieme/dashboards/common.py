@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 
-from insieme.core.figures import figure
+from insieme.core.figures import figure, rounded
 
 
 def week_starts(filters) -> list[dt.date]:
@@ -32,6 +32,25 @@ def by_week(rows, key: str = "week") -> dict[dt.date, dict]:
 def share(part: float, whole: float) -> float | None:
     """part ÷ whole as a percentage rounded to one decimal (None for nothing to divide)."""
     return round(part / whole * 100, 1) if whole else None
+
+
+def number(value: float | None, digits: int = 1) -> float | None:
+    """A raw figure for a row, rounded half up as the Scorecard shows it (None stays None)."""
+    return None if value is None else float(rounded(value, digits))
+
+
+def ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def month_starts(filters) -> list[dt.date]:
+    """The first days of the calendar months the period touches (the first and last may be
+    partial)."""
+    months, day = [], filters.first_day.replace(day=1)
+    while day <= filters.last_day:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def pct_text(value: float | None) -> str:

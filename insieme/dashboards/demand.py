@@ -138,5 +138,6 @@ PANELS = [
             "months without cases count as 0)."
         ),
         compute=seasonality,
+        ignores=("period",),
     ),
 ]

@@ -27,6 +27,7 @@ from insieme.core.models import Administration, Department
 from insieme.core.permissions import Perm
 from insieme.core.registry import Scope
 from insieme.insights.scorecard import hosted_by
+from insieme.participation.models import Process
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366  # three years: weekly series stay readable and queries bounded
@@ -231,6 +232,27 @@ class Filters:
 
     def cases(self) -> QuerySet[Case]:
         return Case.objects.filter(self.case_q())
+
+    def services(self) -> QuerySet[Service]:
+        """The published services, as the Scorecard's catalogue indicators count them: the
+        service filter keeps that one, the department filter those the department owns
+        (`Service.department`); area and channel do not apply to a service."""
+        qs = Service.objects.filter(
+            administration_id__in=self.scope.administration_ids, status=Service.Status.PUBLISHED
+        )
+        if self.service is not None:
+            qs = qs.filter(pk=self.service.pk)
+        if self.department is not None:
+            qs = qs.filter(department_id=self.department.pk)
+        return qs
+
+    def processes(self) -> QuerySet[Process]:
+        """The co-design processes of the administrations; with the service filter, those
+        that aim to change that service (`Process.services`)."""
+        qs = Process.objects.filter(administration_id__in=self.scope.administration_ids)
+        if self.service is not None:
+            qs = qs.filter(services=self.service.pk)
+        return qs
 
 
 def build(form: FilterForm, admin: Administration) -> Filters:

@@ -9,6 +9,10 @@ The chart is a small description the page's script turns into an Apache ECharts 
 - {"kind": "line" | "bar", "categories": [...], "series": [{"name", "data"}], "unit": "%" | "",
   "stack": bool, "max": number | None}
 - {"kind": "heatmap", "x": [...], "y": [...], "data": [[x, y, value], ...], "max": number}
+
+A filter that cannot apply to a panel (a state of the catalogue has no channel; the staff's
+workload now has no period) is named in the panel's `ignores`: its definition says so, and the
+page says so beside the panel when that filter is chosen. The member filter applies everywhere.
 """
 
 from __future__ import annotations
@@ -17,9 +21,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import pgettext_lazy
+
 from insieme.core.registry import Registry
 
 panels = Registry("dashboard panels")
+
+# The filters a panel may leave aside (`Panel.ignores`), as the note beside a panel names them.
+FILTER_NAMES = {
+    "period": pgettext_lazy("dashboard filter", "period"),
+    "service": pgettext_lazy("dashboard filter", "service"),
+    "area": pgettext_lazy("dashboard filter", "area"),
+    "department": pgettext_lazy("dashboard filter", "department"),
+    "channel": pgettext_lazy("dashboard filter", "channel"),
+}
 
 
 @dataclass
@@ -38,6 +53,7 @@ class Panel:
     definition: Any  # what it counts and what it leaves out
     compute: Callable[[Any], PanelData]
     app: str = "dashboards"
+    ignores: tuple[str, ...] = ()  # keys of FILTER_NAMES that do not apply to it
 
 
 def register_panel(panel: Panel) -> Panel:
@@ -53,8 +69,21 @@ def get(key: str) -> Panel | None:
 
 
 def register_builtin() -> None:
-    from insieme.dashboards import demand, service_levels, teams, times, use
+    from insieme.dashboards import (
+        catalogue,
+        costs,
+        demand,
+        participation,
+        quality,
+        satisfaction,
+        service_levels,
+        teams,
+        times,
+        use,
+    )
 
-    for module in (demand, use, service_levels, times, teams):
+    modules = (demand, use, service_levels, times, teams)
+    modules += (costs, satisfaction, quality, catalogue, participation)
+    for module in modules:
         for panel in module.PANELS:
             register_panel(panel)

@@ -161,6 +161,7 @@ PANELS = [
             "filters apply."
         ),
         compute=team_load,
+        ignores=("period", "service", "area", "channel"),
     ),
     Panel(
         key="handoffs",

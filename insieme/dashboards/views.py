@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,19 +21,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import localize
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from insieme.core.access import get_administration_for_user
+from insieme.core.access import get_administration_for_user, has_perm
 from insieme.core.csvsafe import neutralise
 from insieme.core.permissions import Perm
+from insieme.core.replica import reading_replica
 from insieme.dashboards import filters as dash_filters
 from insieme.dashboards import panels
 from insieme.dashboards.panels import Panel, PanelData
 
 FORMATS = ("", "html", "csv")
 NOT_FILTERS = ("format", "panel")
+# The filters the map of hotspots reads too, under the same names.
+HOTSPOT_FILTERS = ("start", "end", "service", "department", "channel")
 
 
 @dataclass
@@ -42,6 +46,11 @@ class PanelView:
     data: PanelData
     csv_url: str
     own_csv_url: str
+    ignored: list[str] = field(default_factory=list)  # filters chosen that do not apply to it
+
+    @property
+    def ignored_text(self) -> str:
+        return ", ".join(self.ignored)
 
     @property
     def shown_rows(self) -> list[list[str]]:
@@ -83,6 +92,24 @@ def _filters(request: HttpRequest, admin_slug: str):
         return admin, form, None
 
 
+def _chosen(request: HttpRequest) -> set[str]:
+    """The filters the query string sets (`start` or `end` set the period)."""
+    chosen = {name for name in panels.FILTER_NAMES if name != "period" and request.GET.get(name)}
+    if request.GET.get("start") or request.GET.get("end"):
+        chosen.add("period")
+    return chosen
+
+
+def _hotspots_url(request: HttpRequest, admin) -> str:
+    """The map of hotspots with the filters it shares with the dashboards ("" without the
+    permission to read it)."""
+    if not has_perm(request.user, Perm.HOTSPOT_READ, admin):
+        return ""
+    shared = {k: v for k in HOTSPOT_FILTERS if (v := request.GET.get(k))}
+    url = reverse("hotspots:staff_map", args=[admin.slug])
+    return url + (f"?{urlencode(shared)}" if shared else "")
+
+
 def _query(request: HttpRequest, **extra) -> str:
     params = request.GET.copy()
     for name in NOT_FILTERS:
@@ -92,7 +119,8 @@ def _query(request: HttpRequest, **extra) -> str:
 
 
 def _csv(admin, filters, panel: Panel) -> HttpResponse:
-    data = panel.compute(filters)
+    with reading_replica():  # only reads: a replica may serve them
+        data = panel.compute(filters)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([neutralise(str(c)) for c in data.columns])
@@ -130,13 +158,21 @@ def dashboard(request: HttpRequest, admin_slug: str) -> HttpResponse:
         return _csv(admin, filters, panel)
     own = reverse("dashboards:page", args=[admin.slug])
     views = []
+    chosen = _chosen(request)
     for panel in panels.ordered():
         csv_url = f"{own}?{_query(request, format='csv', panel=panel.key)}"
         panel_url = reverse("dashboards:panel_csv", args=[admin.slug, panel.key])
         query = _query(request)
+        ignored = [str(panels.FILTER_NAMES[f]) for f in panel.ignores if f in chosen]
+        with reading_replica():  # only reads: a replica may serve them
+            data = panel.compute(filters)
         views.append(
             PanelView(
-                panel, panel.compute(filters), csv_url, panel_url + (f"?{query}" if query else "")
+                panel,
+                data,
+                csv_url,
+                panel_url + (f"?{query}" if query else ""),
+                ignored,
             )
         )
     return render(
@@ -148,6 +184,7 @@ def dashboard(request: HttpRequest, admin_slug: str) -> HttpResponse:
             "filters": filters,
             "members": form.members,
             "views": views,
+            "hotspots_url": _hotspots_url(request, admin),
         },
     )
 

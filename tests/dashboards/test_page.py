@@ -11,8 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from insieme.cases.models import Case
-from tests.conftest import sign_in
+from insieme.cases.models import Case, Rating, TimeLog
+from insieme.dashboards import panels
+from insieme.participation.models import Comment, Idea, Support
+from tests.conftest import make_user, sign_in
 from tests.dashboards.conftest import PERIOD, at, make_case
 
 URL = "/staff/montalto/dashboards/"
@@ -30,12 +32,14 @@ def weekly(client, slug="montalto", **params) -> list[int]:
 # --- who may read it ---------------------------------------------------------------------
 
 
-def test_every_panel_is_a_figure_with_sentence_table_and_csv(client, known, elena):
+def test_every_panel_is_a_figure_with_sentence_table_and_csv(client, insight, elena):
     sign_in(client, elena)  # a data steward holds dashboards:dashboard:read
     response = client.get(URL, PERIOD)
     assert response.status_code == 200
     html = response.content.decode()
-    for key in ("demand-weekly", "demand-seasonality", "hour-of-week", "channels", "backlog"):
+    keys = [p.key for p in panels.ordered()]
+    assert len(keys) == 19
+    for key in keys:
         assert f'<figure class="dashboard-panel mb-5" id="panel-{key}"' in html
         assert f'id="table-{key}"' in html and f'id="caption-{key}"' in html
         assert f"format=csv&amp;panel={key}" in html
@@ -69,6 +73,29 @@ def test_a_citizen_and_another_administrations_staff_get_404(client, known, char
 def test_anonymous_visitors_are_sent_to_log_in(client, known):
     response = client.get(URL)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_it_links_to_the_map_of_hotspots_with_the_filters_they_share(client, known, dario):
+    sign_in(client, dario)
+    html = client.get(
+        URL, {**PERIOD, "channel": "web", "area": f"{known.a.administration_id}:Borgo"}
+    )
+    link = html.content.decode().split('id="hotspots-link"', 1)[0].rsplit("<a ", 1)[1]
+    assert (
+        'href="/staff/montalto/hotspots/?start=2026-02-02&amp;end=2026-03-01&amp;channel=web"'
+        in link
+    )
+    assert client.get("/staff/montalto/hotspots/?start=2026-02-02&channel=web").status_code == 200
+
+
+def test_no_link_to_the_map_without_the_permission_to_read_it(client, known, dario, monkeypatch):
+    from insieme.core.permissions import ROLE_PERMISSIONS, Perm, Role
+
+    reduced = ROLE_PERMISSIONS[Role.SUPERVISOR] - {Perm.HOTSPOT_READ}
+    monkeypatch.setitem(ROLE_PERMISSIONS, Role.SUPERVISOR, reduced)
+    sign_in(client, dario)
+    html = client.get(URL).content.decode()
+    assert "Dashboards" in html and 'id="hotspots-link"' not in html
 
 
 def test_the_staff_dashboard_links_to_it(client, known, dario, bob):
@@ -172,6 +199,25 @@ def test_a_panels_own_csv_address_gives_the_same_file(client, known, dario):
     assert "dashboard-montalto-backlog-2026-02-02-2026-03-01.csv" in own["Content-Disposition"]
 
 
+@pytest.mark.parametrize("key", [p.key for p in panels.ordered()])
+def test_every_panels_csv_has_the_tables_rows_with_raw_numbers(client, insight, dario, key):
+    sign_in(client, dario)
+    own = client.get(URL + f"{key}.csv", PERIOD)
+    inline = client.get(URL, {**PERIOD, "format": "csv", "panel": key})
+    assert own.status_code == 200 and own.content == inline.content
+    assert f"dashboard-montalto-{key}-2026-02-02-2026-03-01.csv" in own["Content-Disposition"]
+    english = list(csv.reader(io.StringIO(own.content.decode())))
+    client.cookies["django_language"] = "it"
+    italian = client.get(URL + f"{key}.csv", PERIOD, HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    italian = list(csv.reader(io.StringIO(italian)))
+    assert len(english) == len(italian) and len(english) > 1
+    for row_en, row_it in zip(english[1:], italian[1:], strict=True):
+        assert len(row_en) == len(english[0])
+        for a, b in zip(row_en, row_it, strict=True):
+            if a.replace(".", "", 1).lstrip("-").isdigit():
+                assert b == a  # a number is written the same in every language
+
+
 def test_csv_text_is_kept_from_spreadsheet_formulas(client, known, dario):
     known.parks.name = "=HYPERLINK(1)"
     known.parks.save(update_fields=["name"])
@@ -196,21 +242,44 @@ def page_queries(client) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_cases(client, known, dario):
+def test_the_number_of_queries_does_not_grow_with_the_cases(client, insight, dario):
     sign_in(client, dario)
     page_queries(client)  # warm the session and the caches
     few = page_queries(client)
+    known = insight
+    idea = Idea.objects.filter(process=known.p1).first()
     for n in range(40):
-        make_case(
+        when = at(2026, 2, 3 + n % 20, n % 24, 0)
+        case = make_case(
             known.a.administration,
-            known.cat.pothole,
-            at(2026, 2, 3 + n % 20, n % 24, 0),
+            [known.cat.pothole, known.lighting][n % 2],
+            when,
             100 + n,
             channel=["web", "phone", "app"][n % 3],
             department=known.roads,
             acknowledged_at=at(2026, 2, 25, 0, 0),
             resolve_due_at=at(2026, 2, 20, 0, 0),
+            info_requests=n % 2,
+            staff_minutes=n,
+        )
+        TimeLog.objects.create(case=case, minutes=n, channel=case.channel, created_at=when)
+        Rating.objects.create(case=case, score=1 + n % 5, created_at=when)
+        person = make_user(f"p{n}@example.org", f"Person {n}")
+        Idea.objects.create(
+            process=[known.p1, known.p2][n % 2],
+            title="I",
+            body="B",
+            author=person,
+            created_at=when,
+        )
+        Support.objects.create(idea=idea, user=person, created_at=when)
+        Comment.objects.create(
+            administration=known.a.administration,
+            idea=idea,
+            author=person,
+            body="C",
+            created_at=when,
         )
     assert Case.objects.count() > 40
     assert page_queries(client) == few
-    assert few < 40
+    assert few < 60
