@@ -1030,7 +1030,10 @@ def compute_satisfaction(scope: Scope) -> IndicatorResult:
             + [_fmt(r["total"] / r["n"]), _pct(r["good"] / r["n"])]
             for r in rows
         ],
-        note=_("The staff survey's expectation, for the satisfaction gap, is not collected yet."),
+        note=_(
+            "What staff expect (the staff survey's statement on residents' satisfaction) is set "
+            "beside the ratings on the dashboards' satisfaction gap."
+        ),
     )
 
 

@@ -5,10 +5,9 @@ from 1 to 5 given once per case), as the Scorecard's "Satisfaction from ratings"
 (cases-t4-satisfaction): the mean score and the share of 4 and 5 of the ratings given in the
 period.
 
-What staff expect is not asked as such: the closest the platform stores is the staff
-perception survey's statement for T4, “Our services give residents what they need the first
-time” (insieme.perception, scored 1 to 5 like the ratings). Its share of staff agreeing (4 or 5)
-is set against the share of citizens rating 4 or 5, per administration, from each
+What staff expect is the staff perception survey's second statement for T4, “Residents are
+satisfied with how we handle their requests” (insieme.perception, scored 1 to 5 like the
+ratings). Its share of staff agreeing (4 or 5) is set against the share of citizens rating 4 or 5, per administration, from each
 administration's latest round that had opened by the period's last day, shown only where at
 least PERCEPTION_MIN_RESPONSES people took part and as many answered the statement, as on the
 Scorecard (insieme.perception.results).
@@ -30,7 +29,7 @@ from insieme.dashboards.panels import Panel, PanelData
 from insieme.perception.models import Answer
 from insieme.perception.results import Tally, rounds_for
 
-STATEMENT = "T4"  # the staff survey's statement that stands for what staff expect
+STATEMENT = "T4s"  # the staff survey's statement of what staff expect
 
 
 def _ratings(filters):
@@ -170,8 +169,8 @@ def gap(filters) -> PanelData:
     if last[1] and last[6] is not None:
         sentence = _(
             "%(c)s of the %(n)s ratings citizens gave in the period were 4 or 5; %(s)s of staff "
-            "(%(a)s answers) agree that their services give residents what they need the first "
-            "time."
+            "(%(a)s answers) agree that residents are satisfied with how their requests are "
+            "handled."
         ) % {"c": pct_text(last[3]), "n": last[1], "s": pct_text(last[6]), "a": last[5]}
         if abs(last[7]) < 0.5:
             sentence += " " + _("Citizens are about as satisfied as staff expect.")
@@ -252,10 +251,9 @@ PANELS = [
         order=140,
         title=gettext_lazy("Satisfaction against what staff expect"),
         definition=gettext_lazy(
-            "The staff survey asks no separate question on expected satisfaction: the share of "
-            "employees agreeing (4 or 5) with its statement for this cell, “Our services give "
-            "residents what they need the first time”, stands for what staff expect, and is set "
-            "against the share of the period's ratings that were 4 or 5. The gap is the "
+            "What staff expect is the share of employees agreeing (4 or 5) with the staff "
+            "survey's statement “Residents are satisfied with how we handle their requests”, "
+            "set against the share of the period's ratings that were 4 or 5. The gap is the "
             "difference in percentage points (below 0: citizens less satisfied than staff "
             "expect). Each administration's latest survey round that had opened by the "
             "period's last day counts, and only when at least five people took part and as many "

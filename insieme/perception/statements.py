@@ -41,6 +41,8 @@ STATEMENTS: list[Statement] = [
     Statement("T2", "T2", _("Residents can see what we decided and why.")),
     Statement("T3", "T3", _("The rules our services rest on are up to date.")),
     Statement("T4", "T4", _("Our services give residents what they need the first time.")),
+    # What staff expect of residents' satisfaction: the dashboards set it against the ratings.
+    Statement("T4s", "T4", _("Residents are satisfied with how we handle their requests.")),
     Statement("T5", "T5", _("Standard templates help rather than hinder how we deliver services.")),
     Statement("S1", "S1", _("The platform lowers the cost of delivering our services.")),
     Statement("S2", "S2", _("Requests are handled faster than before.")),

@@ -200,7 +200,7 @@ def known(clock, cat, montalto, lagoverde):  # noqa: F811 (the imported fixture)
 #
 # "Noise at night" is built on Montalto's noise template, changing its name and days to resolve.
 # The staff survey of Montalto (10-20 Feb): alice, bob, carla, dario and elena took part, and
-# answered 5, 4, 4, 2, 3 to the T4 statement; Lago Verde's round had only two people.
+# answered 5, 4, 4, 2, 3 to the T4s statement (expected satisfaction); Lago Verde's round had only two people.
 #
 # Processes: "Piazza verde" (aims to change Street lighting) and "Bilancio" in Montalto, "Lago"
 # in Lago Verde. Ideas (1 Mar 00:30 in Rome is still 28 Feb in UTC):
@@ -306,7 +306,7 @@ def insight(known, montalto, lagoverde, alice, bob, carla, dario, elena, charlie
     for person in (alice, bob, carla, dario, elena):
         Participation.objects.create(round=survey, user=person)
     for score in (5, 4, 4, 2, 3):
-        Answer.objects.create(round=survey, statement="T4", score=score)
+        Answer.objects.create(round=survey, statement="T4s", score=score)
         Answer.objects.create(round=survey, statement="T3", score=1)  # another statement
     small = Round.objects.create(
         administration=lagoverde,
@@ -317,7 +317,7 @@ def insight(known, montalto, lagoverde, alice, bob, carla, dario, elena, charlie
     for n in range(2):
         person = make_user(f"lv{n}@lagoverde.example", f"LV {n}")
         Participation.objects.create(round=small, user=person)
-        Answer.objects.create(round=small, statement="T4", score=5)
+        Answer.objects.create(round=small, statement="T4s", score=5)
 
     sara = make_user("sara@example.org", "Sara Citizen")
     paola = make_user("paola@example.org", "Paola Partner")

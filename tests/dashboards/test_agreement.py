@@ -77,7 +77,8 @@ def test_the_staff_side_of_the_gap_is_the_scorecards_perceived_value(
 
     sign_in(client, dario)
     row = csv_rows(client, "satisfaction-gap")[0]
-    staff = perceived(Scope.of(montalto))["T4"]
+    cell = perceived(Scope.of(montalto))["T4"]
+    staff = next(s for s in cell["statements"] if s["code"] == "T4s")
     assert int(row[5]) == staff["answers"] == 5
     assert float(row[6]) == round(staff["agree_share"] * 100, 1) == 60.0
 

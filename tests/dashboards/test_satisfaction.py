@@ -72,7 +72,7 @@ def test_the_gap_between_citizens_and_staff(client, insight, dario):
     ]
     assert sentence(client, "montalto", "satisfaction-gap") == (
         "33% of the 3 ratings citizens gave in the period were 4 or 5; 60% of staff (5 answers) "
-        "agree that their services give residents what they need the first time. Citizens are "
+        "agree that residents are satisfied with how their requests are handled. Citizens are "
         "27 points less satisfied than staff expect."
     )
 
@@ -90,7 +90,7 @@ def test_a_survey_under_the_threshold_is_never_shown(client, insight, rita):
 
 def test_a_statement_answered_by_too_few_is_never_shown(client, insight, dario, montalto):
     """Five people took part, but only four answered the statement: nothing of it shows."""
-    Answer.objects.filter(statement="T4", score=2).delete()
+    Answer.objects.filter(statement="T4s", score=2).delete()
     sign_in(client, dario)
     rows = rows_of(client, "montalto", "satisfaction-gap")
     assert rows[1][4:] == ["", "", "", ""]
@@ -111,7 +111,7 @@ def test_a_round_opened_after_the_period_does_not_count(client, insight, dario, 
         created_at=insight.a.submitted_at,
     )
     Participation.objects.create(round=later, user=dario)
-    Answer.objects.create(round=later, statement="T4", score=1)
+    Answer.objects.create(round=later, statement="T4s", score=1)
     assert rows_of(client, "montalto", "satisfaction-gap")[1][4:] == [
         "2026-02-10",
         "5",
