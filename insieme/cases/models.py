@@ -269,6 +269,13 @@ class Case(models.Model):
             ),
             models.Index(fields=["assignee", "submitted_at", "id"], name="case_assignee_sub_idx"),
             models.Index(fields=["assignee", "updated_at", "id"], name="case_assignee_upd_idx"),
+            # The Scorecard's windows per administration: without them SQLite read every
+            # administration's cases of the period (37 s for an empty one at a million cases).
+            models.Index(
+                fields=["administration", "submitted_at"], name="case_admin_submitted_idx"
+            ),
+            models.Index(fields=["administration", "acknowledged_at"], name="case_admin_ack_idx"),
+            models.Index(fields=["administration", "resolved_at"], name="case_admin_resolved_idx"),
             # The workload view's team counts read open cases only, from the index alone.
             models.Index(
                 fields=["administration", "department", "assignee", "due_state", "submitted_at"],
