@@ -54,6 +54,15 @@ D1_DAYS = 30
 WINDOW_DAYS = 90
 
 
+def cases_of(scope: Scope):
+    """The scope's cases' ids as a subquery. Rows of other tables (events, hand-offs, ratings,
+    follows) are found through it, `case_id IN (...)`, which the database drives from the
+    scope's cases: a join on the case's administration made SQLite read every
+    administration's rows of the period (3.3 s against 0.2 ms for an administration with no
+    cases, 4.1 s against 1.4 s for one with a quarter of a million, at a million cases)."""
+    return Case.objects.filter(administration_id__in=scope.administration_ids).values("id")
+
+
 def window(scope: Scope, days: int, back: int = 0) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of the `days` days ending with the scope's day, shifted `back` windows, from
     midnight to midnight in the scope's time zone."""
@@ -98,22 +107,20 @@ def interactions(scope: Scope, days: int = D1_DAYS) -> dict:
     }
     # Cases, follows, ratings and answers in one query (a UNION of four small selections).
     follows_q = (
-        Follower.objects.filter(
-            case__administration_id__in=scope.administration_ids, me_too=True, **mine
-        )
+        Follower.objects.filter(case_id__in=cases_of(scope), me_too=True, **mine)
         .annotate(k=Value("follow"), u=F("user_id"), e=Value(""))
         .values_list("k", "u", "e")
         .order_by()
     )
     ratings_q = (
-        Rating.objects.filter(case__administration_id__in=scope.administration_ids, **mine)
+        Rating.objects.filter(case_id__in=cases_of(scope), **mine)
         .annotate(k=Value("rating"), u=F("user_id"), e=Value(""))
         .values_list("k", "u", "e")
         .order_by()
     )
     answers_q = (
         CaseEvent.objects.filter(
-            case__administration_id__in=scope.administration_ids,
+            case_id__in=cases_of(scope),
             kind=CaseEvent.Kind.INFO_PROVIDED,
             **mine,
         )
@@ -606,7 +613,7 @@ def _handoffs(scope: Scope) -> list[tuple[str, str, str, float]]:
     return [
         (dept, admin_name, state, (decided - created).total_seconds() / 3600.0)
         for dept, admin_name, state, created, decided in Handoff.objects.filter(
-            case__administration_id__in=scope.administration_ids,
+            case_id__in=cases_of(scope),
             decided_at__gte=start,
             decided_at__lt=end,
             state__in=[Handoff.State.ACCEPTED, Handoff.State.RETURNED],
@@ -630,7 +637,7 @@ def _pending_handoffs(scope: Scope) -> list[tuple[str, str, str, float]]:
     return [
         (dept, admin_name, state, max((until - created).total_seconds(), 0.0) / 3600.0)
         for dept, admin_name, state, created in Handoff.objects.filter(
-            case__administration_id__in=scope.administration_ids,
+            case_id__in=cases_of(scope),
             state=Handoff.State.PENDING,
             created_at__lt=until,
         )
@@ -716,7 +723,7 @@ def adoption(scope: Scope) -> dict[tuple[str, str], tuple[int, int]]:
             created_at__gte=start,
             created_at__lt=end,
             actor_id__in=sorted({m[1] for m in members}),
-            case__administration_id__in=scope.administration_ids,
+            case_id__in=cases_of(scope),
         )
         .values_list("case__administration_id", "actor_id")
         .distinct()
@@ -828,7 +835,7 @@ def compute_decision_reasons(scope: Scope) -> IndicatorResult:
     rows = list(
         CaseEvent.objects.filter(
             refusal | stopped,
-            case__administration_id__in=scope.administration_ids,
+            case_id__in=cases_of(scope),
             created_at__gte=start,
             created_at__lt=end,
         )
@@ -945,7 +952,7 @@ def _info_requests(scope: Scope, days: int = WINDOW_DAYS) -> list[tuple]:
             kind=CaseEvent.Kind.INFO_REQUESTED,
             created_at__gte=start,
             created_at__lt=end,
-            case__administration_id__in=scope.administration_ids,
+            case_id__in=cases_of(scope),
         )
         .values_list("case__service_id", "field_code")
         .annotate(n=Count("id"))
@@ -1005,7 +1012,7 @@ def compute_satisfaction(scope: Scope) -> IndicatorResult:
     start, end = window(scope, WINDOW_DAYS)
     rows = list(
         Rating.objects.filter(
-            case__administration_id__in=scope.administration_ids,
+            case_id__in=cases_of(scope),
             created_at__gte=start,
             created_at__lt=end,
         )
@@ -1045,7 +1052,7 @@ def costs(scope: Scope) -> dict[str, tuple[int, int, float]]:
     start, end = window(scope, WINDOW_DAYS)
     rows = (
         TimeLog.objects.filter(
-            case__administration_id__in=scope.administration_ids,
+            case_id__in=cases_of(scope),
             created_at__gte=start,
             created_at__lt=end,
         )
@@ -1178,7 +1185,7 @@ def compute_missing_fields(scope: Scope) -> IndicatorResult:
             kind=CaseEvent.Kind.INFO_REQUESTED,
             created_at__gte=start,
             created_at__lt=end,
-            case__administration_id__in=scope.administration_ids,
+            case_id__in=cases_of(scope),
         )
         .values_list("case__service__name", "case__administration__name", "field_code")
         .annotate(n=Count("id"))
