@@ -481,10 +481,13 @@ def workload(scope: Scope) -> tuple[list[Person], int]:
             people[(admin_id, user_id)] = Person(
                 admin_name, name, department or _("(no department)"), capacity
             )
+    # Grouped by expressions, not columns: SQLite otherwise scanned every case in the order of
+    # an assignee index to spare itself a sort (2-4 s at a million cases, 0.1-55 ms so).
     loads = (
         scope_cases(scope)
         .filter(status__in=sorted(OPEN_STATUSES))
-        .values_list("administration_id", "assignee_id")
+        .annotate(a=F("administration_id") + 0, p=F("assignee_id") + 0)
+        .values_list("a", "p")
         .annotate(n=Count("id"))
         .order_by()
     )
