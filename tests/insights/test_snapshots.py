@@ -306,3 +306,41 @@ def test_the_benchmarks_print_well_formed_lines(loaded_demo):
         assert re.fullmatch(r"bench \S+ value=\S+ unit=\S+( baseline=\S+ ratio=\S+)? n=\d+", text)
         assert line.value > 0
     assert not Snapshot.objects.exists()  # the benchmark leaves none behind
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def test_the_timings_name_every_indicator_and_the_total(montalto):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("scorecard", "timings", "montalto", "--scope", "self", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert {line.split()[2] for line in lines[:-1]} == set(indicators.keys())
+    assert re.fullmatch(
+        r"total \d+\.\d\d s for Comune di Montalto \(\d+ indicators, .*\)", lines[-1]
+    )
+
+
+def test_the_timings_refuse_an_unknown_administration(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No administration 'nowhere'"):
+        call_command("scorecard", "timings", "nowhere")
+
+
+def test_refresh_stores_or_says_snapshots_are_off(settings, montalto):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("scorecard", "refresh", stdout=out)
+    assert "Snapshots are off" in out.getvalue() and not Snapshot.objects.exists()
+    settings.INSIEME_SCORECARD_MAX_AGE = 900
+    call_command("scorecard", "refresh", stdout=out)
+    assert Snapshot.objects.count() >= 2 * len(settings.LANGUAGES)  # region (self, hosted), ...
+    assert "snapshots stored in" in out.getvalue()
