@@ -449,6 +449,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
         "options": {"expires": 3600.0},
     },
+    # The dashboards' rollups kept up with the cases (insieme.dashboards.rollups).
+    "dashboard-rollups": {
+        "task": "insieme.dashboards.tasks.refresh_rollups",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
     # The Scorecards people open by default, computed ahead (insieme.insights.snapshots).
     "scorecard-snapshots": {
         "task": "insieme.insights.tasks.refresh_scorecards",

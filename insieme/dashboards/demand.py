@@ -12,12 +12,21 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from insieme.dashboards import rollups
 from insieme.dashboards.common import by_week, change_sentence, week_of, week_starts
 from insieme.dashboards.panels import Panel, PanelData
 
 
-def weekly(filters) -> PanelData:
-    """Two queries: the period's cases by week, and the previous period's total."""
+def _weekly_counts(filters) -> tuple[dict[dt.date, int], int]:
+    """({Monday: cases filed that week in the period}, cases filed in the previous period):
+    two queries, of the rollups or of the cases."""
+    if filters.rolled:
+        rows = rollups.days(filters)
+        weeks = rollups.per_week(
+            rollups.per_day(rows.filter(day__gte=filters.first_day, day__lte=filters.last_day))
+        )
+        first = filters.first_day - dt.timedelta(days=filters.days)
+        return weeks, rollups.total(rows.filter(day__gte=first, day__lt=filters.first_day))
     cases = filters.cases()
     rows = by_week(
         cases.filter(submitted_at__gte=filters.start, submitted_at__lt=filters.end)
@@ -28,8 +37,14 @@ def weekly(filters) -> PanelData:
     )
     before_start, before_end = filters.previous()
     before = cases.filter(submitted_at__gte=before_start, submitted_at__lt=before_end).count()
+    return {w: r["n"] for w, r in rows.items()}, before
+
+
+def weekly(filters) -> PanelData:
+    """The period's cases by week, and the previous period's total."""
+    rows, before = _weekly_counts(filters)
     weeks = week_starts(filters)
-    counts = [rows[w]["n"] if w in rows else 0 for w in weeks]
+    counts = [rows.get(w, 0) for w in weeks]
     total = sum(counts)
     sentence = change_sentence(total, before, filters.days, _("Requests"))
     if total:
@@ -64,15 +79,22 @@ def seasonality(filters) -> PanelData:
     Each month of the year averages its occurrences from the first month with a case to the
     last month that has ended, months without cases counted as 0."""
     this_month = filters.scope.today.replace(day=1)
-    rows = {
-        r["month"].date().replace(day=1): r["n"]
-        for r in filters.cases()
-        .filter(submitted_at__lt=dt.datetime.combine(this_month, dt.time(), tzinfo=filters.zone))
-        .annotate(month=TruncMonth("submitted_at", tzinfo=filters.zone))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    if filters.rolled:
+        rows: dict[dt.date, int] = {}
+        for day, n in rollups.per_day(rollups.days(filters).filter(day__lt=this_month)).items():
+            rows[day.replace(day=1)] = rows.get(day.replace(day=1), 0) + n
+    else:
+        rows = {
+            r["month"].date().replace(day=1): r["n"]
+            for r in filters.cases()
+            .filter(
+                submitted_at__lt=dt.datetime.combine(this_month, dt.time(), tzinfo=filters.zone)
+            )
+            .annotate(month=TruncMonth("submitted_at", tzinfo=filters.zone))
+            .values("month")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
     per_month: dict[int, list[int]] = {m: [] for m in range(1, 13)}
     if rows:
         last = this_month - dt.timedelta(days=1)

@@ -192,6 +192,7 @@ class Filters:
     department: Department | None = None
     channel: str = ""
     area: Area | None = None
+    rolled: bool = False  # the counting panels may read the rollups (rollups.prepare)
 
     @property
     def zone(self):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insieme.cases.models import Channel
+from insieme.dashboards import rollups
 from insieme.dashboards.common import pct_text, share
+from insieme.dashboards.models import hour_field
 from insieme.dashboards.panels import Panel, PanelData
 
 HOURS = range(24)
@@ -19,9 +23,8 @@ def hour_label(hour: int) -> str:
     return f"{hour:02d}–{hour + 1:02d}"
 
 
-def hour_of_week(filters) -> PanelData:
-    """One query: the period's cases by ISO weekday and hour, in the administration's time zone."""
-    grid = [[0] * 24 for _day in range(7)]
+def _hours_of_cases(filters, grid) -> None:
+    """One query of the cases: the period's by ISO weekday and hour, in the page's time zone."""
     for row in (
         filters.cases()
         .filter(submitted_at__gte=filters.start, submitted_at__lt=filters.end)
@@ -34,6 +37,24 @@ def hour_of_week(filters) -> PanelData:
         .order_by()
     ):
         grid[row["day"] - 1][row["hour"]] = row["n"]
+
+
+def hour_of_week(filters) -> PanelData:
+    """The period's cases by ISO weekday and hour, in the administration's time zone (one query
+    of the rollups or of the cases)."""
+    grid = [[0] * 24 for _day in range(7)]
+    if filters.rolled:
+        for row in (
+            rollups.days(filters)
+            .filter(day__gte=filters.first_day, day__lte=filters.last_day)
+            .values("day")
+            .annotate(**{f"n{h}": Sum(hour_field(h)) for h in HOURS})
+            .order_by()
+        ):
+            for h in HOURS:
+                grid[row["day"].weekday()][h] += row[f"n{h}"] or 0
+    else:
+        _hours_of_cases(filters, grid)
     days = [str(WEEKDAYS[d]) for d in range(7)]
     total = sum(map(sum, grid))
     if total:
@@ -67,19 +88,31 @@ def hour_of_week(filters) -> PanelData:
 
 
 def by_channel(filters) -> PanelData:
-    """One query: the period's and the previous period's cases by channel."""
+    """One query (of the rollups or of the cases): the period's and the previous period's cases
+    by channel."""
     before_start, _before_end = filters.previous()
     now_q = Q(submitted_at__gte=filters.start)
-    counts = {
-        r["channel"]: r
-        for r in filters.cases()
-        .filter(submitted_at__gte=before_start, submitted_at__lt=filters.end)
-        .values("channel")
-        .annotate(now=Count("id", filter=now_q), before=Count("id", filter=~now_q))
-        .order_by()
-    }
-    now = {c: counts[c]["now"] if c in counts else 0 for c in Channel.values}
-    before = {c: counts[c]["before"] if c in counts else 0 for c in Channel.values}
+    if filters.rolled:
+        first = filters.first_day - dt.timedelta(days=filters.days)
+        new = Q(day__gte=filters.first_day)
+        rows = (
+            rollups.days(filters)
+            .filter(day__gte=first, day__lte=filters.last_day)
+            .values("channel")
+            .annotate(now=Sum("filed", filter=new), before=Sum("filed", filter=~new))
+            .order_by()
+        )
+    else:
+        rows = (
+            filters.cases()
+            .filter(submitted_at__gte=before_start, submitted_at__lt=filters.end)
+            .values("channel")
+            .annotate(now=Count("id", filter=now_q), before=Count("id", filter=~now_q))
+            .order_by()
+        )
+    counts = {r["channel"]: r for r in rows}
+    now = {c: counts[c]["now"] or 0 if c in counts else 0 for c in Channel.values}
+    before = {c: counts[c]["before"] or 0 if c in counts else 0 for c in Channel.values}
     total, total_before = sum(now.values()), sum(before.values())
     rows = [
         [

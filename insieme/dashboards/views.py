@@ -31,7 +31,7 @@ from insieme.core.csvsafe import neutralise
 from insieme.core.permissions import Perm
 from insieme.core.replica import reading_replica
 from insieme.dashboards import filters as dash_filters
-from insieme.dashboards import panels
+from insieme.dashboards import panels, rollups
 from insieme.dashboards.panels import Panel, PanelData
 
 FORMATS = ("", "html", "csv")
@@ -86,10 +86,11 @@ def _filters(request: HttpRequest, admin_slug: str):
     if not form.is_valid():
         return admin, form, None
     try:
-        return admin, form, dash_filters.build(form, admin)
+        filters = dash_filters.build(form, admin)
     except ValidationError as exc:
         form.add_error(None, exc)
         return admin, form, None
+    return admin, form, rollups.prepare(filters)  # the rollups brought up to date, if they serve
 
 
 def _chosen(request: HttpRequest) -> set[str]:

@@ -1,0 +1,322 @@
+"""Rollups of the cases for the dashboards' counting panels, kept as cases are written.
+
+Each case contributes, in its administration's time zone, one filing to the day and hour it was
+filed and, once it has ended (resolved, refused, closed or merged as a duplicate: when it was
+resolved, else closed, else last changed), one ending to that day, both under its current
+service, lead department and channel. `RolledCase` remembers each case's contribution, so a
+change is applied as a difference: the old contribution taken back, the new one added.
+
+Changes are found through `Case.updated_at`, which every change of status, routing or service
+stamps, and through case ids above the last one read (cases inserted with an earlier time, as a
+bulk load does). Cases changed up to MARGIN before the last one read are read again, so that a
+transaction that committed late is not missed; reading a case twice changes nothing. A deleted
+case takes its contribution back before it goes (a `pre_delete` receiver).
+
+Who keeps them: the background worker every minute (`refresh_rollups`), and each dashboard
+page before it reads (`catch_up`), so a page is exact even when the worker is behind; the
+first read of an administration builds its rollups from all its cases. Per administration, one
+writer at a time: a row lock on PostgreSQL, SQLite's write lock taken at the transaction's start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from insieme.cases.models import OPEN_STATUSES, Case
+from insieme.core.models import Administration
+from insieme.dashboards.models import HOURS, CaseDay, RolledCase, RollupState, hour_field
+
+MARGIN = dt.timedelta(minutes=2)
+BATCH = 2000
+FIELDS = (
+    "id",
+    "administration_id",
+    "service_id",
+    "department_id",
+    "channel",
+    "status",
+    "submitted_at",
+    "resolved_at",
+    "closed_at",
+    "updated_at",
+)
+HOUR_FIELDS = [hour_field(h) for h in HOURS]
+
+Key = tuple  # (administration_id, day, service_id, department_id, channel)
+
+
+def zone_of(administration: Administration):
+    return zoneinfo.ZoneInfo(administration.timezone or settings.TIME_ZONE)
+
+
+def contribution(row: dict, zone) -> RolledCase:
+    """What a case (a row of FIELDS) adds to the rollups now."""
+    filed = row["submitted_at"].astimezone(zone)
+    ended_day = None
+    if row["status"] not in OPEN_STATUSES:
+        ended = row["resolved_at"] or row["closed_at"] or row["updated_at"]
+        ended_day = ended.astimezone(zone).date()
+    return RolledCase(
+        case_id=row["id"],
+        administration_id=row["administration_id"],
+        day=filed.date(),
+        hour=filed.hour,
+        service_id=row["service_id"],
+        department_id=row["department_id"] or 0,
+        channel=row["channel"],
+        ended_day=ended_day,
+    )
+
+
+def _same(a: RolledCase, b: RolledCase) -> bool:
+    names = ("day", "hour", "service_id", "department_id", "channel", "ended_day")
+    return all(getattr(a, n) == getattr(b, n) for n in names)
+
+
+class Deltas:
+    """Changes to CaseDay rows, by key: [filed, ended, 24 hours]."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[Key, list[int]] = defaultdict(lambda: [0] * 26)
+
+    def add(self, rolled: RolledCase, sign: int) -> None:
+        dims = (rolled.service_id, rolled.department_id, rolled.channel)
+        filed = self.by_key[(rolled.administration_id, rolled.day, *dims)]
+        filed[0] += sign
+        filed[2 + rolled.hour] += sign
+        if rolled.ended_day is not None:
+            self.by_key[(rolled.administration_id, rolled.ended_day, *dims)][1] += sign
+
+    def apply(self) -> None:
+        """Adds the changes to the rows (creating those missing, deleting those left empty)."""
+        changes = {k: v for k, v in self.by_key.items() if any(v)}
+        if not changes:
+            return
+        by_admin: dict[int, set[dt.date]] = defaultdict(set)
+        for admin_id, day, *_rest in changes:
+            by_admin[admin_id].add(day)
+        existing: dict[Key, CaseDay] = {}
+        for admin_id, days in by_admin.items():
+            days = sorted(days)
+            for i in range(0, len(days), 500):
+                for row in CaseDay.objects.filter(
+                    administration_id=admin_id, day__in=days[i : i + 500]
+                ):
+                    existing[row.key] = row
+        created, updated, emptied = [], [], []
+        for key, change in changes.items():
+            row = existing.get(key)
+            if row is None:
+                row = CaseDay(
+                    administration_id=key[0],
+                    day=key[1],
+                    service_id=key[2],
+                    department_id=key[3],
+                    channel=key[4],
+                )
+                created.append(row)
+            elif row.filed + change[0] == 0 and row.ended + change[1] == 0:
+                emptied.append(row.pk)
+                continue
+            else:
+                updated.append(row)
+            row.filed += change[0]
+            row.ended += change[1]
+            for h, name in enumerate(HOUR_FIELDS):
+                setattr(row, name, getattr(row, name) + change[2 + h])
+        if emptied:
+            CaseDay.objects.filter(pk__in=emptied).delete()
+        if updated:
+            CaseDay.objects.bulk_update(updated, ["filed", "ended", *HOUR_FIELDS], batch_size=500)
+        if created:
+            CaseDay.objects.bulk_create(created, batch_size=500)
+
+
+def _apply_rows(rows: list[dict], zone) -> None:
+    """Brings the rollups in line with these cases as they are now."""
+    old = RolledCase.objects.in_bulk([r["id"] for r in rows])
+    deltas, created, updated = Deltas(), [], []
+    for row in rows:
+        new = contribution(row, zone)
+        before = old.get(row["id"])
+        if before is not None and _same(before, new):
+            continue
+        if before is not None:
+            deltas.add(before, -1)
+            updated.append(new)
+        else:
+            created.append(new)
+        deltas.add(new, +1)
+    deltas.apply()
+    if created:
+        RolledCase.objects.bulk_create(created, batch_size=500)
+    if updated:
+        names = ["day", "hour", "service_id", "department_id", "channel", "ended_day"]
+        RolledCase.objects.bulk_update(updated, names, batch_size=500)
+
+
+def forget(case_ids: Iterable[int]) -> None:
+    """Takes back what these cases contributed (they are about to be deleted)."""
+    gone = list(RolledCase.objects.filter(case_id__in=list(case_ids)))
+    if not gone:
+        return
+    deltas = Deltas()
+    for rolled in gone:
+        deltas.add(rolled, -1)
+    deltas.apply()
+    RolledCase.objects.filter(case_id__in=[r.case_id for r in gone]).delete()
+
+
+def on_case_deleted(sender, instance, **kwargs) -> None:
+    """`pre_delete` receiver for Case (connected in the app's ready())."""
+    forget([instance.pk])
+
+
+def _locked_state(administration: Administration) -> RollupState:
+    state = RollupState.objects.select_for_update().filter(administration=administration).first()
+    if state is None:
+        RollupState.objects.get_or_create(administration=administration)
+        state = RollupState.objects.select_for_update().get(administration=administration)
+    return state
+
+
+def _read(qs) -> Iterable[list[dict]]:
+    """The cases of `qs` in batches of BATCH, by id."""
+    last = 0
+    while True:
+        rows = list(qs.filter(id__gt=last).order_by("id").values(*FIELDS)[:BATCH])
+        if rows:
+            yield rows
+        if len(rows) < BATCH:
+            return
+        last = rows[-1]["id"]
+
+
+def catch_up_one(administration: Administration) -> int:
+    """Reads the administration's cases changed since the last time (all of them the first
+    time) into its rollups. Answers how many cases it read.
+
+    The new watermark is the newest change read, but never later than when this began: a case
+    changed while this read (after its batch) is read again next time."""
+    zone = zone_of(administration)
+    started = timezone.now()
+    read = 0
+    with transaction.atomic():
+        state = _locked_state(administration)
+        before = (state.watermark, state.max_case_id)
+        cases = Case.objects.filter(administration=administration)
+        if state.watermark is None:
+            CaseDay.objects.filter(administration=administration).delete()
+            RolledCase.objects.filter(administration_id=administration.pk).delete()
+            state.rebuilt_at = started
+            newest = None
+        else:
+            cases = cases.filter(
+                Q(updated_at__gte=state.watermark - MARGIN) | Q(id__gt=state.max_case_id)
+            )
+            newest = state.watermark
+        for rows in _read(cases):
+            read += len(rows)
+            _apply_rows(rows, zone)
+            latest = max(r["updated_at"] for r in rows)
+            newest = latest if newest is None else max(newest, latest)
+            state.max_case_id = max(state.max_case_id, rows[-1]["id"])
+        state.watermark = started if newest is None else min(newest, started)
+        if (state.watermark, state.max_case_id) != before:
+            state.save()
+    return read
+
+
+def catch_up(administration_ids: Iterable[int]) -> int:
+    read = 0
+    for administration in Administration.objects.filter(pk__in=list(administration_ids)):
+        read += catch_up_one(administration)
+    return read
+
+
+def rebuild(administration_ids: Iterable[int] | None = None) -> int:
+    """Forgets the rollups and builds them again from the cases (all administrations by
+    default). Answers how many cases it read."""
+    admins = Administration.objects.all()
+    if administration_ids is not None:
+        admins = admins.filter(pk__in=list(administration_ids))
+    ids = list(admins.values_list("pk", flat=True))
+    RollupState.objects.filter(administration_id__in=ids).update(watermark=None, max_case_id=0)
+    return catch_up(ids)
+
+
+def check(administration: Administration) -> list[str]:
+    """The differences between the rollups and the cases counted afresh (empty when they agree):
+    what `insieme rollups check` prints and the tests assert."""
+    zone = zone_of(administration)
+    expected = Deltas()
+    for rows in _read(Case.objects.filter(administration=administration)):
+        for row in rows:
+            expected.add(contribution(row, zone), +1)
+    want = {k: v for k, v in expected.by_key.items() if any(v)}
+    have = {
+        row.key: [row.filed, row.ended, *(getattr(row, n) for n in HOUR_FIELDS)]
+        for row in CaseDay.objects.filter(administration=administration)
+    }
+    problems = []
+    for key in sorted(set(want) | set(have), key=str):
+        if want.get(key) != have.get(key):
+            problems.append(f"{key}: expected {want.get(key)}, rolled up {have.get(key)}")
+    return problems
+
+
+# Reading them, for the panels
+
+
+def prepare(filters):
+    """The filters, marked `rolled` when the rollups can answer them (brought up to date
+    first): not with an area (a case's area is its point, which the rollups do not keep), nor
+    when a member administration counts its days in another time zone than the page."""
+    if filters.area is not None:
+        return filters
+    admins = list(Administration.objects.filter(pk__in=filters.scope.administration_ids))
+    if any(zone_of(a).key != filters.zone.key for a in admins):
+        return filters
+    for administration in admins:
+        catch_up_one(administration)
+    return dataclasses.replace(filters, rolled=True)
+
+
+def days(filters) -> QuerySet[CaseDay]:
+    """The rollup rows of the filters' administrations, service, department and channel (all
+    days)."""
+    qs = CaseDay.objects.filter(administration_id__in=filters.scope.administration_ids)
+    if filters.service is not None:
+        qs = qs.filter(service_id=filters.service.pk)
+    if filters.department is not None:
+        qs = qs.filter(department_id=filters.department.pk)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    return qs
+
+
+def per_day(qs, measure: str = "filed") -> dict[dt.date, int]:
+    """{day: the measure summed}, days where it is 0 left out."""
+    rows = qs.values("day").annotate(n=Sum(measure)).order_by()
+    return {r["day"]: r["n"] for r in rows if r["n"]}
+
+
+def total(qs, measure: str = "filed") -> int:
+    return qs.aggregate(n=Sum(measure))["n"] or 0
+
+
+def per_week(by_day: dict[dt.date, int]) -> dict[dt.date, int]:
+    """{Monday: the sum of its days}."""
+    weeks: dict[dt.date, int] = defaultdict(int)
+    for day, n in by_day.items():
+        weeks[day - dt.timedelta(days=day.weekday())] += n
+    return dict(weeks)
