@@ -8,6 +8,10 @@ the region's local time (DuckDB's time-zone support is an extension this machine
 download), so the engine does only the aggregating. Exporting is not timed; each query set is
 timed as the best of a few runs, as the pages are.
 
+It also times the dashboards' five counting panels as they read the rollups
+(dashboards-rollups-vs-duckdb-memory) against DuckDB's queries of the same figures (the first
+five below).
+
 What DuckDB computes (the case table's share of each page; the pages also read hand-offs, time
 logs, events, staff and the surveys, which this leaves out, so the baseline favours DuckDB):
 - dashboards: cases per week of the period, per calendar month over all history, per weekday
@@ -118,6 +122,10 @@ DASHBOARD_QUERIES = [
        FROM t""",
 ]
 
+# The dashboards' counting panels, which read rollups, and DuckDB's queries of the same figures.
+COUNTING_PANELS = ("demand-weekly", "demand-seasonality", "hour-of-week", "channels", "backlog")
+COUNTING_QUERIES = DASHBOARD_QUERIES[:5]
+
 SCORECARD_QUERIES = [
     # D1: cases and distinct participants in 30 days
     """SELECT count(*), count(DISTINCT coalesce(CAST(submitted_by_id AS VARCHAR), contact_email))
@@ -206,6 +214,20 @@ def _export(ids: list[int], zone, folder: Path) -> tuple[Path, int]:
     return parquet, n
 
 
+def _counting_panels(region):
+    """The five counting panels of the region's default dashboard, computed from the rollups
+    (brought up to date once, before timing)."""
+    from insieme.dashboards import filters as dash_filters
+    from insieme.dashboards import panels, rollups
+    from insieme.insights.scorecard import hosted_by
+
+    form = dash_filters.FilterForm({}, members=[region, *hosted_by(region)], areas=[])
+    form.is_valid()
+    filters = rollups.prepare(dash_filters.build(form, region))
+    chosen = [panels.get(key) for key in COUNTING_PANELS]
+    return lambda: [panel.compute(filters) for panel in chosen]
+
+
 def _run_all(con, queries, params) -> None:
     for query in queries:
         used = {k: params[k] for k in set(re.findall(r"\$(\w+)", query))}
@@ -253,6 +275,7 @@ def run(size: str) -> list[BenchLine]:
             return _best(lambda: _run_all(con, queries, params))
 
         dash_memory = duck(memory, DASHBOARD_QUERIES)
+        counting_memory = duck(memory, COUNTING_QUERIES)
         dash_file = duck(on_file, DASHBOARD_QUERIES)
         card_memory = duck(memory, SCORECARD_QUERIES)
         card_file = duck(on_file, SCORECARD_QUERIES)
@@ -268,6 +291,7 @@ def run(size: str) -> list[BenchLine]:
         return fetch
 
     dashboards = _best(get(reverse("dashboards:page", args=[region.slug])))
+    counting = _best(_counting_panels(region))
     scorecard_url = reverse("scorecard", args=[region.slug])
     with override_settings(INSIEME_SCORECARD_MAX_AGE=3600):
         get(scorecard_url)()  # computes and stores the snapshot the next ones read
@@ -279,6 +303,9 @@ def run(size: str) -> list[BenchLine]:
     lines += [
         BenchLine("dashboards-page-vs-duckdb-memory", dashboards * ms, "ms", n, dash_memory * ms),
         BenchLine("dashboards-page-vs-duckdb-parquet", dashboards * ms, "ms", n, dash_file * ms),
+        BenchLine(
+            "dashboards-rollups-vs-duckdb-memory", counting * ms, "ms", n, counting_memory * ms
+        ),
         BenchLine("scorecard-snapshot-vs-duckdb-memory", card_read * ms, "ms", n, card_memory * ms),
         BenchLine("scorecard-snapshot-vs-duckdb-parquet", card_read * ms, "ms", n, card_file * ms),
         BenchLine(

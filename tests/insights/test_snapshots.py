@@ -286,6 +286,10 @@ def test_duckdb_computes_the_same_counts_as_the_database(loaded_demo, tmp_path):
     )
     expected = dict(now.values_list("channel").annotate(n=Count("pk")))
     assert {channel: count for channel, count, _before in rows if count} == expected
+    # The same figures as the rollups give the counting panels: requests per week.
+    weekly = con.execute(bd.COUNTING_QUERIES[0], {"start": start, "end": end}).fetchall()
+    counted = bd._counting_panels(region)()[0]
+    assert {week.date(): n for week, n in weekly} == {w: n for w, n in counted.rows if n}
     open_rows = con.execute(bd.SCORECARD_QUERIES[-1]).fetchall()
     opened = cases.filter(status__in=OPEN_STATUSES)
     assert dict(open_rows) == dict(
@@ -301,6 +305,7 @@ def test_the_benchmarks_print_well_formed_lines(loaded_demo):
     assert "scorecard-refresh" in names and "scorecard-page-valdoro" in names
     assert "scorecard-snapshot-vs-duckdb-memory" in names
     assert "dashboards-page-vs-duckdb-parquet" in names
+    assert "dashboards-rollups-vs-duckdb-memory" in names
     for line in lines:
         text = line.format()
         assert re.fullmatch(r"bench \S+ value=\S+ unit=\S+( baseline=\S+ ratio=\S+)? n=\d+", text)
