@@ -1,8 +1,10 @@
 """The dashboards' rollups: what the counting panels read instead of the cases.
 
 `CaseDay` holds, per administration, day (in the administration's time zone), service, lead
-department and channel, how many cases were filed that day (with the hour of filing) and how many
-ended that day. `RolledCase` remembers what each case last contributed, so that a change to a
+department and channel, how many cases were filed that day (with the hour of filing), what the
+cases filed that day show of their quality and burden as they are now (opened by staff, handled
+as filed, asked for more, duplicates, information-request loops, staff minutes), and how many
+cases ended that day. `RolledCase` remembers what each case last contributed, so that a change to a
 case (a new service, a reopening, a deletion) takes back exactly what it added before. Both are
 kept by insieme.dashboards.rollups; nothing else writes them.
 """
@@ -29,6 +31,12 @@ class CaseDay(models.Model):
     channel = models.CharField(max_length=10)
     filed = models.IntegerField(default=0)
     ended = models.IntegerField(default=0)
+    opened = models.IntegerField(default=0)
+    as_filed = models.IntegerField(default=0)
+    asked = models.IntegerField(default=0)
+    duplicates = models.IntegerField(default=0)
+    loops = models.IntegerField(default=0)
+    staff_minutes = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("cases of a day (rollup)")
@@ -63,6 +71,12 @@ class RolledCase(models.Model):
     department_id = models.BigIntegerField()
     channel = models.CharField(max_length=10)
     ended_day = models.DateField(null=True)
+    opened = models.BooleanField(default=False)
+    as_filed = models.BooleanField(default=False)
+    asked = models.BooleanField(default=False)
+    duplicate = models.BooleanField(default=False)
+    loops = models.IntegerField(default=0)
+    staff_minutes = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("case as rolled up")

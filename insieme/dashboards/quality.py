@@ -12,19 +12,48 @@ Scorecard's definitions (insieme.cases.indicators):
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insieme.cases.indicators import DUPLICATE, handled, handled_as_filed
+from insieme.catalog.models import Service
+from insieme.dashboards import rollups
 from insieme.dashboards.common import pct_text, share
 from insieme.dashboards.panels import Panel, PanelData
 
+COUNTS = ("filed", "opened", "as_filed", "asked", "duplicates")
 
-def data_quality(filters) -> PanelData:
-    """One query: the period's cases per service, counted five ways."""
+
+def _rolled(filters) -> list[dict]:
+    """Per service name and administration (as the cases are grouped), in that order."""
+    sums = {
+        r["service_id"]: r
+        for r in rollups.days(filters)
+        .filter(day__gte=filters.first_day, day__lte=filters.last_day)
+        .values("service_id")
+        .annotate(**{k: Sum(k) for k in COUNTS})
+        .order_by()
+        if r["filed"]
+    }
+    found: dict[tuple[str, str], dict] = {}
+    for pk, name, admin in (
+        Service.objects.filter(pk__in=list(sums))
+        .order_by("administration__name", "name")
+        .values_list("pk", "name", "administration__name")
+    ):
+        group = found.setdefault(
+            (name, admin),
+            {"service__name": name, "administration__name": admin, **dict.fromkeys(COUNTS, 0)},
+        )
+        for k in COUNTS:
+            group[k] += sums[pk][k]
+    return list(found.values())
+
+
+def _counted(filters) -> list[dict]:
     opened = handled()
-    found = list(
+    return list(
         filters.cases()
         .filter(submitted_at__gte=filters.start, submitted_at__lt=filters.end)
         .values("service__name", "administration__name")
@@ -37,6 +66,12 @@ def data_quality(filters) -> PanelData:
         )
         .order_by("administration__name", "service__name")
     )
+
+
+def data_quality(filters) -> PanelData:
+    """One query (of the rollups, then one of the services' names, or of the cases): the
+    period's cases per service, counted five ways."""
+    found = _rolled(filters) if filters.rolled else _counted(filters)
     rows = [
         [r["service__name"], r["administration__name"], r["filed"], r["opened"], r["as_filed"]]
         + [share(r["as_filed"], r["opened"]), r["asked"], share(r["asked"], r["opened"])]

@@ -1,9 +1,11 @@
-"""Rollups of the cases for the dashboards' counting panels, kept as cases are written.
+"""Rollups of the cases for seven of the dashboards' panels, kept as cases are written.
 
-Each case contributes, in its administration's time zone, one filing to the day and hour it was
-filed and, once it has ended (resolved, refused, closed or merged as a duplicate: when it was
-resolved, else closed, else last changed), one ending to that day, both under its current
-service, lead department and channel. `RolledCase` remembers each case's contribution, so a
+Each case contributes, in its administration's time zone and under its current service, lead
+department and channel:
+- to the day and hour it was filed: one filing, and what it shows now (opened by staff, handled
+  as filed, asked for more, a duplicate, its information-request loops and staff minutes);
+- once it has ended (resolved, refused, closed or merged as a duplicate: when it was resolved,
+  else closed, else last changed): one ending to that day. `RolledCase` remembers each case's contribution, so a
 change is applied as a difference: the old contribution taken back, the new one added.
 
 Changes are found through `Case.updated_at`, which every change of status, routing or service
@@ -28,9 +30,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Sum
 from django.utils import timezone
 
+from insieme.cases.indicators import DUPLICATE, handled, handled_as_filed
 from insieme.cases.models import OPEN_STATUSES, Case
 from insieme.core.models import Administration
 from insieme.dashboards.models import HOURS, CaseDay, RolledCase, RollupState, hour_field
@@ -48,8 +51,28 @@ FIELDS = (
     "resolved_at",
     "closed_at",
     "updated_at",
+    "info_requests",
+    "staff_minutes",
 )
 HOUR_FIELDS = [hour_field(h) for h in HOURS]
+# What a case adds to the row of the day it was filed (with its hour), as it is now.
+FILING = ("filed", "opened", "as_filed", "asked", "duplicates", "loops", "staff_minutes")
+MEASURES = (*FILING, "ended", *HOUR_FIELDS)  # a CaseDay row's figures, in this order
+ENDED = len(FILING)
+ROLLED = (  # a RolledCase's remembered contribution
+    "day",
+    "hour",
+    "service_id",
+    "department_id",
+    "channel",
+    "ended_day",
+    "opened",
+    "as_filed",
+    "asked",
+    "duplicate",
+    "loops",
+    "staff_minutes",
+)
 
 Key = tuple  # (administration_id, day, service_id, department_id, channel)
 
@@ -58,13 +81,25 @@ def zone_of(administration: Administration):
     return zoneinfo.ZoneInfo(administration.timezone or settings.TIME_ZONE)
 
 
+def cases_to_read(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases with what the data-quality panel judges of each, as the Scorecard's D2 and T4
+    indicators do (insieme.cases.indicators): opened by staff, handled as filed, a duplicate."""
+    flag = {"output_field": BooleanField()}
+    return qs.annotate(
+        q_opened=ExpressionWrapper(handled(), **flag),
+        q_as_filed=ExpressionWrapper(handled_as_filed(), **flag),
+        q_duplicate=ExpressionWrapper(DUPLICATE, **flag),
+    )
+
+
 def contribution(row: dict, zone) -> RolledCase:
-    """What a case (a row of FIELDS) adds to the rollups now."""
+    """What a case (a row of FIELDS and the flags of cases_to_read) adds to the rollups now."""
     filed = row["submitted_at"].astimezone(zone)
     ended_day = None
     if row["status"] not in OPEN_STATUSES:
         ended = row["resolved_at"] or row["closed_at"] or row["updated_at"]
         ended_day = ended.astimezone(zone).date()
+    opened = bool(row["q_opened"])
     return RolledCase(
         case_id=row["id"],
         administration_id=row["administration_id"],
@@ -74,27 +109,43 @@ def contribution(row: dict, zone) -> RolledCase:
         department_id=row["department_id"] or 0,
         channel=row["channel"],
         ended_day=ended_day,
+        opened=opened,
+        as_filed=opened and bool(row["q_as_filed"]),
+        asked=opened and row["info_requests"] > 0,
+        duplicate=bool(row["q_duplicate"]),
+        loops=row["info_requests"],
+        staff_minutes=row["staff_minutes"],
     )
 
 
 def _same(a: RolledCase, b: RolledCase) -> bool:
-    names = ("day", "hour", "service_id", "department_id", "channel", "ended_day")
-    return all(getattr(a, n) == getattr(b, n) for n in names)
+    return all(getattr(a, n) == getattr(b, n) for n in ROLLED)
 
 
 class Deltas:
-    """Changes to CaseDay rows, by key: [filed, ended, 24 hours]."""
+    """Changes to CaseDay rows, by key: a list of MEASURES."""
 
     def __init__(self) -> None:
-        self.by_key: dict[Key, list[int]] = defaultdict(lambda: [0] * 26)
+        self.by_key: dict[Key, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
 
     def add(self, rolled: RolledCase, sign: int) -> None:
         dims = (rolled.service_id, rolled.department_id, rolled.channel)
         filed = self.by_key[(rolled.administration_id, rolled.day, *dims)]
-        filed[0] += sign
-        filed[2 + rolled.hour] += sign
+        for i, value in enumerate(
+            (
+                1,
+                rolled.opened,
+                rolled.as_filed,
+                rolled.asked,
+                rolled.duplicate,
+                rolled.loops,
+                rolled.staff_minutes,
+            )
+        ):
+            filed[i] += sign * int(value)
+        filed[ENDED + 1 + rolled.hour] += sign
         if rolled.ended_day is not None:
-            self.by_key[(rolled.administration_id, rolled.ended_day, *dims)][1] += sign
+            self.by_key[(rolled.administration_id, rolled.ended_day, *dims)][ENDED] += sign
 
     def apply(self) -> None:
         """Adds the changes to the rows (creating those missing, deleting those left empty)."""
@@ -124,19 +175,18 @@ class Deltas:
                     channel=key[4],
                 )
                 created.append(row)
-            elif row.filed + change[0] == 0 and row.ended + change[1] == 0:
-                emptied.append(row.pk)
+            for name, value in zip(MEASURES, change, strict=True):
+                setattr(row, name, getattr(row, name) + value)
+            if row.pk is None:
                 continue
-            else:
+            if any(getattr(row, name) for name in MEASURES):
                 updated.append(row)
-            row.filed += change[0]
-            row.ended += change[1]
-            for h, name in enumerate(HOUR_FIELDS):
-                setattr(row, name, getattr(row, name) + change[2 + h])
+            else:
+                emptied.append(row.pk)
         if emptied:
             CaseDay.objects.filter(pk__in=emptied).delete()
         if updated:
-            CaseDay.objects.bulk_update(updated, ["filed", "ended", *HOUR_FIELDS], batch_size=500)
+            CaseDay.objects.bulk_update(updated, list(MEASURES), batch_size=500)
         if created:
             CaseDay.objects.bulk_create(created, batch_size=500)
 
@@ -160,8 +210,7 @@ def _apply_rows(rows: list[dict], zone) -> None:
     if created:
         RolledCase.objects.bulk_create(created, batch_size=500)
     if updated:
-        names = ["day", "hour", "service_id", "department_id", "channel", "ended_day"]
-        RolledCase.objects.bulk_update(updated, names, batch_size=500)
+        RolledCase.objects.bulk_update(updated, list(ROLLED), batch_size=500)
 
 
 def forget(case_ids: Iterable[int]) -> None:
@@ -193,7 +242,11 @@ def _read(qs) -> Iterable[list[dict]]:
     """The cases of `qs` in batches of BATCH, by id."""
     last = 0
     while True:
-        rows = list(qs.filter(id__gt=last).order_by("id").values(*FIELDS)[:BATCH])
+        rows = list(
+            cases_to_read(qs.filter(id__gt=last))
+            .order_by("id")
+            .values(*FIELDS, "q_opened", "q_as_filed", "q_duplicate")[:BATCH]
+        )
         if rows:
             yield rows
         if len(rows) < BATCH:
@@ -264,7 +317,7 @@ def check(administration: Administration) -> list[str]:
             expected.add(contribution(row, zone), +1)
     want = {k: v for k, v in expected.by_key.items() if any(v)}
     have = {
-        row.key: [row.filed, row.ended, *(getattr(row, n) for n in HOUR_FIELDS)]
+        row.key: [getattr(row, n) for n in MEASURES]
         for row in CaseDay.objects.filter(administration=administration)
     }
     problems = []

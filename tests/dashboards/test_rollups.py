@@ -15,13 +15,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from insieme.cases.models import Case, Channel, Status
+from insieme.cases.models import Case, Channel, Handoff, Status
 from insieme.dashboards import filters as dash_filters
 from insieme.dashboards import panels, rollups
 from insieme.dashboards.models import CaseDay, RolledCase, RollupState
 from tests.dashboards.conftest import NOW, ROME, make_case
 
-COUNTING = ("demand-weekly", "demand-seasonality", "hour-of-week", "channels", "backlog")
+COUNTING = (
+    "demand-weekly",
+    "demand-seasonality",
+    "hour-of-week",
+    "channels",
+    "backlog",
+    "data-quality",
+    "burden",
+)
 STATUSES = list(Status.values)
 CHANNELS = list(Channel.values)
 
@@ -45,6 +53,9 @@ def random_case(rng, known, n: int) -> Case:
         "department": rng.choice([None, known.roads, known.parks]),
         "status": status,
         "updated_at": min(later, NOW),
+        "info_requests": rng.choice([0, 0, 0, 1, 2]),
+        "staff_minutes": rng.randrange(0, 120),
+        "complete_at_submission": rng.random() < 0.8,
     }
     if status == Status.RESOLVED or rng.random() < 0.2:
         fields["resolved_at"] = later
@@ -56,7 +67,7 @@ def random_case(rng, known, n: int) -> Case:
 
 def change(rng, known, case: Case, n: int) -> None:
     """One change of the kinds a case meets, stamped as the application stamps it."""
-    what = rng.randrange(5)
+    what = rng.randrange(8)
     now = timezone.now()
     if what == 0:
         case.service = rng.choice([known.cat.pothole, known.lighting, known.noise])
@@ -67,6 +78,23 @@ def change(rng, known, case: Case, n: int) -> None:
         case.status = Status.IN_PROGRESS
     elif what == 3:  # ended (a duplicate: no resolution time, it ends when last changed)
         case.status = rng.choice([Status.DUPLICATE, Status.RESOLVED, Status.REFUSED])
+    elif what == 4:  # staff asked the citizen for more (and so it was not complete)
+        case.info_requests += 1
+        case.complete_at_submission = False
+        case.status = Status.WAITING_CITIZEN
+    elif what == 5:  # time logged
+        case.staff_minutes += rng.randrange(1, 90)
+    elif what == 6:  # moved by an accepted hand-off (the Exists of "handled as filed")
+        Handoff.objects.create(
+            case=case,
+            from_department=known.roads,
+            to_department=known.parks,
+            reason="Parks look after it",
+            state=Handoff.State.ACCEPTED,
+            created_at=now,
+            decided_at=now,
+        )
+        case.department = known.parks
     else:
         case.delete()
         return

@@ -241,8 +241,11 @@ def log_time(actor, case: Case, minutes, *, action: str = "work") -> TimeLog:
             channel=case.channel,
             created_at=now,
         )
-        Case.objects.filter(pk=case.pk).update(staff_minutes=F("staff_minutes") + minutes)
+        Case.objects.filter(pk=case.pk).update(
+            staff_minutes=F("staff_minutes") + minutes, updated_at=now
+        )
         case.staff_minutes += minutes
+        case.updated_at = now
         audit.record(
             actor=actor,
             action="case.time_logged",
