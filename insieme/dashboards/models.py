@@ -37,6 +37,11 @@ class CaseDay(models.Model):
     duplicates = models.IntegerField(default=0)
     loops = models.IntegerField(default=0)
     staff_minutes = models.IntegerField(default=0)
+    # Promises that fall due that day (as the Scorecard's T2 judges them) and those kept.
+    ack_due = models.IntegerField(default=0)
+    ack_kept = models.IntegerField(default=0)
+    res_due = models.IntegerField(default=0)
+    res_kept = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("cases of a day (rollup)")
@@ -77,10 +82,19 @@ class RolledCase(models.Model):
     duplicate = models.BooleanField(default=False)
     loops = models.IntegerField(default=0)
     staff_minutes = models.IntegerField(default=0)
+    ack_due_at = models.DateTimeField(null=True)
+    ack_kept = models.BooleanField(default=False)
+    res_due_at = models.DateTimeField(null=True)  # None too when the resolution is not judged
+    res_kept = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("case as rolled up")
-        indexes = [models.Index(fields=["administration_id"], name="rolledcase_admin_idx")]
+        indexes = [
+            models.Index(fields=["administration_id"], name="rolledcase_admin_idx"),
+            # The promises falling due earlier today (the rows count whole days).
+            models.Index(fields=["administration_id", "ack_due_at"], name="rolledcase_ack_idx"),
+            models.Index(fields=["administration_id", "res_due_at"], name="rolledcase_res_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"case {self.case_id}: {self.day}, ended {self.ended_day}"

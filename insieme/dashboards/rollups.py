@@ -1,11 +1,13 @@
-"""Rollups of the cases for seven of the dashboards' panels, kept as cases are written.
+"""Rollups of the cases for eight of the dashboards' panels, kept as cases are written.
 
 Each case contributes, in its administration's time zone and under its current service, lead
 department and channel:
 - to the day and hour it was filed: one filing, and what it shows now (opened by staff, handled
   as filed, asked for more, a duplicate, its information-request loops and staff minutes);
 - once it has ended (resolved, refused, closed or merged as a duplicate: when it was resolved,
-  else closed, else last changed): one ending to that day. `RolledCase` remembers each case's contribution, so a
+  else closed, else last changed): one ending to that day;
+- to the days its promises fall due (to acknowledge, to resolve, when judged): one promise due
+  and, if it was kept, one kept. `RolledCase` remembers each case's contribution, so a
 change is applied as a difference: the old contribution taken back, the new one added.
 
 Changes are found through `Case.updated_at`, which every change of status, routing or service
@@ -53,12 +55,19 @@ FIELDS = (
     "updated_at",
     "info_requests",
     "staff_minutes",
+    "acknowledge_due_at",
+    "resolve_due_at",
+    "first_public_response_at",
+    "sla_paused_at",
 )
 HOUR_FIELDS = [hour_field(h) for h in HOURS]
 # What a case adds to the row of the day it was filed (with its hour), as it is now.
 FILING = ("filed", "opened", "as_filed", "asked", "duplicates", "loops", "staff_minutes")
-MEASURES = (*FILING, "ended", *HOUR_FIELDS)  # a CaseDay row's figures, in this order
+PROMISES = ("ack_due", "ack_kept", "res_due", "res_kept")  # on the day a promise falls due
+MEASURES = (*FILING, "ended", *PROMISES, *HOUR_FIELDS)  # a CaseDay row's figures, in this order
 ENDED = len(FILING)
+ACK, RES = ENDED + 1, ENDED + 3
+HOUR0 = ENDED + 1 + len(PROMISES)
 ROLLED = (  # a RolledCase's remembered contribution
     "day",
     "hour",
@@ -72,6 +81,10 @@ ROLLED = (  # a RolledCase's remembered contribution
     "duplicate",
     "loops",
     "staff_minutes",
+    "ack_due_at",
+    "ack_kept",
+    "res_due_at",
+    "res_kept",
 )
 
 Key = tuple  # (administration_id, day, service_id, department_id, channel)
@@ -100,6 +113,11 @@ def contribution(row: dict, zone) -> RolledCase:
         ended = row["resolved_at"] or row["closed_at"] or row["updated_at"]
         ended_day = ended.astimezone(zone).date()
     opened = bool(row["q_opened"])
+    ack_due, answered = row["acknowledge_due_at"], row["first_public_response_at"]
+    res_due, paused = row["resolve_due_at"], row["sla_paused_at"]
+    if res_due is not None and paused is not None and paused <= res_due:
+        res_due = None  # waiting for the citizen since before its date: not judged
+    ended = row["resolved_at"] or row["closed_at"]
     return RolledCase(
         case_id=row["id"],
         administration_id=row["administration_id"],
@@ -115,6 +133,10 @@ def contribution(row: dict, zone) -> RolledCase:
         duplicate=bool(row["q_duplicate"]),
         loops=row["info_requests"],
         staff_minutes=row["staff_minutes"],
+        ack_due_at=ack_due,
+        ack_kept=ack_due is not None and answered is not None and answered <= ack_due,
+        res_due_at=res_due,
+        res_kept=res_due is not None and ended is not None and ended <= res_due,
     )
 
 
@@ -126,6 +148,7 @@ class Deltas:
     """Changes to CaseDay rows, by key: a list of MEASURES."""
 
     def __init__(self) -> None:
+        self.zones: dict[int, object] = {}  # the administrations', for the days promises fall due
         self.by_key: dict[Key, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
 
     def add(self, rolled: RolledCase, sign: int) -> None:
@@ -143,9 +166,25 @@ class Deltas:
             )
         ):
             filed[i] += sign * int(value)
-        filed[ENDED + 1 + rolled.hour] += sign
+        filed[HOUR0 + rolled.hour] += sign
+        admin = rolled.administration_id
         if rolled.ended_day is not None:
-            self.by_key[(rolled.administration_id, rolled.ended_day, *dims)][ENDED] += sign
+            self.by_key[(admin, rolled.ended_day, *dims)][ENDED] += sign
+        for at, kept, i in (
+            (rolled.ack_due_at, rolled.ack_kept, ACK),
+            (rolled.res_due_at, rolled.res_kept, RES),
+        ):
+            if at is not None:
+                row = self.by_key[(admin, at.astimezone(self.zone(admin)).date(), *dims)]
+                row[i] += sign
+                row[i + 1] += sign * int(kept)
+
+    def zone(self, administration_id: int):
+        if administration_id not in self.zones:
+            self.zones[administration_id] = zone_of(
+                Administration.objects.get(pk=administration_id)
+            )
+        return self.zones[administration_id]
 
     def apply(self) -> None:
         """Adds the changes to the rows (creating those missing, deleting those left empty)."""
@@ -195,6 +234,8 @@ def _apply_rows(rows: list[dict], zone) -> None:
     """Brings the rollups in line with these cases as they are now."""
     old = RolledCase.objects.in_bulk([r["id"] for r in rows])
     deltas, created, updated = Deltas(), [], []
+    if rows:
+        deltas.zones[rows[0]["administration_id"]] = zone
     for row in rows:
         new = contribution(row, zone)
         before = old.get(row["id"])
@@ -312,6 +353,7 @@ def check(administration: Administration) -> list[str]:
     what `insieme rollups check` prints and the tests assert."""
     zone = zone_of(administration)
     expected = Deltas()
+    expected.zones[administration.pk] = zone
     for rows in _read(Case.objects.filter(administration=administration)):
         for row in rows:
             expected.add(contribution(row, zone), +1)
@@ -348,6 +390,19 @@ def days(filters) -> QuerySet[CaseDay]:
     """The rollup rows of the filters' administrations, service, department and channel (all
     days)."""
     qs = CaseDay.objects.filter(administration_id__in=filters.scope.administration_ids)
+    if filters.service is not None:
+        qs = qs.filter(service_id=filters.service.pk)
+    if filters.department is not None:
+        qs = qs.filter(department_id=filters.department.pk)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    return qs
+
+
+def rolled_cases(filters) -> QuerySet[RolledCase]:
+    """The cases as rolled up, with the filters' administrations, service, department and
+    channel."""
+    qs = RolledCase.objects.filter(administration_id__in=filters.scope.administration_ids)
     if filters.service is not None:
         qs = qs.filter(service_id=filters.service.pk)
     if filters.department is not None:
