@@ -230,10 +230,14 @@ class Deltas:
             CaseDay.objects.bulk_create(created, batch_size=500)
 
 
-def _apply_rows(rows: list[dict], zone) -> None:
-    """Brings the rollups in line with these cases as they are now."""
-    old = RolledCase.objects.in_bulk([r["id"] for r in rows])
-    deltas, created, updated = Deltas(), [], []
+def _apply_rows(rows: list[dict], zone, deltas: Deltas | None = None) -> None:
+    """Brings the rollups in line with these cases as they are now. With `deltas` (a rebuild:
+    no case is rolled up yet), the changes to the day rows are added to it, for the caller to
+    apply once, rather than applied."""
+    rebuilding = deltas is not None
+    old = {} if rebuilding else RolledCase.objects.in_bulk([r["id"] for r in rows])
+    deltas = deltas if rebuilding else Deltas()
+    created, updated = [], []
     if rows:
         deltas.zones[rows[0]["administration_id"]] = zone
     for row in rows:
@@ -247,7 +251,8 @@ def _apply_rows(rows: list[dict], zone) -> None:
         else:
             created.append(new)
         deltas.add(new, +1)
-    deltas.apply()
+    if not rebuilding:
+        deltas.apply()
     if created:
         RolledCase.objects.bulk_create(created, batch_size=500)
     if updated:
@@ -308,11 +313,12 @@ def catch_up_one(administration: Administration) -> int:
         state = _locked_state(administration)
         before = (state.watermark, state.max_case_id)
         cases = Case.objects.filter(administration=administration)
+        rebuild = None  # the day rows of a rebuild, applied once at the end
         if state.watermark is None:
             CaseDay.objects.filter(administration=administration).delete()
             RolledCase.objects.filter(administration_id=administration.pk).delete()
             state.rebuilt_at = started
-            newest = None
+            newest, rebuild = None, Deltas()
         else:
             cases = cases.filter(
                 Q(updated_at__gte=state.watermark - MARGIN) | Q(id__gt=state.max_case_id)
@@ -320,10 +326,12 @@ def catch_up_one(administration: Administration) -> int:
             newest = state.watermark
         for rows in _read(cases):
             read += len(rows)
-            _apply_rows(rows, zone)
+            _apply_rows(rows, zone, rebuild)
             latest = max(r["updated_at"] for r in rows)
             newest = latest if newest is None else max(newest, latest)
             state.max_case_id = max(state.max_case_id, rows[-1]["id"])
+        if rebuild is not None:
+            rebuild.apply()
         state.watermark = started if newest is None else min(newest, started)
         if (state.watermark, state.max_case_id) != before:
             state.save()
