@@ -86,6 +86,12 @@ class RolledCase(models.Model):
     ack_kept = models.BooleanField(default=False)
     res_due_at = models.DateTimeField(null=True)  # None too when the resolution is not judged
     res_kept = models.BooleanField(default=False)
+    # Times from filing, in microseconds, for the distributions: acknowledged, and resolved (as
+    # the Scorecard's S2 counts it: not duplicates, refused or reopened).
+    ack_at = models.DateTimeField(null=True)
+    ack_us = models.BigIntegerField(null=True)
+    res_at = models.DateTimeField(null=True)
+    res_us = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = _("case as rolled up")
@@ -94,6 +100,8 @@ class RolledCase(models.Model):
             # The promises falling due earlier today (the rows count whole days).
             models.Index(fields=["administration_id", "ack_due_at"], name="rolledcase_ack_idx"),
             models.Index(fields=["administration_id", "res_due_at"], name="rolledcase_res_idx"),
+            models.Index(fields=["administration_id", "ack_at"], name="rolledcase_acked_idx"),
+            models.Index(fields=["administration_id", "res_at"], name="rolledcase_resolved_idx"),
         ]
 
     def __str__(self) -> str:

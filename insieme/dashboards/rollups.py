@@ -1,4 +1,4 @@
-"""Rollups of the cases for eight of the dashboards' panels, kept as cases are written.
+"""Rollups of the cases for ten of the dashboards' panels, kept as cases are written.
 
 Each case contributes, in its administration's time zone and under its current service, lead
 department and channel:
@@ -7,7 +7,9 @@ department and channel:
 - once it has ended (resolved, refused, closed or merged as a duplicate: when it was resolved,
   else closed, else last changed): one ending to that day;
 - to the days its promises fall due (to acknowledge, to resolve, when judged): one promise due
-  and, if it was kept, one kept. `RolledCase` remembers each case's contribution, so a
+  and, if it was kept, one kept;
+- and, kept only in its RolledCase, its times to acknowledge and to resolve (for the exact
+  percentiles of the time panels). `RolledCase` remembers each case's contribution, so a
 change is applied as a difference: the old contribution taken back, the new one added.
 
 Changes are found through `Case.updated_at`, which every change of status, routing or service
@@ -32,10 +34,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Sum
 from django.utils import timezone
 
-from insieme.cases.indicators import DUPLICATE, handled, handled_as_filed
+from insieme.cases.indicators import DUPLICATE, NOT_RESOLVED, handled, handled_as_filed
 from insieme.cases.models import OPEN_STATUSES, Case
 from insieme.core.models import Administration
 from insieme.dashboards.models import HOURS, CaseDay, RolledCase, RollupState, hour_field
@@ -59,6 +61,7 @@ FIELDS = (
     "resolve_due_at",
     "first_public_response_at",
     "sla_paused_at",
+    "acknowledged_at",
 )
 HOUR_FIELDS = [hour_field(h) for h in HOURS]
 # What a case adds to the row of the day it was filed (with its hour), as it is now.
@@ -85,6 +88,10 @@ ROLLED = (  # a RolledCase's remembered contribution
     "ack_kept",
     "res_due_at",
     "res_kept",
+    "ack_at",
+    "ack_us",
+    "res_at",
+    "res_us",
 )
 
 Key = tuple  # (administration_id, day, service_id, department_id, channel)
@@ -102,6 +109,7 @@ def cases_to_read(qs: QuerySet[Case]) -> QuerySet[Case]:
         q_opened=ExpressionWrapper(handled(), **flag),
         q_as_filed=ExpressionWrapper(handled_as_filed(), **flag),
         q_duplicate=ExpressionWrapper(DUPLICATE, **flag),
+        q_not_resolved=ExpressionWrapper(NOT_RESOLVED, **flag),
     )
 
 
@@ -118,6 +126,8 @@ def contribution(row: dict, zone) -> RolledCase:
     if res_due is not None and paused is not None and paused <= res_due:
         res_due = None  # waiting for the citizen since before its date: not judged
     ended = row["resolved_at"] or row["closed_at"]
+    submitted, acknowledged = row["submitted_at"], row["acknowledged_at"]
+    resolved = None if row["q_not_resolved"] else row["resolved_at"]
     return RolledCase(
         case_id=row["id"],
         administration_id=row["administration_id"],
@@ -137,7 +147,15 @@ def contribution(row: dict, zone) -> RolledCase:
         ack_kept=ack_due is not None and answered is not None and answered <= ack_due,
         res_due_at=res_due,
         res_kept=res_due is not None and ended is not None and ended <= res_due,
+        ack_at=acknowledged,
+        ack_us=_micro(acknowledged - submitted) if acknowledged else None,
+        res_at=resolved,
+        res_us=_micro(resolved - submitted) if resolved else None,
     )
+
+
+def _micro(delta: dt.timedelta) -> int:
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _same(a: RolledCase, b: RolledCase) -> bool:
@@ -284,15 +302,44 @@ def _locked_state(administration: Administration) -> RollupState:
     return state
 
 
+def _read_changed(administration: Administration, state: RollupState) -> Iterable[list[dict]]:
+    """The administration's cases changed since `state` (less MARGIN) or new since, in batches.
+    Two queries find their ids, each on its own index (one condition ORed with the other made
+    SQLite walk every case of the administration): the cases of every administration stamped
+    since (few), and this administration's above the last id read."""
+    since = state.watermark - MARGIN
+    ids = {
+        pk
+        for pk, admin_id in Case.objects.filter(updated_at__gte=since).values_list(
+            "pk", "administration_id"
+        )
+        if admin_id == administration.pk
+    }
+    ids.update(
+        Case.objects.filter(administration=administration, id__gt=state.max_case_id).values_list(
+            "pk", flat=True
+        )
+    )
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), BATCH):
+        yield _rows(Case.objects.filter(id__in=ordered[i : i + BATCH]))
+
+
+def _rows(qs, limit: int | None = None) -> list[dict]:
+    """The cases of `qs` by id (the first `limit`), as contribution() reads them."""
+    rows = (
+        cases_to_read(qs)
+        .order_by("id")
+        .values(*FIELDS, "q_opened", "q_as_filed", "q_duplicate", "q_not_resolved")
+    )
+    return list(rows[:limit] if limit else rows)
+
+
 def _read(qs) -> Iterable[list[dict]]:
     """The cases of `qs` in batches of BATCH, by id."""
     last = 0
     while True:
-        rows = list(
-            cases_to_read(qs.filter(id__gt=last))
-            .order_by("id")
-            .values(*FIELDS, "q_opened", "q_as_filed", "q_duplicate")[:BATCH]
-        )
+        rows = _rows(qs.filter(id__gt=last), BATCH)
         if rows:
             yield rows
         if len(rows) < BATCH:
@@ -319,12 +366,11 @@ def catch_up_one(administration: Administration) -> int:
             RolledCase.objects.filter(administration_id=administration.pk).delete()
             state.rebuilt_at = started
             newest, rebuild = None, Deltas()
+            batches = _read(cases)
         else:
-            cases = cases.filter(
-                Q(updated_at__gte=state.watermark - MARGIN) | Q(id__gt=state.max_case_id)
-            )
+            batches = _read_changed(administration, state)
             newest = state.watermark
-        for rows in _read(cases):
+        for rows in batches:
             read += len(rows)
             _apply_rows(rows, zone, rebuild)
             latest = max(r["updated_at"] for r in rows)
