@@ -310,15 +310,15 @@ def _read_changed(administration: Administration, state: RollupState) -> Iterabl
     since = state.watermark - MARGIN
     ids = {
         pk
-        for pk, admin_id in Case.objects.filter(updated_at__gte=since).values_list(
-            "pk", "administration_id"
-        )
+        for pk, admin_id in Case.objects.filter(updated_at__gte=since)
+        .order_by()  # not the cases' default order: it walked every case by submission
+        .values_list("pk", "administration_id")
         if admin_id == administration.pk
     }
     ids.update(
-        Case.objects.filter(administration=administration, id__gt=state.max_case_id).values_list(
-            "pk", flat=True
-        )
+        Case.objects.filter(administration=administration, id__gt=state.max_case_id)
+        .order_by()
+        .values_list("pk", flat=True)
     )
     ordered = sorted(ids)
     for i in range(0, len(ordered), BATCH):
