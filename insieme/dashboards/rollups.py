@@ -282,6 +282,9 @@ def forget(case_ids: Iterable[int]) -> None:
     gone = list(RolledCase.objects.filter(case_id__in=list(case_ids)))
     if not gone:
         return
+    # One writer per administration: wait for a catch-up under way (it holds this lock).
+    admins = sorted({r.administration_id for r in gone})
+    list(RollupState.objects.select_for_update().filter(administration_id__in=admins))
     deltas = Deltas()
     for rolled in gone:
         deltas.add(rolled, -1)
