@@ -22,18 +22,21 @@ Who keeps them: the background worker every minute (`refresh_rollups`), and each
 page before it reads (`catch_up`), so a page is exact even when the worker is behind; the
 first read of an administration builds its rollups from all its cases. Per administration, one
 writer at a time: a row lock on PostgreSQL, SQLite's write lock taken at the transaction's start.
+A page does not wait for another writer (a first build at a million cases takes minutes): it
+counts the cases instead.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet, Sum
 from django.utils import timezone
 
@@ -41,6 +44,8 @@ from insieme.cases.indicators import DUPLICATE, NOT_RESOLVED, handled, handled_a
 from insieme.cases.models import OPEN_STATUSES, Case
 from insieme.core.models import Administration
 from insieme.dashboards.models import HOURS, CaseDay, RolledCase, RollupState, hour_field
+
+logger = logging.getLogger(__name__)
 
 MARGIN = dt.timedelta(minutes=2)
 BATCH = 2000
@@ -148,13 +153,14 @@ def contribution(row: dict, zone) -> RolledCase:
         res_due_at=res_due,
         res_kept=res_due is not None and ended is not None and ended <= res_due,
         ack_at=acknowledged,
-        ack_us=_micro(acknowledged - submitted) if acknowledged else None,
+        ack_us=micro(acknowledged - submitted) if acknowledged else None,
         res_at=resolved,
-        res_us=_micro(resolved - submitted) if resolved else None,
+        res_us=micro(resolved - submitted) if resolved else None,
     )
 
 
-def _micro(delta: dt.timedelta) -> int:
+def micro(delta: dt.timedelta) -> int:
+    """A duration in whole microseconds (exact, unlike a float of seconds)."""
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
@@ -297,11 +303,14 @@ def on_case_deleted(sender, instance, **kwargs) -> None:
     forget([instance.pk])
 
 
-def _locked_state(administration: Administration) -> RollupState:
-    state = RollupState.objects.select_for_update().filter(administration=administration).first()
+def _locked_state(administration: Administration, wait: bool = True) -> RollupState:
+    """The administration's state, locked (DatabaseError at once when another holds it and
+    `wait` is False; SQLite waits for its write lock up to its busy timeout either way)."""
+    locked = RollupState.objects.select_for_update(nowait=not wait)
+    state = locked.filter(administration=administration).first()
     if state is None:
         RollupState.objects.get_or_create(administration=administration)
-        state = RollupState.objects.select_for_update().get(administration=administration)
+        state = locked.get(administration=administration)
     return state
 
 
@@ -350,7 +359,7 @@ def _read(qs) -> Iterable[list[dict]]:
         last = rows[-1]["id"]
 
 
-def catch_up_one(administration: Administration) -> int:
+def catch_up_one(administration: Administration, *, wait: bool = True) -> int:
     """Reads the administration's cases changed since the last time (all of them the first
     time) into its rollups. Answers how many cases it read.
 
@@ -360,7 +369,7 @@ def catch_up_one(administration: Administration) -> int:
     started = timezone.now()
     read = 0
     with transaction.atomic():
-        state = _locked_state(administration)
+        state = _locked_state(administration, wait)
         before = (state.watermark, state.max_case_id)
         cases = Case.objects.filter(administration=administration)
         rebuild = None  # the day rows of a rebuild, applied once at the end
@@ -438,8 +447,14 @@ def prepare(filters):
     admins = list(Administration.objects.filter(pk__in=filters.scope.administration_ids))
     if any(zone_of(a).key != filters.zone.key for a in admins):
         return filters
-    for administration in admins:
-        catch_up_one(administration)
+    try:
+        for administration in admins:
+            catch_up_one(administration, wait=False)
+    except DatabaseError:
+        # Another writer holds an administration's rollups (a first build at a large size
+        # takes minutes): this page counts the cases rather than wait for it.
+        logger.info("rollups busy: the dashboard counts the cases", exc_info=True)
+        return filters
     return dataclasses.replace(filters, rolled=True)
 
 

@@ -69,7 +69,7 @@ def distribution(qs, field: str, bands) -> tuple[list[int], dict[int, float | No
 
 def distribution_of(micros: list[int], bands) -> tuple[list[int], dict[int, float | None], int]:
     """The same as distribution() from the durations themselves, in microseconds."""
-    bounds = [_micro(b) for b in bands[:-1]]
+    bounds = [rollups.micro(b) for b in bands[:-1]]
     bins = [0] * len(bands)
     for took in micros:
         bins[bisect.bisect_right(bounds, took)] += 1
@@ -81,10 +81,6 @@ def distribution_of(micros: list[int], bands) -> tuple[list[int], dict[int, floa
         for p in (90, 95):
             found[p] = ordered[max(math.ceil(p * n / 100), 1) - 1] / 1e6
     return bins, found, n
-
-
-def _micro(delta: dt.timedelta) -> int:
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _panel(found, bands, unit: dt.timedelta, word: str, what: str) -> PanelData:
