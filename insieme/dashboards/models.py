@@ -1,13 +1,14 @@
-"""The dashboards' rollups: what the counting panels read instead of the cases.
+"""The dashboards' rollups: what ten of the panels read instead of the cases.
 
 `CaseDay` holds, per administration, day (in the administration's time zone), service, lead
-department and channel, how many cases were filed that day (with the hour of filing), what the
+department and channel: how many cases were filed that day (with the hour of filing); what the
 cases filed that day show of their quality and burden as they are now (opened by staff, handled
-as filed, asked for more, duplicates, information-request loops, staff minutes), and how many
-cases ended that day. `RolledCase` remembers what each case last contributed, so that a change to a
-case (a new service, a reopening, a deletion) takes back exactly what it added before. Both are
-kept by insieme.dashboards.rollups; nothing else writes them.
-"""
+as filed, asked for more, duplicates, information-request loops, staff minutes); how many cases
+ended that day; and the promises that fell due that day and were kept. `RolledCase` remembers
+what each case last contributed (and its times to acknowledge and to resolve, for the time
+panels' exact percentiles), so that a change to a case (a new service, a reopening, a deletion)
+takes back exactly what it added before. Both are kept by insieme.dashboards.rollups; nothing
+else writes them."""
 
 from __future__ import annotations
 
