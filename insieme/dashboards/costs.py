@@ -137,15 +137,9 @@ def _burden_counted(filters) -> list[dict]:
 
 
 def _burden_rolled(filters) -> list[dict]:
-    sums = {
-        r["service_id"]: r
-        for r in rollups.days(filters)
-        .filter(day__gte=filters.first_day, day__lte=filters.last_day)
-        .values("service_id")
-        .annotate(cases=Sum("filed"), loops=Sum("loops"), staff=Sum("staff_minutes"))
-        .order_by()
-        if r["cases"]
-    }
+    sums = rollups.by_service(
+        filters, "cases", cases=Sum("filed"), loops=Sum("loops"), staff=Sum("staff_minutes")
+    )
     services = Service.objects.filter(pk__in=list(sums)).values(
         "pk", "name", "administration__name", "citizen_minutes", "hourly_cost"
     )

@@ -27,15 +27,7 @@ COUNTS = ("filed", "opened", "as_filed", "asked", "duplicates")
 
 def _rolled(filters) -> list[dict]:
     """Per service name and administration (as the cases are grouped), in that order."""
-    sums = {
-        r["service_id"]: r
-        for r in rollups.days(filters)
-        .filter(day__gte=filters.first_day, day__lte=filters.last_day)
-        .values("service_id")
-        .annotate(**{k: Sum(k) for k in COUNTS})
-        .order_by()
-        if r["filed"]
-    }
+    sums = rollups.by_service(filters, "filed", **{k: Sum(k) for k in COUNTS})
     found: dict[tuple[str, str], dict] = {}
     for pk, name, admin in (
         Service.objects.filter(pk__in=list(sums))

@@ -460,28 +460,28 @@ def prepare(filters):
 
 def days(filters) -> QuerySet[CaseDay]:
     """The rollup rows of the filters' administrations, service, department and channel (all
-    days)."""
-    qs = CaseDay.objects.filter(administration_id__in=filters.scope.administration_ids)
-    if filters.service is not None:
-        qs = qs.filter(service_id=filters.service.pk)
-    if filters.department is not None:
-        qs = qs.filter(department_id=filters.department.pk)
-    if filters.channel:
-        qs = qs.filter(channel=filters.channel)
-    return qs
+    days). The rollups name these columns as the cases do, so the cases' condition serves
+    (never with an area: prepare() leaves those filters unrolled)."""
+    return CaseDay.objects.filter(filters.case_q())
 
 
 def rolled_cases(filters) -> QuerySet[RolledCase]:
     """The cases as rolled up, with the filters' administrations, service, department and
     channel."""
-    qs = RolledCase.objects.filter(administration_id__in=filters.scope.administration_ids)
-    if filters.service is not None:
-        qs = qs.filter(service_id=filters.service.pk)
-    if filters.department is not None:
-        qs = qs.filter(department_id=filters.department.pk)
-    if filters.channel:
-        qs = qs.filter(channel=filters.channel)
-    return qs
+    return RolledCase.objects.filter(filters.case_q())
+
+
+def by_service(filters, counted_by: str, /, **sums) -> dict[int, dict]:
+    """{service id: the `sums` over the period's rows} for the services with cases filed in
+    the period (`counted_by` names the sum that counts them)."""
+    rows = (
+        days(filters)
+        .filter(day__gte=filters.first_day, day__lte=filters.last_day)
+        .values("service_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    return {r["service_id"]: r for r in rows if r[counted_by]}
 
 
 def per_day(qs, measure: str = "filed") -> dict[dt.date, int]:
