@@ -324,3 +324,13 @@ def test_a_page_counts_the_cases_when_another_holds_the_rollups(client, known, d
     response = client.get(url, query)
     assert response.status_code == 200
     assert response.content == rolled  # the same figures, counted from the cases
+
+
+def test_the_command_refuses_an_unknown_administration_or_action(known):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No administration 'nowhere'"):
+        call_command("rollups", "refresh", "--administration", "nowhere")
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("rollups", "drop")
+    assert not CaseDay.objects.exists()  # nothing was built or lost
