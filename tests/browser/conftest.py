@@ -6,6 +6,8 @@ Under CI=true a missing chromium fails the run; elsewhere browser tests skip wit
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,29 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _server_quiet_before_flush(request):
+    """A test may end while the browser still waits for an answer (a search typed, a page that
+    fetches more). The live server would then be reading a table on the connection that the
+    database's teardown empties, and the flush fails ("database table is locked"), taking the next
+    test with it. So, before that teardown: close every browser context of the test, then wait
+    until the server's request threads have finished."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so torn down after this
+    yield
+    for context in list(request.getfixturevalue("browser").contexts):
+        context.close()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        busy = [t for t in threading.enumerate() if t.name.endswith("(process_request_thread)")]
+        if not busy:
+            return
+        busy[0].join(timeout=0.1)
+    pytest.fail("the live server was still answering a request 30 s after the test ended")
 
 
 @pytest.fixture
