@@ -15,12 +15,19 @@ import os
 import pytest
 from django.db import connection, transaction
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 
 from insieme.core import actions as core_actions
 from insieme.core.models import Administration, User
 from insieme.core.permissions import Role
 
 PASSWORD = "correct horse battery staple"
+
+# No time limit per example: on a shared, loaded machine a slow example is not a failure (and
+# hypothesis reports one that was slow once and fast when replayed as "flaky"). A test that
+# sets its own settings keeps them.
+hypothesis_settings.register_profile("insieme", deadline=None)
+hypothesis_settings.load_profile("insieme")
 
 
 def suite_settings(media_root) -> dict:
