@@ -614,4 +614,11 @@ class ScorecardSerializer(serializers.Serializer):
         child=serializers.SlugField(), help_text="The administrations the figures cover."
     )
     as_of = serializers.DateField()
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the figures were computed (a snapshot may be older)."
+    )
+    stale = serializers.BooleanField(
+        help_text="True when the figures are older than the configured maximum age and a new "
+        "computation has been asked of the background worker."
+    )
     cells = ScorecardCellSerializer(many=True)

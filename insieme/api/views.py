@@ -467,6 +467,8 @@ class ScorecardView(APIView):
         else:
             admin = get_administration_for_user(request.user, slug, Perm.SCORECARD_READ)
             scope_view = sc.build_scope(request.user, admin, choice)
-        elements = sc.build_elements(scope_view.scope, thresholds.for_administration(admin))
+        elements = sc.build_elements(
+            scope_view.scope, thresholds.for_administration(admin), current=True
+        )
         data = sc.as_json(admin, scope_view, elements)
         return Response(serializers.ScorecardSerializer(data).data)

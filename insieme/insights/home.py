@@ -16,6 +16,7 @@ from insieme.core.models import Administration
 from insieme.core.permissions import Perm
 from insieme.core.registry import HomeSection, Scope, indicators
 from insieme.insights import scorecard as sc
+from insieme.insights import snapshots
 
 HEADLINE_TTL = 3600
 
@@ -40,13 +41,18 @@ def headline_figures() -> list[dict]:
         scope = installation_scope()
         if scope is None:
             return []
+        headline = [i for i in indicators if i.headline]
+        # The installation's scope is one the worker keeps a snapshot of (a region with all it
+        # hosts, or a single administration): read from it where there is one.
+        found = snapshots.stored(scope, headline, current=True)
         figures = []
-        for indicator in indicators:
-            if not indicator.headline:
-                continue
-            view = sc.compute(indicator, scope)
-            if view.result is not None and view.result.value is not None:
-                figures.append({"key": indicator.key, "display": view.result.display})
+        for indicator in headline:
+            if found is not None:
+                result = found.results[indicator.key][0]
+            else:
+                result = sc.compute(indicator, scope).result
+            if result is not None and result.value is not None:
+                figures.append({"key": indicator.key, "display": result.display})
         return figures
 
     return cache.get_or_set(

@@ -228,24 +228,28 @@ def judged(view: IndicatorView, pairs: dict) -> IndicatorView:
 
 
 class Elements(list):
-    """The elements of a Scorecard, with when their indicators were computed (`computed_at`)
-    and whether they came from a stored snapshot (insieme.insights.snapshots)."""
+    """The elements of a Scorecard, with when their indicators were computed (`computed_at`),
+    the day they are as of (`day`), whether they came from a stored snapshot and whether that
+    snapshot is late, being computed again (insieme.insights.snapshots)."""
 
     computed_at = None
+    day = None
     from_snapshot = False
+    stale = False
 
 
-def build_elements(scope: Scope, pairs: dict | None = None) -> Elements:
+def build_elements(scope: Scope, pairs: dict | None = None, *, current: bool = False) -> Elements:
     """The four elements with their cells in table order, each cell's indicators computed (or
     read from a snapshot young enough) and judged against `pairs` (indicator key: Threshold,
-    the administration's own)."""
+    the administration's own). `current`: the latest figures are wanted, which may be a late
+    snapshot while the worker computes a new one (snapshots.results)."""
     from insieme.insights import snapshots
 
     pairs = pairs or {}
     by_cell: dict[str, list[Indicator]] = {}
     for indicator in indicators:
         by_cell.setdefault(indicator.cell, []).append(indicator)
-    computed = snapshots.results(scope, indicators)
+    computed = snapshots.results(scope, indicators, current=current)
 
     def view(indicator: Indicator) -> IndicatorView:
         result, previous, failed = computed.results[indicator.key]
@@ -272,6 +276,7 @@ def build_elements(scope: Scope, pairs: dict | None = None) -> Elements:
         for key, label in ELEMENTS
     )
     elements.computed_at, elements.from_snapshot = computed.computed_at, computed.from_snapshot
+    elements.day, elements.stale = computed.day or scope.today, computed.stale
     return elements
 
 
@@ -317,7 +322,9 @@ def as_json(admin: Administration, scope_view: ScopeView, elements: list[Element
         "administration": admin.slug,
         "scope": scope_view.choice,
         "administrations": [a.slug for a in scope_view.administrations],
-        "as_of": scope_view.scope.today.isoformat(),
+        "as_of": (getattr(elements, "day", None) or scope_view.scope.today).isoformat(),
+        "computed_at": getattr(elements, "computed_at", None),
+        "stale": getattr(elements, "stale", False),
         "cells": [
             {
                 "code": cv.cell.code,

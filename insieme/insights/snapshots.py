@@ -4,7 +4,11 @@ instead of running every indicator's queries over the raw records (issue 14, spe
 
 A page uses a snapshot computed at most `INSIEME_SCORECARD_MAX_AGE` seconds ago for the same
 administrations, day and language; otherwise it computes the indicators itself and stores them
-for the next reader. The worker refreshes the scopes people open by default (each
+for the next reader. Where a background worker runs (a broker is configured), a page that asks
+for today's figures and finds only an older snapshot (late, or yesterday's just after midnight)
+shows it, saying when it was computed, and asks the worker to compute that scope again: at a
+million cases a region's seventeen cells take over a minute, longer than a request may wait.
+Only a scope never computed before is computed by the page itself. The worker refreshes the scopes people open by default (each
 administration alone, and a host with everything it hosts) every few minutes, in every
 language, so those pages are always served from a snapshot. With a maximum age of 0 nothing is
 stored and every page computes (the tests' default, so that a test sees its own writes).
@@ -21,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -131,6 +135,36 @@ class Computed:
     computed_at: datetime
     seconds: float  # how long computing them took
     from_snapshot: bool
+    day: date | None = None  # the day the figures are as of
+    stale: bool = False  # older than the maximum age; the worker is computing them again
+
+
+def worker_refreshes() -> bool:
+    """Whether a background worker takes tasks (a broker is configured): then a late snapshot
+    can be shown while the worker computes it again. Without one, tasks run in the process that
+    sends them, which is what a page would do anyway."""
+    from insieme.celery import app
+
+    return not app.conf.task_always_eager
+
+
+def refresh_flag(key: str) -> str:
+    return f"insieme:scorecard-refresh:{key}"
+
+
+def queue_refresh(scope: Scope, language: str) -> bool:
+    """Ask the worker to compute `scope`'s snapshot in `language`, unless that was asked in the
+    last few minutes (the flag goes when the task has run, or expires if it was lost). Answers
+    whether a task was sent."""
+    from django.core.cache import cache
+
+    from insieme.core.tasks import enqueue
+    from insieme.insights.tasks import refresh_scorecard
+
+    if not cache.add(refresh_flag(key_for(scope, language)), 1, timeout=min(max_age(), 600)):
+        return False
+    enqueue(refresh_scorecard, list(scope.administration_ids), language)
+    return True
 
 
 def compute_all(scope: Scope, items=None) -> Results:
@@ -146,41 +180,64 @@ def compute_all(scope: Scope, items=None) -> Results:
     return found
 
 
-def results(scope: Scope, items=None, *, fresh: bool = False) -> Computed:
+def stored(scope: Scope, items=None, *, current: bool = False) -> Computed | None:
     """The results of every indicator of `items` (default: all registered) over `scope` in the
-    active language: from a snapshot young enough that holds them all, else computed now (and
-    stored when snapshots are on). `fresh` always computes."""
+    active language from a snapshot young enough that holds them all; None when there is none.
+    `current` says that the caller wants the latest figures rather than those of `scope.today`
+    exactly (the Scorecard's page, its API, the home page): with a worker running, a late
+    snapshot of today or yesterday is then answered, marked stale, and the worker is asked to
+    compute a new one (see the module's docstring)."""
     from insieme.insights.models import Snapshot
 
-    items = list(indicators if items is None else items)
-    wanted = {i.key for i in items}
     age = max_age()
+    if age <= 0:
+        return None
+    wanted = {i.key for i in (indicators if items is None else items)}
     language = translation.get_language() or settings.LANGUAGE_CODE
     key = key_for(scope, language)
-    if age > 0 and not fresh:
-        row = (
-            Snapshot.objects.filter(
-                key=key, computed_at__gte=timezone.now() - timedelta(seconds=age)
-            )
-            .only("payload", "computed_at", "seconds")
-            .first()
-        )
-        if row is not None:
-            payload = row.payload
-            decoded = {
-                k: (decode_result(v["result"]), decode_result(v["previous"]), v["failed"])
-                for k, v in payload.items()
-                if k in wanted
-            }
-            if set(decoded) == wanted:  # an indicator added since: compute them all
-                return Computed(decoded, row.computed_at, row.seconds, True)
+    late_ok = current and worker_refreshes()
+    keys = [key]
+    if late_ok:
+        keys.append(key_for(replace(scope, today=scope.today - timedelta(days=1)), language))
+    rows = Snapshot.objects.filter(key__in=keys).only(
+        "key", "day", "payload", "computed_at", "seconds"
+    )
+    if not late_ok:
+        rows = rows.filter(computed_at__gte=timezone.now() - timedelta(seconds=age))
+    row = rows.order_by("-day").first()  # today's, else yesterday's
+    if row is None:
+        return None
+    decoded = {
+        k: (decode_result(v["result"]), decode_result(v["previous"]), v["failed"])
+        for k, v in row.payload.items()
+        if k in wanted
+    }
+    if set(decoded) != wanted:  # an indicator added since: they are computed again
+        return None
+    late = row.key != key or row.computed_at < timezone.now() - timedelta(seconds=age)
+    if late:
+        queue_refresh(scope, language)
+    return Computed(decoded, row.computed_at, row.seconds, True, day=row.day, stale=late)
+
+
+def results(scope: Scope, items=None, *, fresh: bool = False, current: bool = False) -> Computed:
+    """The results of every indicator of `items` (default: all registered) over `scope` in the
+    active language: from a snapshot (`stored`, with `current` as it says), else computed now
+    (and stored when snapshots are on). `fresh` always computes."""
+    items = list(indicators if items is None else items)
+    if not fresh:
+        found = stored(scope, items, current=current)
+        if found is not None:
+            return found
     started = time.perf_counter()
     found = compute_all(scope, items)
     seconds = time.perf_counter() - started
     computed_at = timezone.now()
-    if age > 0:
-        store(scope, language, found, computed_at, seconds)
-    return Computed(found, computed_at, seconds, False)
+    if max_age() > 0:
+        store(
+            scope, translation.get_language() or settings.LANGUAGE_CODE, found, computed_at, seconds
+        )
+    return Computed(found, computed_at, seconds, False, day=scope.today)
 
 
 def store(scope: Scope, language: str, found: Results, computed_at: datetime, seconds: float):
@@ -205,11 +262,15 @@ def store(scope: Scope, language: str, found: Results, computed_at: datetime, se
         "computed_at": computed_at,
         "seconds": seconds,
     }
+    key = key_for(scope, language)
     try:
         with transaction.atomic():
-            Snapshot.objects.update_or_create(key=key_for(scope, language), defaults=values)
+            Snapshot.objects.update_or_create(key=key, defaults=values)
     except IntegrityError:  # another process stored the same snapshot at the same moment
         logger.info("scorecard snapshot stored concurrently; kept the other")
+    from django.core.cache import cache
+
+    cache.delete(refresh_flag(key))  # a page finding it late again may ask for another
 
 
 def default_scopes() -> list[Scope]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from insieme.celery import app
 
 
@@ -14,3 +16,34 @@ def refresh_scorecards() -> int:
     if snapshots.max_age() <= 0:
         return 0
     return snapshots.refresh()
+
+
+@app.task(name="insieme.insights.tasks.refresh_scorecard")
+def refresh_scorecard(administration_ids: list[int], language: str) -> bool:
+    """One scope's Scorecard computed again in one language, as a page asked when it found only
+    a late snapshot (insieme.insights.snapshots.queue_refresh). The first administration is the
+    one the figures are for (its day and time zone). Answers whether a snapshot was stored: not
+    for an administration deleted since, nor for a language the site does not offer."""
+    from django.conf import settings
+    from django.utils import timezone, translation
+
+    from insieme.core.models import Administration
+    from insieme.core.registry import Scope
+    from insieme.insights import snapshots
+
+    ids = [int(i) for i in administration_ids]
+    found = Administration.objects.in_bulk(ids)
+    if (
+        snapshots.max_age() <= 0
+        or not ids
+        or len(found) != len(set(ids))
+        or language not in dict(settings.LANGUAGES)
+    ):
+        return False
+    members = [found[i] for i in ids]
+    scope = Scope.of(members[0], members, label=", ".join(a.name for a in members))
+    with translation.override(language):
+        started = time.perf_counter()
+        results = snapshots.compute_all(scope)
+        snapshots.store(scope, language, results, timezone.now(), time.perf_counter() - started)
+    return True

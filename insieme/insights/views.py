@@ -33,7 +33,9 @@ def scorecard(request: HttpRequest, admin_slug: str) -> HttpResponse:
     scope_view = sc.build_scope(request.user, admin, sc.parse_scope(request.GET.get("scope")))
     if "csv" in request.GET:
         return _csv_download(admin, scope_view, request.GET["csv"])
-    elements = sc.build_elements(scope_view.scope, thresholds.for_administration(admin))
+    elements = sc.build_elements(
+        scope_view.scope, thresholds.for_administration(admin), current=True
+    )
     return render(
         request,
         "insights/scorecard.html",
@@ -45,6 +47,8 @@ def scorecard(request: HttpRequest, admin_slug: str) -> HttpResponse:
             "cells_total": sum(len(e.cells) for e in elements),
             "row_limit": sc.ROW_LIMIT,
             "computed_at": timezone.localtime(elements.computed_at, scope_view.scope.zone),
+            "figures_day": elements.day,
+            "stale": elements.stale,
             # Where pages read snapshots (insieme.insights.snapshots), how often they are renewed.
             "refresh_minutes": settings.SCORECARD_REFRESH_MINUTES
             if settings.INSIEME_SCORECARD_MAX_AGE > 0
