@@ -269,13 +269,20 @@ def test_signed_in_citizens_find_their_details_and_last_address_prefilled(cat, c
 
 
 def test_time_on_form_is_recorded_and_a_tampered_value_ignored(cat, citizen_client):  # noqa: F811
+    import math
     import time
 
-    signed = sign_started(time.time() - 95)
-    assert form_seconds(signed) in (95, 96)
+    begun = time.time()
+    signed = sign_started(begun - 95)
+
+    def within_the_time_taken(seconds) -> bool:
+        # 95 s on the form, plus however long this test has taken so far (a loaded machine)
+        return 95 <= seconds <= 96 + math.ceil(time.time() - begun)
+
+    assert within_the_time_taken(form_seconds(signed))
     assert form_seconds(signed + "x") is None and form_seconds("") is None
     citizen_client.post(FILE_URL, report_data(citizen_client, started=signed))
-    assert Case.objects.get().form_seconds in (95, 96)
+    assert within_the_time_taken(Case.objects.get().form_seconds)
     citizen_client.post(
         FILE_URL, report_data(citizen_client, started="1700000000:forged", checked="on")
     )
