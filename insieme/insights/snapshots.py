@@ -8,9 +8,9 @@ for the next reader. Where a background worker runs (a broker is configured), a 
 for today's figures and finds only an older snapshot (late, or yesterday's just after midnight)
 shows it, saying when it was computed, and asks the worker to compute that scope again: at a
 million cases a region's seventeen cells take over a minute, longer than a request may wait.
-Only a scope never computed before is computed by the page itself. The worker refreshes the scopes people open by default (each
-administration alone, and a host with everything it hosts) every few minutes, in every
-language, so those pages are always served from a snapshot. With a maximum age of 0 nothing is
+Only a scope never computed before is computed by the page itself. The worker refreshes the
+scopes people open by default (each administration alone, and a host with everything it hosts)
+every few minutes, in every language, so those pages are always served from a snapshot. With a maximum age of 0 nothing is
 stored and every page computes (the tests' default, so that a test sees its own writes).
 
 Stored: each indicator's result (the values, the texts as shown in that language, the first rows
