@@ -3,6 +3,7 @@
 Prints a human-readable report, then one line per figure:
 `bench <name> value=<number> unit=<unit> baseline=<number> ratio=<number> n=<data size>`.
 BENCH_SIZE=small uses the default demo size; the default (`full`) uses the scale data set.
+BENCH_ONLY=app-or-key,... runs only the benchmarks of those apps or with those keys.
 """
 
 from __future__ import annotations
@@ -32,6 +33,22 @@ def _load_demo(call_command, options: dict) -> None:
     print(f"  demo region loaded in {time.perf_counter() - started:.1f} s")
 
 
+def selected(benchmarks, only: str) -> list:
+    """The benchmarks that BENCH_ONLY (`only`: apps or keys, comma-separated; empty for all)
+    names, in their order. Raises ValueError naming what matches none."""
+    wanted = [w.strip() for w in only.split(",") if w.strip()]
+    if not wanted:
+        return list(benchmarks)
+    known = {b.app for b in benchmarks} | {b.key for b in benchmarks}
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise ValueError(
+            f"BENCH_ONLY names no benchmark: {', '.join(unknown)} "
+            f"(apps and keys: {', '.join(sorted(known))})"
+        )
+    return [b for b in benchmarks if b.app in wanted or b.key in wanted]
+
+
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insieme.settings")
     import django
@@ -51,6 +68,11 @@ def _run() -> int:
     from insieme.core import progress
     from insieme.core.registry import benchmarks
 
+    try:
+        benchmarks = selected(benchmarks, os.environ.get("BENCH_ONLY", ""))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     ground_truth = _ground_truth_path()
     # Benchmarks that measure quality read this run's ground truth (not the laptop demo's).
     os.environ["INSIEME_GROUND_TRUTH"] = str(ground_truth)
