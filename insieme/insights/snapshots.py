@@ -288,6 +288,14 @@ def default_scopes() -> list[Scope]:
     return scopes
 
 
+def compute_and_store(scope: Scope, language: str) -> None:
+    """Every indicator over `scope` computed in `language` and stored as its snapshot."""
+    with translation.override(language):
+        started = time.perf_counter()
+        found = compute_all(scope)
+        store(scope, language, found, timezone.now(), time.perf_counter() - started)
+
+
 def refresh(scopes: list[Scope] | None = None) -> int:
     """Compute and store the snapshots of `scopes` (default: default_scopes()) in every
     language; forget snapshots of days before yesterday. Answers how many were stored."""
@@ -296,10 +304,7 @@ def refresh(scopes: list[Scope] | None = None) -> int:
     stored = 0
     for scope in scopes if scopes is not None else default_scopes():
         for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                started = time.perf_counter()
-                found = compute_all(scope)
-                store(scope, language, found, timezone.now(), time.perf_counter() - started)
-                stored += 1
+            compute_and_store(scope, language)
+            stored += 1
     Snapshot.objects.filter(day__lt=timezone.localdate() - timedelta(days=1)).delete()
     return stored

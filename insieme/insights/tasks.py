@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from insieme.celery import app
 
 
@@ -23,15 +21,18 @@ def refresh_scorecard(administration_ids: list[int], language: str) -> bool:
     """One scope's Scorecard computed again in one language, as a page asked when it found only
     a late snapshot (insieme.insights.snapshots.queue_refresh). The first administration is the
     one the figures are for (its day and time zone). Answers whether a snapshot was stored: not
-    for an administration deleted since, nor for a language the site does not offer."""
+    for ids that are not ids, an administration deleted since, or a language the site does not
+    offer."""
     from django.conf import settings
-    from django.utils import timezone, translation
 
     from insieme.core.models import Administration
     from insieme.core.registry import Scope
     from insieme.insights import snapshots
 
-    ids = [int(i) for i in administration_ids]
+    try:
+        ids = [int(i) for i in administration_ids]
+    except (TypeError, ValueError):  # not a list of ids: nothing to compute
+        return False
     found = Administration.objects.in_bulk(ids)
     if (
         snapshots.max_age() <= 0
@@ -42,8 +43,5 @@ def refresh_scorecard(administration_ids: list[int], language: str) -> bool:
         return False
     members = [found[i] for i in ids]
     scope = Scope.of(members[0], members, label=", ".join(a.name for a in members))
-    with translation.override(language):
-        started = time.perf_counter()
-        results = snapshots.compute_all(scope)
-        snapshots.store(scope, language, results, timezone.now(), time.perf_counter() - started)
+    snapshots.compute_and_store(scope, language)
     return True

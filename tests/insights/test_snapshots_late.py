@@ -174,6 +174,7 @@ def test_the_task_refuses_what_it_cannot_compute(on, montalto):  # noqa: F811
     assert refresh_scorecard([montalto.pk], "xx") is False  # no such language
     assert refresh_scorecard([montalto.pk, 987654], "en") is False  # one deleted since
     assert refresh_scorecard([], "en") is False
+    assert refresh_scorecard(["x"], "en") is False and refresh_scorecard(None, "en") is False
     assert not Snapshot.objects.exists()
     assert refresh_scorecard([montalto.pk], "it") is True
     assert Snapshot.objects.get().language == "it"
