@@ -8,6 +8,7 @@ from datetime import UTC
 
 from django.template import Context, Template
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,11 +27,13 @@ values = (
     | st.booleans()
     | st.integers(min_value=-(10**9), max_value=10**9)
     | st.floats(allow_nan=False, allow_infinity=False, width=32)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.decimals(
         allow_nan=False, allow_infinity=False, places=2, max_value=10**9, min_value=-(10**9)
     )
     | st.text(max_size=20)
     | st.sampled_from(["<b>x</b>", "Tom & Jerry", '"quoted"', "l'ufficio"])
+    | st.builds(mark_safe, st.sampled_from(["<b>safe</b>", "a &amp; b"]))
     | st.dates()
     | st.datetimes(timezones=st.just(UTC))
     | st.just(gettext_lazy("All channels"))
@@ -54,3 +57,13 @@ def test_text_is_escaped():
 
 def test_no_rows_draw_nothing():
     assert TAG.render(Context({"rows": []})) == ""
+
+
+def test_without_autoescape_the_tag_leaves_text_as_the_loop_does():
+    rows = [["<i>a</i>", 1234567.5, "x & y"]]
+    off = "{%% autoescape off %%}%s{%% endautoescape %%}"
+    loop = Template(off % LOOP.source)
+    tag = Template("{% load tables %}" + off % "{% table_rows rows %}")
+    with translation.override("it"):
+        assert tag.render(Context({"rows": rows})) == loop.render(Context({"rows": rows}))
+        assert "<i>a</i>" in tag.render(Context({"rows": rows}))
