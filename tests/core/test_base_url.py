@@ -92,13 +92,13 @@ def test_case_and_account_emails_use_the_base_url(
     assert "https://servizi.comune.example/accounts/" in bodies[1]
 
 
-def test_serve_puts_its_own_address_in_emails(tmp_path):
+def test_serve_puts_its_own_address_in_emails(tmp_path, migrated_sqlite):
     """`insieme serve --port P`: a registration e-mail links to http://127.0.0.1:P/."""
     exe = Path(sys.executable).with_name("insieme")
     mails = tmp_path / "mail"
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "DATABASE_URL": migrated_sqlite,
         "INSIEME_SECRET_KEY": "test-only-secret-key-for-the-base-url-check-0123456789",
         "INSIEME_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "INSIEME_DEBUG": "false",
@@ -106,9 +106,6 @@ def test_serve_puts_its_own_address_in_emails(tmp_path):
     }
     for key in ("DJANGO_SETTINGS_MODULE", "INSIEME_BASE_URL", "INSIEME_SITE_URL", "PORT"):
         env.pop(key, None)
-    subprocess.run(
-        [str(exe), "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True, timeout=300
-    )
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
