@@ -7,6 +7,8 @@ import statistics
 import zoneinfo
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from insieme.cases.models import Case, CaseEvent, Follower, Handoff, Rating
 from insieme.core.models import Administration, today_in
@@ -25,9 +27,25 @@ KEYS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo with 1,200 requests, loaded once for the module and rolled back after it."""
+    folder = tmp_path_factory.mktemp("case-indicators")
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        override_settings(
+            MEDIA_ROOT=folder / "media",
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+    ):
+        run_demo(folder, requests=1200)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def scope(db, tmp_path):
-    run_demo(tmp_path, requests=1200)
+def scope(_demo, db):
     admin = Administration.objects.get(slug="lago-verde")
     return Scope(administration_ids=(admin.pk,), today=today_in(admin))
 
