@@ -31,5 +31,7 @@ def test_every_reachable_page_answers_below_500(demo_region, db, role, capsys): 
     with capsys.disabled():
         print(f"\ncrawl {role}: {len(result.visits)} pages, {len(result.routes)} URL patterns")
     assert result.visits and not result.failures, [(v.url, v.status) for v in result.failures]
+    # Every reachable pattern was visited: the crawl did not stop at its safety net.
+    assert not result.cut_short, f"the crawl stopped at {len(result.visits)} pages"
     # Following a link never writes: a GET that changes state would be a bug of its own.
     assert not result.writes_on_get
