@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +24,7 @@ from insieme.catalog.models import Service
 from insieme.core.figures import figure
 from insieme.dashboards import rollups
 from insieme.dashboards.common import number, ratio
+from insieme.dashboards.models import LoggedDay
 from insieme.dashboards.panels import Panel, PanelData
 
 
@@ -38,9 +41,9 @@ def _euros(minutes_field: str, cost_field: str) -> Sum:
     )
 
 
-def cost_by_channel(filters) -> PanelData:
-    """One query: the time logged in the period per channel, its cases and its cost."""
-    found = {
+def _cost_counted(filters) -> dict[str, tuple]:
+    """One query of the time logs: per channel, the cases, the minutes and their cost."""
+    return {
         r["channel"]: (r["cases"], r["logged"] or 0, float(r["cost"] or 0) / 60.0)
         for r in TimeLog.objects.filter(
             filters.case_q("case__"), created_at__gte=filters.start, created_at__lt=filters.end
@@ -53,6 +56,42 @@ def cost_by_channel(filters) -> PanelData:
         )
         .order_by()
     }
+
+
+def _cost_rolled(filters) -> dict[str, tuple]:
+    """The same from the rollup of logged time (LoggedDay), per channel and service (a case has
+    one service, so its cases add up), priced at each service's hourly cost as it is now."""
+    found = list(
+        LoggedDay.objects.filter(
+            filters.case_q(), day__gte=filters.first_day, day__lte=filters.last_day
+        )
+        .values("logged_via", "service_id")
+        .annotate(cases=Count("case_id", distinct=True), logged=Sum("minutes"))
+        .order_by()
+    )
+    costs = dict(
+        Service.objects.filter(pk__in={r["service_id"] for r in found}).values_list(
+            "pk", "hourly_cost"
+        )
+    )
+    by_channel: dict[str, list] = {}
+    for r in found:
+        cases, minutes, euros = by_channel.setdefault(r["logged_via"], [0, 0, Decimal(0)])
+        hourly = costs.get(r["service_id"])
+        by_channel[r["logged_via"]] = [
+            cases + r["cases"],
+            minutes + r["logged"],
+            euros + (Decimal(r["logged"]) * Decimal(hourly) if hourly is not None else 0),
+        ]
+    return {
+        channel: (cases, minutes, float(euros) / 60.0)
+        for channel, (cases, minutes, euros) in by_channel.items()
+    }
+
+
+def cost_by_channel(filters) -> PanelData:
+    """The time logged in the period per channel, its cases and its cost."""
+    found = (_cost_rolled if filters.rolled else _cost_counted)(filters)
     counter = found.get(Channel.COUNTER)
     counter_cost = ratio(counter[2], counter[0]) if counter else None
     rows = []

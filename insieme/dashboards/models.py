@@ -43,6 +43,12 @@ class CaseDay(models.Model):
     ack_kept = models.IntegerField(default=0)
     res_due = models.IntegerField(default=0)
     res_kept = models.IntegerField(default=0)
+    # Citizens' ratings given that day (one per case, 1 to 5): how many, their sum, those of 4 or
+    # 5 and those of 1 or 2.
+    rated = models.IntegerField(default=0)
+    rating_total = models.IntegerField(default=0)
+    rating_good = models.IntegerField(default=0)
+    rating_poor = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("cases of a day (rollup)")
@@ -93,6 +99,8 @@ class RolledCase(models.Model):
     ack_us = models.BigIntegerField(null=True)
     res_at = models.DateTimeField(null=True)
     res_us = models.BigIntegerField(null=True)
+    rating_day = models.DateField(null=True)  # when the citizen rated it, if they did
+    rating_score = models.SmallIntegerField(null=True)
 
     class Meta:
         verbose_name = _("case as rolled up")
@@ -127,3 +135,42 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.administration_id} up to {self.watermark}"
+
+
+class LoggedDay(models.Model):
+    """Staff minutes logged on a case on a day (in its administration's time zone) through a
+    channel (the time entry's), with the case's administration, service, lead department and
+    channel as they are now: what the cost panel reads instead of joining the time logs to
+    their cases and services. Kept by insieme.dashboards.logged; nothing else writes it."""
+
+    case_id = models.BigIntegerField()
+    administration_id = models.BigIntegerField()
+    day = models.DateField()
+    logged_via = models.CharField(max_length=10)  # the time entry's channel
+    service_id = models.BigIntegerField()
+    department_id = models.BigIntegerField(default=0)  # 0: no lead department
+    channel = models.CharField(max_length=10)  # the case's channel, as the filters read it
+    minutes = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("time logged on a case in a day (rollup)")
+        constraints = [
+            models.UniqueConstraint(fields=["case_id", "day", "logged_via"], name="loggedday_key")
+        ]
+        indexes = [
+            # The period's time per channel and service, read from the index alone.
+            models.Index(
+                fields=[
+                    "administration_id",
+                    "day",
+                    "logged_via",
+                    "service_id",
+                    "case_id",
+                    "minutes",
+                ],
+                name="loggedday_cost_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} on {self.day} via {self.logged_via}: {self.minutes} min"

@@ -1,4 +1,5 @@
-"""Rollups of the cases for ten of the dashboards' panels, kept as cases are written.
+"""Rollups of the cases for ten of the dashboards' panels, kept as cases are written (and, with
+them, the rollup of logged time the cost panel reads: insieme.dashboards.logged).
 
 Each case contributes, in its administration's time zone and under its current service, lead
 department and channel:
@@ -8,12 +9,14 @@ department and channel:
   else closed, else last changed): one ending to that day;
 - to the days its promises fall due (to acknowledge, to resolve, when judged): one promise due
   and, if it was kept, one kept;
+- to the day the citizen rated it, if they did: one rating, its score, and whether it was 4 or
+  5, or 1 or 2;
 - and, kept only in its RolledCase, its times to acknowledge and to resolve (for the exact
   percentiles of the time panels). `RolledCase` remembers each case's contribution, so a
 change is applied as a difference: the old contribution taken back, the new one added.
 
-Changes are found through `Case.updated_at`, which every change of status, routing or service
-stamps, and through case ids above the last one read (cases inserted with an earlier time, as a
+Changes are found through `Case.updated_at`, which every change of status, routing, service or
+rating stamps, and through case ids above the last one read (cases inserted with an earlier time, as a
 bulk load does). Cases changed up to MARGIN before the last one read are read again, so that a
 transaction that committed late is not missed; reading a case twice changes nothing. A deleted
 case takes its contribution back before it goes (a `pre_delete` receiver).
@@ -43,6 +46,7 @@ from django.utils import timezone
 from insieme.cases.indicators import DUPLICATE, NOT_RESOLVED, handled, handled_as_filed
 from insieme.cases.models import OPEN_STATUSES, Case
 from insieme.core.models import Administration
+from insieme.dashboards import logged
 from insieme.dashboards.models import HOURS, CaseDay, RolledCase, RollupState, hour_field
 
 logger = logging.getLogger(__name__)
@@ -67,15 +71,20 @@ FIELDS = (
     "first_public_response_at",
     "sla_paused_at",
     "acknowledged_at",
+    "rating__score",
+    "rating__created_at",
 )
 HOUR_FIELDS = [hour_field(h) for h in HOURS]
 # What a case adds to the row of the day it was filed (with its hour), as it is now.
 FILING = ("filed", "opened", "as_filed", "asked", "duplicates", "loops", "staff_minutes")
 PROMISES = ("ack_due", "ack_kept", "res_due", "res_kept")  # on the day a promise falls due
-MEASURES = (*FILING, "ended", *PROMISES, *HOUR_FIELDS)  # a CaseDay row's figures, in this order
+RATINGS = ("rated", "rating_total", "rating_good", "rating_poor")  # on the day of the rating
+# a CaseDay row's figures, in this order
+MEASURES = (*FILING, "ended", *PROMISES, *HOUR_FIELDS, *RATINGS)
 ENDED = len(FILING)
 ACK, RES = ENDED + 1, ENDED + 3
 HOUR0 = ENDED + 1 + len(PROMISES)
+RATED = HOUR0 + len(HOUR_FIELDS)
 ROLLED = (  # a RolledCase's remembered contribution
     "day",
     "hour",
@@ -97,6 +106,8 @@ ROLLED = (  # a RolledCase's remembered contribution
     "ack_us",
     "res_at",
     "res_us",
+    "rating_day",
+    "rating_score",
 )
 
 Key = tuple  # (administration_id, day, service_id, department_id, channel)
@@ -156,6 +167,8 @@ def contribution(row: dict, zone) -> RolledCase:
         ack_us=micro(acknowledged - submitted) if acknowledged else None,
         res_at=resolved,
         res_us=micro(resolved - submitted) if resolved else None,
+        rating_day=rated.astimezone(zone).date() if (rated := row["rating__created_at"]) else None,
+        rating_score=row["rating__score"],
     )
 
 
@@ -202,6 +215,10 @@ class Deltas:
                 row = self.by_key[(admin, at.astimezone(self.zone(admin)).date(), *dims)]
                 row[i] += sign
                 row[i + 1] += sign * int(kept)
+        if rolled.rating_day is not None:
+            row, score = self.by_key[(admin, rolled.rating_day, *dims)], rolled.rating_score
+            for i, value in enumerate((1, score, score >= 4, score <= 2)):
+                row[RATED + i] += sign * int(value)
 
     def zone(self, administration_id: int):
         if administration_id not in self.zones:
@@ -281,6 +298,7 @@ def _apply_rows(rows: list[dict], zone, deltas: Deltas | None = None) -> None:
         RolledCase.objects.bulk_create(created, batch_size=500)
     if updated:
         RolledCase.objects.bulk_update(updated, list(ROLLED), batch_size=500)
+    logged.refresh(rows, zone, fresh=rebuilding)  # the time logged on them, for the cost panel
 
 
 def forget(case_ids: Iterable[int]) -> None:
@@ -296,6 +314,7 @@ def forget(case_ids: Iterable[int]) -> None:
         deltas.add(rolled, -1)
     deltas.apply()
     RolledCase.objects.filter(case_id__in=[r.case_id for r in gone]).delete()
+    logged.forget([r.case_id for r in gone])
 
 
 def on_case_deleted(sender, instance, **kwargs) -> None:
@@ -376,6 +395,7 @@ def catch_up_one(administration: Administration, *, wait: bool = True) -> int:
         if state.watermark is None:
             CaseDay.objects.filter(administration=administration).delete()
             RolledCase.objects.filter(administration_id=administration.pk).delete()
+            logged.forget_administration(administration.pk)
             state.rebuilt_at = started
             newest, rebuild = None, Deltas()
             batches = _read(cases)
@@ -420,7 +440,9 @@ def check(administration: Administration) -> list[str]:
     zone = zone_of(administration)
     expected = Deltas()
     expected.zones[administration.pk] = zone
+    time_logged: dict[tuple, tuple] = {}
     for rows in _read(Case.objects.filter(administration=administration)):
+        time_logged.update(logged.expected_values(rows, zone))
         for row in rows:
             expected.add(contribution(row, zone), +1)
     want = {k: v for k, v in expected.by_key.items() if any(v)}
@@ -432,7 +454,7 @@ def check(administration: Administration) -> list[str]:
     for key in sorted(set(want) | set(have), key=str):
         if want.get(key) != have.get(key):
             problems.append(f"{key}: expected {want.get(key)}, rolled up {have.get(key)}")
-    return problems
+    return problems + logged.differences(time_logged, administration.pk)
 
 
 # Reading them, for the panels

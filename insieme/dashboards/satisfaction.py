@@ -16,14 +16,17 @@ Scorecard (insieme.perception.results).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from insieme.cases.models import Rating
+from insieme.catalog.models import Service
 from insieme.core.figures import figure
 from insieme.core.models import Administration
+from insieme.dashboards import rollups
 from insieme.dashboards.common import number, pct_text, ratio, share
 from insieme.dashboards.panels import Panel, PanelData
 from insieme.perception.models import Answer
@@ -47,8 +50,7 @@ def _scores() -> dict:
     }
 
 
-def by_service(filters) -> PanelData:
-    """Two queries: the period's ratings per service, and the previous period's in all."""
+def _by_service_counted(filters) -> tuple[list[dict], dict]:
     found = list(
         _ratings(filters)
         .values("case__service__name", "case__administration__name")
@@ -59,6 +61,48 @@ def by_service(filters) -> PanelData:
     before = Rating.objects.filter(
         filters.case_q("case__"), created_at__gte=before_start, created_at__lt=before_end
     ).aggregate(**_scores())
+    return found, before
+
+
+ROLLED_SCORES = {
+    "n": Sum("rated"),
+    "total": Sum("rating_total"),
+    "good": Sum("rating_good"),
+    "poor": Sum("rating_poor"),
+}
+
+
+def _by_service_rolled(filters) -> tuple[list[dict], dict]:
+    """The same from the rollups: the period's sums per service, merged by service and
+    administration name (as the ratings are grouped) in the same order, and the previous
+    period's in all."""
+    sums = rollups.by_service(filters, "n", **ROLLED_SCORES)
+    found: dict[tuple, dict] = {}
+    for pk, name, admin_name in (
+        Service.objects.filter(pk__in=list(sums))
+        .order_by("administration__name", "name")
+        .values_list("pk", "name", "administration__name")
+    ):
+        row = found.setdefault(
+            (name, admin_name),
+            {"case__service__name": name, "case__administration__name": admin_name}
+            | dict.fromkeys(ROLLED_SCORES, 0),
+        )
+        for k in ROLLED_SCORES:
+            row[k] += sums[pk][k]
+    first = filters.first_day - dt.timedelta(days=filters.days)
+    before = (
+        rollups.days(filters)
+        .filter(day__gte=first, day__lt=filters.first_day)
+        .aggregate(**ROLLED_SCORES)
+    )
+    return list(found.values()), {k: v or 0 for k, v in before.items()}
+
+
+def by_service(filters) -> PanelData:
+    """Two queries: the period's ratings per service, and the previous period's in all (or three
+    from the rollups: the services' names too)."""
+    found, before = (_by_service_rolled if filters.rolled else _by_service_counted)(filters)
     rows = [
         [r["case__service__name"], r["case__administration__name"], r["n"]]
         + [number(r["total"] / r["n"], 2), share(r["good"], r["n"]), share(r["poor"], r["n"])]
@@ -141,13 +185,24 @@ def gap(filters) -> PanelData:
         .order_by("name")
         .values_list("pk", "name")
     )
-    found = {
-        r["case__administration_id"]: r
-        for r in _ratings(filters)
-        .values("case__administration_id")
-        .annotate(**_scores())
-        .order_by()
-    }
+    if filters.rolled:
+        found = {
+            r["administration_id"]: r
+            for r in rollups.days(filters)
+            .filter(day__gte=filters.first_day, day__lte=filters.last_day)
+            .values("administration_id")
+            .annotate(**ROLLED_SCORES)
+            .order_by()
+            if r["n"]
+        }
+    else:
+        found = {
+            r["case__administration_id"]: r
+            for r in _ratings(filters)
+            .values("case__administration_id")
+            .annotate(**_scores())
+            .order_by()
+        }
     rounds, tallies = _staff_tallies(filters)
     rows = []
     pooled, citizens = Tally(), {"n": 0, "total": 0, "good": 0}

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from insieme.cases.models import Case, Channel, Handoff, Status
+from insieme.cases.models import Case, Channel, Handoff, Rating, Status, TimeLog
 from insieme.dashboards import filters as dash_filters
 from insieme.dashboards import panels, rollups
 from insieme.dashboards.models import CaseDay, RolledCase, RollupState
@@ -32,6 +32,9 @@ COUNTING = (
     "promises",
     "time-to-acknowledge",
     "time-to-resolve",
+    "cost-per-case",
+    "satisfaction",
+    "satisfaction-gap",
 )
 STATUSES = list(Status.values)
 CHANNELS = list(Channel.values)
@@ -80,7 +83,32 @@ def random_case(rng, known, n: int) -> Case:
     if status == Status.CLOSED and rng.random() < 0.5:
         fields["closed_at"] = later + dt.timedelta(days=1)
     service = rng.choice([known.cat.pothole, known.lighting, known.noise])
-    return make_case(service.administration, service, submitted, 1000 + n, **fields)
+    case = make_case(service.administration, service, submitted, 1000 + n, **fields)
+    for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):  # time logged on it, some of it 0 minutes
+        log_time(rng, case, submitted + dt.timedelta(hours=rng.randrange(0, 24 * 40)))
+    if status in (Status.RESOLVED, Status.CLOSED) and rng.random() < 0.6:
+        rate(rng, case, later + dt.timedelta(hours=rng.randrange(1, 24 * 20)))
+    return case
+
+
+def rate(rng, case: Case, at: dt.datetime) -> None:
+    """The citizen's rating, at times a minute either side of midnight in Rome."""
+    if rng.random() < 0.3:
+        at = at.astimezone(ROME).replace(hour=23, minute=rng.choice([0, 59]))
+    Rating.objects.create(case=case, score=rng.randint(1, 5), created_at=min(at, NOW))
+
+
+def log_time(rng, case: Case, at: dt.datetime) -> None:
+    """An entry of staff time, through any channel (a call about a web request), a minute
+    before or after midnight at times, so that its day in Rome is not its day in UTC."""
+    if rng.random() < 0.3:
+        at = at.astimezone(ROME).replace(hour=23, minute=rng.choice([0, 59]))
+    TimeLog.objects.create(
+        case=case,
+        minutes=rng.choice([0, 5, 20, 45, 90]),
+        channel=rng.choice(CHANNELS),
+        created_at=min(at, NOW),
+    )
 
 
 def change(rng, known, case: Case, n: int) -> None:
@@ -100,8 +128,11 @@ def change(rng, known, case: Case, n: int) -> None:
         case.info_requests += 1
         case.complete_at_submission = False
         case.status = Status.WAITING_CITIZEN
-    elif what == 5:  # time logged
+    elif what == 5:  # time logged, and the citizen rates it if they have not
         case.staff_minutes += rng.randrange(1, 90)
+        log_time(rng, case, now)
+        if not Rating.objects.filter(case=case).exists():
+            rate(rng, case, now)
     elif what == 6:  # moved by an accepted hand-off (the Exists of "handled as filed")
         Handoff.objects.create(
             case=case,
@@ -184,9 +215,9 @@ def test_catching_up_costs_queries_per_batch_not_per_case(insight, clock):
     rollups.catch_up_one(admin)
     quiet = catch_up_queries(admin)
     # Nothing changed: the state, the ids of the cases stamped within the margin and of those
-    # above the last id, those cases (read again, unchanged), their rolled contributions, and
-    # the savepoint around it; nothing written.
-    assert quiet <= 7
+    # above the last id, those cases (read again, unchanged), their rolled contributions, their
+    # time logs and logged-time rows, and the savepoint around it; nothing written.
+    assert quiet <= 9
     clock.shift(dt.timedelta(minutes=10))
     for n in range(10):
         random_case(rng, known, n)
@@ -196,10 +227,11 @@ def test_catching_up_costs_queries_per_batch_not_per_case(insight, clock):
         random_case(rng, known, 100 + n)
     fifty = catch_up_queries(admin)
     # The savepoint and its release, the state locked and saved, the changed cases, their rolled
-    # contributions, the day rows they touch, and the writes, many rows to a statement (SQLite
-    # caps a statement's parameters): never a query per case.
-    assert ten <= 14
-    assert fifty < 50 / 3
+    # contributions, the day rows they touch, their time logs and logged-time rows, and the
+    # writes, many rows to a statement (SQLite caps a statement's parameters): never a query
+    # per case.
+    assert ten <= 17
+    assert fifty < 50 / 2
     assert_agree(admin)
 
 
@@ -241,6 +273,8 @@ def test_the_counting_panels_say_the_same_from_the_rollups(insight, clock, regio
     ]
     for filters in variants:
         for key, raw, rolled in both_ways(filters):
+            if filters is base and key in ("cost-per-case", "satisfaction"):
+                assert raw.rows and raw.rows[-1][1], key  # something to compare
             assert rolled.rows == raw.rows, key
             assert rolled.sentence == raw.sentence, key
             assert rolled.chart == raw.chart, key

@@ -177,6 +177,9 @@ def rate_case(user, case: Case, *, score: int, comment: str = "") -> Rating:
         rating = Rating.objects.create(
             case=case, user=user, score=score, comment=(comment or "").strip(), created_at=now
         )
+        # A change to the case: the dashboards' rollups read it again (insieme.dashboards).
+        Case.objects.filter(pk=case.pk).update(updated_at=now)
+        case.updated_at = now
         record_event(case, CaseEvent.Kind.RATED, user, public=False, data={"score": score}, at=now)
         audit.record(
             actor=user,
