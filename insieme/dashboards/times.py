@@ -15,6 +15,7 @@ import bisect
 import datetime as dt
 import math
 
+from django.db import connections
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -69,11 +70,11 @@ def distribution(qs, field: str, bands) -> tuple[list[int], dict[int, float | No
 
 def distribution_of(micros: list[int], bands) -> tuple[list[int], dict[int, float | None], int]:
     """The same as distribution() from the durations themselves, in microseconds."""
-    bounds = [rollups.micro(b) for b in bands[:-1]]
-    bins = [0] * len(bands)
-    for took in micros:
-        bins[bisect.bisect_right(bounds, took)] += 1
     ordered, n = sorted(micros), len(micros)
+    # Each band's cases: where its bounds fall in the sorted durations (a band holds those at or
+    # above its lower bound and below its upper one).
+    edges = [0, *(bisect.bisect_left(ordered, rollups.micro(b)) for b in bands[:-1]), n]
+    bins = [edges[i + 1] - edges[i] for i in range(len(bands))]
     found: dict[int, float | None] = {50: None, 90: None, 95: None}
     if n:
         middle = ordered[(n - 1) // 2 : n // 2 + 1]
@@ -131,7 +132,12 @@ def _rolled(filters, field: str, bands):
         .filter(**{f"{field}_at__gte": filters.start, f"{field}_at__lt": filters.end})
         .values_list(f"{field}_us", flat=True)
     )
-    return distribution_of(list(micros), bands)
+    # Read through the cursor: a period holds hundreds of thousands of plain integers, and the
+    # queryset's per-row work was half the panel's time.
+    sql, params = micros.query.sql_with_params()
+    with connections[micros.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return distribution_of([row[0] for row in cursor.fetchall()], bands)
 
 
 def acknowledge(filters) -> PanelData:
