@@ -295,6 +295,31 @@ def test_duckdb_computes_the_same_counts_as_the_database(loaded_demo, tmp_path):
     assert dict(open_rows) == dict(
         opened.values_list("department_id").annotate(n=Count("pk")).order_by()
     )
+    # The other tables the page reads: the time entries and ratings as the panels count them.
+    for table, path in bd._export_related(ids, zone, tmp_path).items():
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{path}')")  # noqa: S608
+    params = {"start": start, "end": end}
+    cost = {
+        channel: (cases_, minutes)
+        for channel, cases_, minutes, _euros in con.execute(
+            bd.DASHBOARD_QUERIES[9], params
+        ).fetchall()
+    }
+    from insieme.cases.models import Channel
+    from insieme.dashboards import filters as dash_filters
+    from insieme.dashboards import panels
+    from insieme.insights.scorecard import hosted_by
+
+    form = dash_filters.FilterForm({}, members=[region, *hosted_by(region)], areas=[])
+    assert form.is_valid()
+    filters = dash_filters.build(form, region)
+    panel = panels.get("cost-per-case").compute(filters)
+    labels = {str(Channel(c).label): c for c in Channel.values}
+    shown = {labels[r[0]]: (r[1], r[2]) for r in panel.rows[:-1] if r[1]}
+    assert cost and cost == shown
+    rated = con.execute(bd.DASHBOARD_QUERIES[10], params).fetchall()
+    satisfaction = panels.get("satisfaction").compute(filters)
+    assert sum(r[1] for r in rated) == sum(r[2] for r in satisfaction.rows) > 0
 
 
 def test_the_benchmarks_print_well_formed_lines(loaded_demo):
