@@ -527,7 +527,7 @@ from tests.catalog.conftest import cat  # noqa: E402, F401
 
 
 @pytest.fixture
-def migrated_sqlite(tmp_path, tmp_path_factory) -> str:
+def migrated_sqlite(tmp_path, tmp_path_factory, worker_id) -> str:
     """A DATABASE_URL for a subprocess: a copy of an SQLite file the migrations made once for
     the whole run (the pytest-xdist workers share it, under a lock), so that each test starting
     `insieme serve` does not spend half a minute migrating."""
@@ -537,7 +537,10 @@ def migrated_sqlite(tmp_path, tmp_path_factory) -> str:
     import sys
     from pathlib import Path
 
-    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker
+    # This run's folder: under pytest-xdist each worker has its own inside it; without xdist the
+    # base folder is the run's (its parent holds earlier runs, migrated with older code).
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
     template = shared / "migrated.sqlite3"
     with open(shared / "migrated.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
