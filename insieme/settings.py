@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "insieme.hotspots",
     "insieme.tailoring",
     "insieme.insights",
+    "insieme.opendata",
     "insieme.reports",
     "insieme.open311",
     "insieme.api",
@@ -456,6 +457,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60.0},
     },
     # The Scorecards people open by default, computed ahead (insieme.insights.snapshots).
+    # Every administration's open datasets regenerated (a version only where content changed).
+    "opendata-publish": {
+        "task": "insieme.opendata.tasks.publish_all",
+        "schedule": 86400.0,
+        "options": {"expires": 3600.0},
+    },
     "scorecard-snapshots": {
         "task": "insieme.insights.tasks.refresh_scorecards",
         "schedule": 60.0 * SCORECARD_REFRESH_MINUTES,
@@ -468,6 +475,12 @@ WEBHOOKS_DISPATCH = env.str("INSIEME_WEBHOOKS_DISPATCH", default="auto")
 # Webhook receivers on private, loopback or reserved addresses (see webhooks/targets.py).
 WEBHOOKS_ALLOW_PRIVATE = env.bool("INSIEME_WEBHOOKS_ALLOW_PRIVATE", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Open data (insieme.opendata) ---------------------------------------------------------------
+# Where published datasets' files are written (served through the catalogue's download views).
+INSIEME_OPENDATA_ROOT = Path(env.str("INSIEME_OPENDATA_ROOT", default=str(VAR_DIR / "opendata")))
+# The grid, in metres, that open data coarsens places to.
+INSIEME_OPENDATA_GRID_METRES = env.float("INSIEME_OPENDATA_GRID_METRES", default=250.0)
 
 # --- REST API (Django REST framework + drf-spectacular); owned by insieme.api -------------------
 # Rates are "<number>/<second|minute|hour|day>": per API key, per signed-in person, and per address

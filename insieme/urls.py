@@ -1,7 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from insieme.core import views as core_views
 from insieme.core import views_branding
+from insieme.opendata import ckan
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -34,8 +35,11 @@ urlpatterns = [
     path("", include("insieme.forecasts.urls")),
     path("", include("insieme.hotspots.urls")),
     path("", include("insieme.insights.urls")),
+    path("", include("insieme.opendata.urls")),
     path("", include("insieme.reports.urls")),
     path("open311/v2/", include("insieme.open311.urls")),
+    re_path(r"^api/action/(?P<name>[^/]*)/?$", ckan.action, name="ckan_action"),
+    re_path(r"^api/3/action/(?P<name>[^/]*)/?$", ckan.action, name="ckan_action_v3"),
     path("api/", include("insieme.api.urls")),
     path("staff/", include("insieme.webhooks.urls")),
 ]

@@ -43,6 +43,7 @@ def suite_settings(media_root) -> dict:
         },
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "MEDIA_ROOT": media_root,
+        "INSIEME_OPENDATA_ROOT": f"{media_root}/opendata",
         "LANGUAGE_CODE": "en",
         # Scorecards computed on every page, so that a test sees its own writes at once; the
         # snapshots' own tests (tests/insights/test_snapshots.py) turn them on.

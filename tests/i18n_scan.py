@@ -47,6 +47,10 @@ NOT_TRANSLATED = {
     "XML",
     "CSV",
     "DCAT-AP",
+    "Turtle",  # RDF serialisations' names
+    "JSON-LD",
+    "GeoJSON",
+    "Parquet",
     "CKAN",
     "Pol.is",
     "Leaflet",

@@ -72,6 +72,8 @@ class Perm(StrEnum):
     HOTSPOT_READ = "hotspots:hotspot:read"
     TOPIC_READ = "topics:topic:read"
     FORECAST_READ = "forecasts:forecast:read"
+    # open data (anonymised datasets, the DCAT-AP catalogue, the CKAN API)
+    OPENDATA_MANAGE = "opendata:dataset:manage"
     # webhooks
     WEBHOOK_MANAGE = "webhooks:subscription:manage"
 
@@ -127,7 +129,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         | _INSIGHTS
     ),
     # The data steward keeps the resident register (personal data, stored hashed).
-    Role.DATA_STEWARD: frozenset(_STAFF | {Perm.AUDIT_READ, Perm.REGISTER_MANAGE} | _INSIGHTS),
+    # They also decide what open data publishes, and how it is anonymised.
+    Role.DATA_STEWARD: frozenset(
+        _STAFF | {Perm.AUDIT_READ, Perm.REGISTER_MANAGE, Perm.OPENDATA_MANAGE} | _INSIGHTS
+    ),
     Role.ADMINISTRATOR: frozenset(
         _STAFF
         | {
@@ -148,6 +153,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.COMMUNITY_MANAGE,
             Perm.IMPROVEMENT_MANAGE,
             Perm.THRESHOLD_MANAGE,
+            Perm.OPENDATA_MANAGE,
         }
         | _INSIGHTS
     ),

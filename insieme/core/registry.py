@@ -141,12 +141,61 @@ class DemoSeed:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of an open dataset.
+
+    `type` is one of "string", "integer", "number", "date", "boolean". `role` tells the
+    publisher (insieme.opendata) what anonymisation the column needs:
+
+    - "" : published as the dataset gives it (never personal: the dataset's author vouches);
+    - "count": a count of people's records, suppressed below the administration's threshold,
+      with secondary suppression across the dataset's `margins`;
+    - "part": a count that is part of the count named by `of` (resolved of received): also
+      suppressed when the rest of `of` (received minus resolved) is small, or when `of` is;
+    - "statistic": a figure computed over the records counted by `of` (a median, a mean):
+      suppressed with it;
+    - "lat" / "lon": a place, moved to the centre of its grid cell (and, for a sensitive
+      service, to a random point within the cell);
+    - "text": free text, published only as the service's text policy allows, redacted.
+    """
+
+    name: str
+    type: str
+    description: Any
+    role: str = ""
+    of: str = ""
+
+
+@dataclass(frozen=True)
 class Dataset:
+    """An open dataset an app can publish, per administration (DESIGN.md §3, a manifest per
+    module). `rows(administration)` yields one dict per row with the columns' names as keys,
+    plus, where the anonymisation needs them and never published, "_service_id" (the row's
+    service: its text policy and whether its places are sensitive) and "_names" (people whose
+    names the redaction must hide). The publisher applies the anonymisation the columns'
+    roles call for; `margins` lists the groups of columns whose totals a reader can know (each
+    tuple: rows equal on those columns add up to a total), for secondary suppression.
+
+    `kind` is "records" (one row per public record) or "aggregate" (counts per group).
+    `theme` is a code of the EU data themes vocabulary (GOVE, SOCI, TRAN, ENVI, REGI, ...);
+    `frequency` one of the EU frequency vocabulary (DAILY, WEEKLY, MONTHLY, ...)."""
+
     key: str
     title: Any
     description: Any
-    rows: Callable[[Scope], Iterable[dict]]
+    rows: Callable[[Any], Iterable[dict]]
+    columns: tuple[Column, ...] = ()
+    kind: str = "aggregate"
+    theme: str = "GOVE"
+    frequency: str = "DAILY"
+    keywords: tuple[Any, ...] = ()
+    margins: tuple[tuple[str, ...], ...] = ()
     app: str = ""
+
+    # Where each row has a place: the GeoJSON distribution is offered.
+    @property
+    def geographic(self) -> bool:
+        return any(c.role == "lat" for c in self.columns)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ class ParticipationConfig(AppConfig):
         from insieme.core.registry import (
             Benchmark,
             register_benchmark,
+            register_dataset,
             register_demo_seed,
             register_home_section,
             register_indicator,
@@ -28,8 +29,11 @@ class ParticipationConfig(AppConfig):
             indicators,
             threads,
         )
+        from insieme.participation import datasets as open_datasets
 
         register_permissions(self.label, [p for p in Perm if p.value.startswith("participation:")])
+        for dataset in open_datasets.DATASETS:
+            register_dataset(dataset)
         register_demo_seed(demo.SEED)
         register_home_section(home.OPEN_PROCESSES)
         # Comment threads: processes and ideas, and the public cases' pages.

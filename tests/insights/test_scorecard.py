@@ -136,7 +136,9 @@ def test_all_seventeen_cells_with_plain_empty_states(
         assert f">{element}</h2>" in html
     assert "Benefit" in html and "Challenge" in html
     assert html.count("Not enough answers yet.") == len(CELLS)  # no staff survey round yet
-    assert "It will measure:" in html
+    # Every cell measures something now: the placeholder of an empty cell shows nowhere.
+    assert measured == set(CELLS)
+    assert "It will measure:" not in html
     for indicator in indicators:
         assert str(indicator.method)[:40] in html.replace("&#x27;", "'")
     # Heading levels never skip.
