@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -83,6 +84,8 @@ def record(
         before=_jsonable(before),
         after=_jsonable(after),
         prev_hash=prev,
+        hash_version=2,
+        salt=secrets.token_hex(16),
     )
     entry.entry_hash = entry.compute_hash()
     entry.save()
@@ -97,11 +100,14 @@ class VerifyResult:
 
 
 def verify(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in `seq` order; report every entry changed, removed or moved."""
+    """Walk the chain in `seq` order; report every entry changed, removed or moved, and every
+    erased field changed since, or erased without a later "core.audit.erased" entry saying so."""
     problems: list[str] = []
     prev, expected_seq, checked = GENESIS, 1, 0
     qs = AuditEntry.objects.order_by("seq")
     last_seq = 0
+    sealed: dict[int, dict] = {}  # seq: {field: "now" digest}, as the entries hold them
+    recorded: dict[int, dict] = {}  # seq: {field: "now" digest}, as erasure entries recorded
     while True:
         chunk = list(qs.filter(seq__gt=last_seq)[:batch])
         if not chunk:
@@ -118,8 +124,113 @@ def verify(batch: int = 5000) -> VerifyResult:
                 )
             if e.compute_hash() != e.entry_hash:
                 problems.append(f"seq {e.seq}: content does not match its hash (changed)")
+            if e.sealed:
+                problems.extend(_check_sealed(e))
+                sealed[e.seq] = {n: f["now"] for n, f in e.sealed.get("fields", {}).items()}
+            if e.action == ERASED and isinstance(e.after, dict):
+                for seq, fields in (e.after.get("sealed") or {}).items():
+                    recorded[int(seq)] = fields
             prev, expected_seq, last_seq = e.entry_hash, e.seq + 1, e.seq
+    for seq, fields in sorted(sealed.items()):
+        if recorded.get(seq) != fields:
+            problems.append(f"seq {seq}: erased without a matching {ERASED} entry")
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
+
+
+def _check_sealed(entry: AuditEntry) -> list[str]:
+    salt = entry.sealed.get("salt", "")
+    return [
+        f"seq {entry.seq}: {name} changed after it was erased"
+        for name, digests in entry.sealed.get("fields", {}).items()
+        if AuditEntry.digest(salt, getattr(entry, name)) != digests.get("now")
+    ]
+
+
+# --- erasing personal data from the log ---------------------------------------------------------
+
+ERASED = "core.audit.erased"
+RECHAINED = "core.audit.rechained"
+
+
+def erase(actor, entries, scrub, *, reason: str) -> AuditEntry | None:
+    """Replace the personal fields of `entries` (a queryset) by `scrub(entry, name, value)`'s
+    result, keeping the chain verifiable: each changed field's original digest stays in
+    `sealed`, and one new entry records that the erasure happened (which entries, which fields,
+    the digests of what they hold now), never the data. Call inside the erasure's transaction.
+    Returns the new entry, or None when nothing changed. Version 1 entries cannot be erased:
+    run `insieme audit rechain` first (it moves the chain to version 2)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.erase must be called inside the erasure's transaction")
+    recorded = {}
+    for entry in entries.order_by("seq"):
+        if entry.hash_version < 2:
+            raise ValueError(f"audit entry {entry.seq} is version 1: run `insieme audit rechain`")
+        changes = {}
+        for name in AuditEntry.PERSONAL:
+            value = getattr(entry, name)
+            new = scrub(entry, name, value)
+            if new != value:
+                changes[name] = new
+        if not changes:
+            continue
+        old_fields = (entry.sealed or {}).get("fields", {})
+        salt = secrets.token_hex(16)
+        fields = {}
+        for name in AuditEntry.PERSONAL:
+            if name in changes or name in old_fields:
+                was = old_fields.get(name, {}).get("was") or entry.field_digest(name)
+                now_value = changes.get(name, getattr(entry, name))
+                fields[name] = {"was": was, "now": AuditEntry.digest(salt, now_value)}
+        sealed = {"salt": salt, "fields": fields}
+        AuditEntry.objects.filter(pk=entry.pk).update(sealed=sealed, **changes)
+        recorded[str(entry.seq)] = {n: f["now"] for n, f in fields.items()}
+    if not recorded:
+        return None
+    return record(
+        actor=actor,
+        action=ERASED,
+        object_type="core.auditentry",
+        after={"reason": reason, "sealed": recorded},
+    )
+
+
+def rechain(actor=None) -> AuditEntry | None:
+    """Move every version 1 entry to version 2 (salted digests of the personal fields), building
+    the chain again from the first entry, then record the old chain's head and whether it
+    verified before. Returns the recording entry, or None when there was nothing to move."""
+    if not AuditEntry.objects.filter(hash_version__lt=2).exists():
+        return None
+    with transaction.atomic():
+        before = verify()
+        old_head = AuditEntry.objects.order_by("-seq").values_list("entry_hash", flat=True)[0]
+        prev, last_seq = GENESIS, 0
+        while True:
+            chunk = list(AuditEntry.objects.filter(seq__gt=last_seq).order_by("seq")[:5000])
+            if not chunk:
+                break
+            for e in chunk:
+                if e.hash_version < 2:
+                    e.hash_version, e.salt = 2, secrets.token_hex(16)
+                e.prev_hash = prev
+                e.entry_hash = e.compute_hash()
+                AuditEntry.objects.filter(pk=e.pk).update(
+                    hash_version=e.hash_version,
+                    salt=e.salt,
+                    prev_hash=e.prev_hash,
+                    entry_hash=e.entry_hash,
+                )
+                prev, last_seq = e.entry_hash, e.seq
+        return record(
+            actor=actor,
+            action=RECHAINED,
+            object_type="core.auditentry",
+            after={
+                "old_head": old_head,
+                "entries": before.checked,
+                "old_chain_verified": before.ok,
+                "old_chain_problems": len(before.problems),
+            },
+        )
 
 
 def changes(before: dict, after: dict, unordered: tuple[str, ...] = ()) -> tuple[dict, dict]:

@@ -430,6 +430,17 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # Version 2 hashes a salted digest of each field that may hold personal data (PERSONAL)
+    # rather than the field itself, so that the field can be erased later without breaking the
+    # chain: `sealed` then keeps, per erased field, the digest the chain was built on ("was")
+    # and the digest of what is there now ("now", with its own salt), and a later
+    # "core.audit.erased" entry records the "now" digests (see insieme.core.audit.erase).
+    # Version 1 entries, written before, hash the fields as they are.
+    hash_version = models.PositiveSmallIntegerField(default=1)
+    salt = models.CharField(max_length=32, blank=True)
+    sealed = models.JSONField(null=True, blank=True)
+
+    PERSONAL = ("actor_label", "object_repr", "before", "after")
 
     class Meta:
         ordering = ["seq"]
@@ -446,27 +457,36 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit entries are append-only")
 
+    @staticmethod
+    def digest(salt: str, value) -> str:
+        """The salted digest of a field's value (its canonical JSON)."""
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(f"{salt}\x00{text}".encode()).hexdigest()
+
+    def field_digest(self, name: str) -> str:
+        """What the chain covers of a personal field: the digest it had when written."""
+        if self.sealed and name in self.sealed.get("fields", {}):
+            return self.sealed["fields"][name]["was"]
+        return self.digest(self.salt, getattr(self, name))
+
     def payload(self) -> str:
         """The canonical text that the hash covers."""
-        return json.dumps(
-            {
-                "seq": self.seq,
-                "created_at": self.created_at.isoformat(),
-                "actor_id": self.actor_id,
-                "actor_label": self.actor_label,
-                "administration_id": self.administration_id,
-                "action": self.action,
-                "object_type": self.object_type,
-                "object_id": self.object_id,
-                "object_repr": self.object_repr,
-                "before": self.before,
-                "after": self.after,
-                "prev_hash": self.prev_hash,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        content = {
+            "seq": self.seq,
+            "created_at": self.created_at.isoformat(),
+            "actor_id": self.actor_id,
+            "administration_id": self.administration_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "prev_hash": self.prev_hash,
+        }
+        if self.hash_version >= 2:
+            content["v"] = 2
+            content.update({f"{n}_digest": self.field_digest(n) for n in self.PERSONAL})
+        else:
+            content.update({n: getattr(self, n) for n in self.PERSONAL})
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.payload().encode()).hexdigest()
