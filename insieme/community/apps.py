@@ -31,3 +31,9 @@ class CommunityConfig(AppConfig):
         )
         if all(s.url_name != section.url_name for s in core_staff.SECTIONS):
             core_staff.SECTIONS.append(section)
+        # Its part of a person's copy of their own data (insieme.privacy.export).
+        from insieme.community import personal_data
+        from insieme.core.registry import register_personal_data
+
+        for item in personal_data.SECTIONS:
+            register_personal_data(item)

@@ -24,3 +24,9 @@ class CoreConfig(AppConfig):
         register_demo_seed(demo.SEED)
         register_benchmark(bench.BENCHMARK)
         register_benchmark(bench_accounts.BENCHMARK)
+        # The account's part of a person's copy of their own data (insieme.privacy.export).
+        from insieme.core import personal_data
+        from insieme.core.registry import register_personal_data
+
+        for section in personal_data.SECTIONS:
+            register_personal_data(section)

@@ -413,3 +413,33 @@ def register_permissions(app_label: str, perms: Iterable[str]) -> None:
     """An app claims the permissions it defines; each permission has exactly one owner."""
     for perm in perms:
         permission_owners.register(str(perm), app_label)
+
+
+# --- a person's own data (the right of access and portability) ---------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """A part of a person's own data that an app holds, for the copy they download
+    (insieme.privacy.export). `collect(user)` answers one record (a dict) or a list of records,
+    only ever about `user`: never another person's data, never staff-internal notes. A record's
+    values are plain values, dates and datetimes, or lists and dicts of them; a text someone
+    wrote is best given as a catalog LocalText, so that the page can mark its language. Keys
+    are stable names (the JSON's); `labels` names each key, nested ones too, for the readable
+    page. `note` tells, on the page and in the JSON, what the section leaves out and why (answers
+    kept without any link to the person, say). Sections come in ascending `order`."""
+
+    key: str
+    title: Any  # str or lazy translation
+    collect: Callable[[Any], list[dict] | dict]
+    app: str = ""
+    labels: dict[str, Any] = field(default_factory=dict)
+    note: Any = ""
+    order: int = 100
+
+
+personal_data = Registry("personal data")
+
+
+def register_personal_data(data: PersonalData) -> PersonalData:
+    return personal_data.register(data.key, data)

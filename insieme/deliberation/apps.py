@@ -13,3 +13,9 @@ class DeliberationConfig(AppConfig):
 
         register_demo_seed(demo.SEED)
         register_benchmark(Benchmark("opinion_groups", bench_opinion.run, app=self.label))
+        # Its part of a person's copy of their own data (insieme.privacy.export).
+        from insieme.core.registry import register_personal_data
+        from insieme.deliberation import personal_data
+
+        for section in personal_data.SECTIONS:
+            register_personal_data(section)

@@ -65,3 +65,9 @@ class ParticipationConfig(AppConfig):
             ApiRoutes("participation", "", "insieme.participation.api", app=self.label)
         )
         register_benchmark(bench_page.BENCHMARK)
+        # Its part of a person's copy of their own data (insieme.privacy.export).
+        from insieme.core.registry import register_personal_data
+        from insieme.participation import personal_data
+
+        for section in personal_data.SECTIONS:
+            register_personal_data(section)

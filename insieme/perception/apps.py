@@ -37,3 +37,9 @@ class PerceptionConfig(AppConfig):
         ):
             if all(s.url_name != section.url_name for s in core_staff.SECTIONS):
                 core_staff.SECTIONS.append(section)
+        # Its part of a person's copy of their own data (insieme.privacy.export).
+        from insieme.core.registry import register_personal_data
+        from insieme.perception import personal_data
+
+        for item in personal_data.SECTIONS:
+            register_personal_data(item)

@@ -46,3 +46,9 @@ class ResultsConfig(AppConfig):
         for section in panels.staff_sections(core_staff.Section):
             if all(s.url_name != section.url_name for s in core_staff.SECTIONS):
                 core_staff.SECTIONS.append(section)
+        # Its part of a person's copy of their own data (insieme.privacy.export).
+        from insieme.core.registry import register_personal_data
+        from insieme.results import personal_data
+
+        for section in personal_data.SECTIONS:
+            register_personal_data(section)

@@ -32,3 +32,9 @@ class SurveysConfig(AppConfig):
         for section in panels.staff_sections(core_staff.Section):
             if all(s.url_name != section.url_name for s in core_staff.SECTIONS):
                 core_staff.SECTIONS.append(section)
+        # Its part of a person's copy of their own data (insieme.privacy.export).
+        from insieme.core.registry import register_personal_data
+        from insieme.surveys import personal_data
+
+        for section in personal_data.SECTIONS:
+            register_personal_data(section)
