@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "insieme.tailoring",
     "insieme.insights",
     "insieme.opendata",
+    "insieme.privacy",
     "insieme.reports",
     "insieme.open311",
     "insieme.api",
@@ -461,6 +462,13 @@ CELERY_BEAT_SCHEDULE = {
     "opendata-publish": {
         "task": "insieme.opendata.tasks.publish_all",
         "schedule": 86400.0,
+        "options": {"expires": 3600.0},
+    },
+    # Scans the free text written in the last day (and a little more) for personal data.
+    "privacy-scan": {
+        "task": "insieme.privacy.tasks.scan_all",
+        "schedule": 86400.0,
+        "kwargs": {"since_hours": 26},
         "options": {"expires": 3600.0},
     },
     "scorecard-snapshots": {

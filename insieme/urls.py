@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("insieme.hotspots.urls")),
     path("", include("insieme.insights.urls")),
     path("", include("insieme.opendata.urls")),
+    path("", include("insieme.privacy.urls")),
     path("", include("insieme.reports.urls")),
     path("open311/v2/", include("insieme.open311.urls")),
     re_path(r"^api/action/(?P<name>[^/]*)/?$", ckan.action, name="ckan_action"),

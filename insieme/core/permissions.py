@@ -74,6 +74,8 @@ class Perm(StrEnum):
     FORECAST_READ = "forecasts:forecast:read"
     # open data (anonymised datasets, the DCAT-AP catalogue, the CKAN API)
     OPENDATA_MANAGE = "opendata:dataset:manage"
+    # data protection (personal data in free text, data subjects' requests, retention)
+    PRIVACY_MANAGE = "privacy:data:manage"
     # webhooks
     WEBHOOK_MANAGE = "webhooks:subscription:manage"
 
@@ -131,7 +133,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     # The data steward keeps the resident register (personal data, stored hashed).
     # They also decide what open data publishes, and how it is anonymised.
     Role.DATA_STEWARD: frozenset(
-        _STAFF | {Perm.AUDIT_READ, Perm.REGISTER_MANAGE, Perm.OPENDATA_MANAGE} | _INSIGHTS
+        _STAFF
+        | {Perm.AUDIT_READ, Perm.REGISTER_MANAGE, Perm.OPENDATA_MANAGE, Perm.PRIVACY_MANAGE}
+        | _INSIGHTS
     ),
     Role.ADMINISTRATOR: frozenset(
         _STAFF
@@ -154,6 +158,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.IMPROVEMENT_MANAGE,
             Perm.THRESHOLD_MANAGE,
             Perm.OPENDATA_MANAGE,
+            Perm.PRIVACY_MANAGE,
         }
         | _INSIGHTS
     ),

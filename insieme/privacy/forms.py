@@ -1,0 +1,32 @@
+"""Forms of a person's data page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from insieme.core.safe_input import CheckedInputMixin
+
+
+class EraseForm(CheckedInputMixin, forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        max_length=200,
+    )
+    understood = forms.BooleanField(
+        label=_(
+            "I understand: my account closes for good; my requests, ideas and comments stay "
+            "without my name, contacts or what identifies me."
+        )
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if self.user is None or not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password
