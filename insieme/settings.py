@@ -471,6 +471,12 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"since_hours": 26},
         "options": {"expires": 3600.0},
     },
+    # Anonymises the closed records whose retention period has passed (insieme.privacy.retention).
+    "privacy-retention": {
+        "task": "insieme.privacy.tasks.retention_all",
+        "schedule": 86400.0,
+        "options": {"expires": 3600.0},
+    },
     "scorecard-snapshots": {
         "task": "insieme.insights.tasks.refresh_scorecards",
         "schedule": 60.0 * SCORECARD_REFRESH_MINUTES,

@@ -27,11 +27,12 @@ class PrivacyConfig(AppConfig):
         # Celery task (insieme.privacy.tasks.scan_all) are found by Django's and Celery's own
         # discovery.
         from insieme.core.registry import register_demo_seed, register_indicator
-        from insieme.privacy import demo_findings, indicators
+        from insieme.privacy import demo_findings, demo_retention, indicators
 
         for indicator in indicators.INDICATORS:
             register_indicator(indicator)
         register_demo_seed(demo_findings.SEED)
+        register_demo_seed(demo_retention.SEED)
         # A person's copy of their own data: privacy's own part, and the cases' part, kept
         # here because the cases app must not grow (insieme.privacy.providers_cases).
         from insieme.core.registry import register_personal_data

@@ -35,7 +35,6 @@ from insieme.core.pii import redact
 from insieme.privacy.models import SubjectRequest
 
 ERASED_NAME = ""
-GRID_METRES = 250.0
 
 
 def _scrubber(user: User):
@@ -62,31 +61,15 @@ def _scrubber(user: User):
 
 def _erase_cases(user: User, names: list[str]) -> list[int]:
     from insieme.cases.models import Attachment, Case, CaseEvent, Follower, Rating
-    from insieme.opendata.anonymise import coarsen
+    from insieme.privacy.retention import scrub_case
 
     ids = []
     for case in Case.objects.filter(submitted_by=user).only(
-        "pk", "description", "public_description", "answers", "lat", "lon"
+        "pk", "description", "public_description", "answers", "lat", "lon", "contact_name"
     ):
-        lat, lon = coarsen(case.lat, case.lon, GRID_METRES)
-        answers = {
-            k: (redact(v, names) if isinstance(v, str) else v)
-            for k, v in (case.answers or {}).items()
-        }
-        Case.objects.filter(pk=case.pk).update(
-            contact_name="",
-            contact_email="",
-            contact_phone="",
-            description=redact(case.description, names),
-            public_description=redact(case.public_description, names),
-            answers=answers,
-            address="",
-            public_address="",
-            lat=lat,
-            lon=lon,
-            match_grams=b"",
-        )
+        scrub_case(case, sorted({*names, case.contact_name} - {""}), unlink=False)
         ids.append(case.pk)
+    # What they wrote on, attached to, followed or rated on other people's requests.
     for event in CaseEvent.objects.filter(actor=user).only("pk", "text", "public_text"):
         CaseEvent.objects.filter(pk=event.pk).update(
             text=redact(event.text, names), public_text=redact(event.public_text, names)

@@ -30,3 +30,37 @@ class EraseForm(CheckedInputMixin, forms.Form):
         if self.user is None or not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."))
         return password
+
+
+class DefaultPolicyForm(CheckedInputMixin, forms.Form):
+    months = forms.IntegerField(
+        label=_("Default: months after closure"),
+        required=False,
+        min_value=1,
+        max_value=600,
+        help_text=_(
+            "For the services without their own period, and for ideas and comments (from the "
+            "end of their process). Leave empty for no default: then only the services below "
+            "forget on schedule."
+        ),
+    )
+
+
+class ServicePolicyForm(CheckedInputMixin, forms.Form):
+    service = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+    months = forms.IntegerField(
+        label=_("Months after closure"),
+        required=False,
+        min_value=1,
+        max_value=600,
+        help_text=_("Leave empty to follow the default."),
+    )
+
+
+class RunForm(CheckedInputMixin, forms.Form):
+    understood = forms.BooleanField(
+        label=_(
+            "I understand: the personal data of these records is removed for good; the "
+            "statistics stay."
+        )
+    )

@@ -149,3 +149,22 @@ class RetentionRun(models.Model):
         return (
             f"{self.administration.slug} {'dry run' if self.dry_run else 'run'} {self.started_at}"
         )
+
+
+class Anonymised(models.Model):
+    """A record retention has anonymised (so the next run passes it by): which kind, which row,
+    when. Nothing of what it held."""
+
+    object_type = models.CharField(max_length=40)  # "cases.case", "participation.idea", ...
+    object_id = models.PositiveBigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "object_id"], name="privacy_anonymised_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id}"

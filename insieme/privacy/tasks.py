@@ -1,4 +1,5 @@
-"""Background task of data protection (Celery beat: `privacy-scan`; see settings)."""
+"""Background tasks of data protection (Celery beat: `privacy-scan`, `privacy-retention`; see
+settings)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,13 @@ def scan_all(since_hours: float | None = None) -> int:
     since = timezone.now() - dt.timedelta(hours=since_hours) if since_hours else None
     results = scanner.scan(since=since)
     return sum(c[scanner.NEW] + c[scanner.REOPENED] for c in results.values())
+
+
+@app.task(name="insieme.privacy.tasks.retention_all")
+def retention_all() -> int:
+    """Anonymise, in every administration with a policy, the closed records whose retention
+    period has passed. Returns how many records were anonymised."""
+    from insieme.privacy import retention
+
+    runs = retention.run_all()
+    return sum(run.counts.get(kind, 0) for run in runs for kind in retention.KINDS)

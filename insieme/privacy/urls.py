@@ -3,7 +3,13 @@
 
 from django.urls import path
 
-from insieme.privacy import views_account, views_export, views_findings, views_staff
+from insieme.privacy import (
+    views_account,
+    views_export,
+    views_findings,
+    views_retention,
+    views_staff,
+)
 
 app_name = "privacy"
 
@@ -15,5 +21,6 @@ urlpatterns = [
     path("accounts/data/export/", views_export.export_page, name="export_page"),
     path(S, views_staff.home, name="staff_home"),
     path(S + "findings/", views_findings.findings, name="staff_findings"),
+    path(S + "retention/", views_retention.retention_page, name="staff_retention"),
     path(S + "findings/<id:pk>/", views_findings.resolve, name="staff_finding_resolve"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from insieme.core.access import get_administration_for_user
 from insieme.core.permissions import Perm
-from insieme.privacy.models import Finding, SubjectRequest
+from insieme.privacy.models import Finding, RetentionPolicy, RetentionRun, SubjectRequest
 
 
 def _requests_of(admin):
@@ -50,5 +50,11 @@ def home(request: HttpRequest, admin_slug: str) -> HttpResponse:
             "open_findings": findings.filter(state=Finding.State.OPEN).count(),
             "all_findings": findings.count(),
             "page": page,
+            "default_months": RetentionPolicy.objects.filter(
+                administration=admin, service__isnull=True
+            )
+            .values_list("months", flat=True)
+            .first(),
+            "last_run": RetentionRun.objects.filter(administration=admin, dry_run=False).first(),
         },
     )
