@@ -3,7 +3,8 @@ portability) or as a page they can read, print or save.
 
 Only ever the person's own data: the URLs carry no id, and each part comes from the app that
 holds it (insieme.privacy.export). Each download is recorded as a subject request with an
-audit entry, and downloads are rate-limited per person (PRIVACY_EXPORT_RATE, "10/hour" by
+audit entry, so each is asked for by a POST (a button, with its CSRF token; a GET leads back to
+the data page and writes nothing), and downloads are rate-limited per person (PRIVACY_EXPORT_RATE, "10/hour" by
 default): gathering everything about someone is the heaviest read a citizen can start.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.utils import formats, timezone
 from django.utils.cache import add_never_cache_headers
@@ -26,7 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from insieme.catalog.i18n import LocalText
 from insieme.core.throttle import Rate, SlidingWindow
@@ -55,8 +56,10 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_json(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return redirect("privacy:my_data")
     refused = _refusal(request)
     if refused is not None:
         return refused
@@ -71,8 +74,10 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return redirect("privacy:my_data")
     refused = _refusal(request)
     if refused is not None:
         return refused

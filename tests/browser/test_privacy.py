@@ -204,7 +204,7 @@ def test_a_citizen_reads_downloads_and_erases_their_data(page, citizens, charlie
     assert_accessible(page)
 
     # Read your data: Charlie's request, idea and comment, nothing of Sara's.
-    main.get_by_role("link", name=w["read"], exact=True).click()
+    main.get_by_role("button", name=w["read"], exact=True).click()
     page.wait_for_load_state()
     assert page.url == page.base_url + "/accounts/data/export/"
     assert h1(page) == w["panel"]
@@ -218,7 +218,7 @@ def test_a_citizen_reads_downloads_and_erases_their_data(page, citizens, charlie
 
     # The same as a JSON file, downloaded from the page.
     with page.expect_download() as info:
-        main.get_by_role("link", name=w["download"]).click()
+        main.get_by_role("button", name=w["download"]).click()
     download = info.value
     assert download.suggested_filename.startswith("insieme-my-data-")
     assert download.suggested_filename.endswith(".json")

@@ -106,7 +106,7 @@ def _sections(data: dict) -> dict[str, dict]:
 
 
 def test_json_holds_every_registered_section_and_only_charlies_data(world, charlie, persona_client):
-    response = persona_client(charlie).get(JSON_URL)
+    response = persona_client(charlie).post(JSON_URL)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"].startswith('attachment; filename="insieme-my-data-')
@@ -155,8 +155,8 @@ def test_each_download_is_a_subject_request_with_an_audit_entry_holding_no_data(
     world, charlie, persona_client
 ):
     client = persona_client(charlie)
-    client.get(JSON_URL)
-    client.get(PAGE_URL)
+    client.post(JSON_URL)
+    client.post(PAGE_URL)
     requests = list(SubjectRequest.objects.filter(user=charlie).order_by("pk"))
     assert [(r.kind, r.state) for r in requests] == [("export", "done")] * 2
     assert all(r.completed_at is not None for r in requests)
@@ -185,11 +185,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(db, client):
 
 
 def test_a_person_without_any_data_gets_empty_sections(charlie, persona_client):
-    data = json.loads(persona_client(charlie).get(JSON_URL).content)
+    data = json.loads(persona_client(charlie).post(JSON_URL).content)
     sections = _sections(data)
     assert sections["account"]["records"][0]["email"] == "charlie@example.org"
     assert sections["cases"]["records"] == [] and sections["ideas"]["records"] == []
-    page = persona_client(charlie).get(PAGE_URL)
+    page = persona_client(charlie).post(PAGE_URL)
     assert page.status_code == 200
     assert "Nothing is held about you here." in page.content.decode()
 
@@ -198,7 +198,7 @@ def test_a_person_without_any_data_gets_empty_sections(charlie, persona_client):
 
 
 def test_page_shows_each_section_readably_in_english(world, charlie, persona_client):
-    response = persona_client(charlie).get(PAGE_URL)
+    response = persona_client(charlie).post(PAGE_URL)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
@@ -225,7 +225,7 @@ def test_page_is_in_italian_for_an_italian_speaker(world, charlie, persona_clien
         charlie.save(update_fields=["preferred_language"])
     else:  # the language chosen in this browser wins over the account's
         client.cookies["django_language"] = "it"
-    response = client.get(PAGE_URL, HTTP_ACCEPT_LANGUAGE="it")
+    response = client.post(PAGE_URL, HTTP_ACCEPT_LANGUAGE="it")
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="it">' in html
@@ -246,9 +246,9 @@ def test_queries_do_not_grow_with_the_records(
     django_assert_max_num_queries,
 ):
     client = persona_client(charlie)
-    client.get(PAGE_URL)  # warm the session and the caches
+    client.post(PAGE_URL)  # warm the session and the caches
     with CaptureQueriesContext(connection) as first:
-        assert client.get(JSON_URL).status_code == 200
+        assert client.post(JSON_URL).status_code == 200
     for n in range(3):
         charlies_request(cat, charlie, bob)
         idea = make_idea(world.process, charlie, title=f"Idea {n}", body="Body")
@@ -258,18 +258,18 @@ def test_queries_do_not_grow_with_the_records(
         participation_actions.follow(charlie, idea=idea)
         Consent.objects.create(user=charlie, purpose=f"purpose-{n}", granted=bool(n % 2))
     with django_assert_max_num_queries(len(first.captured_queries)):
-        response = client.get(JSON_URL)
+        response = client.post(JSON_URL)
     assert len(_sections(json.loads(response.content))["cases"]["records"]) == 4
     with django_assert_max_num_queries(len(first.captured_queries) + 5):
-        assert client.get(PAGE_URL).status_code == 200
+        assert client.post(PAGE_URL).status_code == 200
 
 
 def test_downloads_are_rate_limited_per_person(charlie, persona_client, settings):
     settings.PRIVACY_EXPORT_RATE = "2/hour"
     client = persona_client(charlie)
-    assert client.get(JSON_URL).status_code == 200
-    assert client.get(PAGE_URL).status_code == 200
-    refused = client.get(JSON_URL)
+    assert client.post(JSON_URL).status_code == 200
+    assert client.post(PAGE_URL).status_code == 200
+    refused = client.post(JSON_URL)
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert SubjectRequest.objects.filter(user=charlie).count() == 2
 
@@ -281,8 +281,8 @@ def _broken(user):
 def test_a_broken_part_is_reported_missing_and_the_rest_is_delivered(charlie, persona_client):
     register_personal_data(PersonalData("broken", "Broken part", _broken, app="tests"))
     try:
-        response = persona_client(charlie).get(JSON_URL)
-        page = persona_client(charlie).get(PAGE_URL)
+        response = persona_client(charlie).post(JSON_URL)
+        page = persona_client(charlie).post(PAGE_URL)
     finally:
         personal_data.unregister("broken")
     assert response.status_code == 200 and page.status_code == 200
@@ -301,7 +301,21 @@ def test_a_broken_part_is_reported_missing_and_the_rest_is_delivered(charlie, pe
     assert "broken" in request.note
 
 
-def test_only_get_is_answered(charlie, persona_client):
+def test_a_get_writes_nothing_and_leads_to_the_data_page(charlie, persona_client):
+    """A copy is recorded and audited: it is asked for by a POST, never by following a link."""
     client = persona_client(charlie)
-    assert client.post(JSON_URL).status_code == 405
+    entries = AuditEntry.objects.count()
+    for url in (JSON_URL, PAGE_URL):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("privacy:my_data")
+        assert client.put(url).status_code == 405
+    assert not SubjectRequest.objects.exists() and AuditEntry.objects.count() == entries
+
+
+def test_the_post_needs_its_csrf_token(charlie):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(charlie)
+    assert client.post(JSON_URL).status_code == 403
     assert not SubjectRequest.objects.exists()
