@@ -13,6 +13,7 @@ class CodesignConfig(AppConfig):
         from insieme.core import views_staff as core_staff
         from insieme.core.permissions import Perm
         from insieme.core.registry import (
+            register_consent_purpose,
             register_demo_seed,
             register_page_panel,
             register_permissions,
@@ -30,6 +31,10 @@ class CodesignConfig(AppConfig):
         # Participants comment on a proposal open for comments (participation's threads).
         comments.register()
         register_demo_seed(demo.SEED)
+        # Inviting people to co-design is optional processing: only with their consent.
+        from insieme.codesign import contacts
+
+        register_consent_purpose(contacts.PURPOSE)
         for section in panels.staff_sections(core_staff.Section):
             if all(s.url_name != section.url_name for s in core_staff.SECTIONS):
                 core_staff.SECTIONS.append(section)

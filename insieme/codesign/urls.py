@@ -13,6 +13,7 @@ urlpatterns = [
     path("co-design/<slug:admin_slug>/changes/<id:pk>/", views.change_page, name="change"),
     path(S, views_staff.change_list, name="staff_changes"),
     path(S + "new/", views_staff.change_new, name="staff_change_new"),
+    path(S + "contacts/", views_staff.contact_list, name="staff_contacts"),
     path(S + "ideas/<id:pk>/work-item/", views_staff.idea_work_item, name="staff_work_item"),
     path(C, views_staff.change_page, name="staff_change"),
     path(C + "preview/", views_staff.change_preview, name="staff_change_preview"),

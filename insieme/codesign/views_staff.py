@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from insieme.catalog.forms import AttributeForm
 from insieme.catalog.models import Attribute, Service
-from insieme.codesign import access, actions, snapshots
+from insieme.codesign import access, actions, contacts, snapshots
 from insieme.codesign.forms import StartForm, TermsForm, TextsForm, TraceForm
 from insieme.codesign.models import ServiceChange
 from insieme.core.access import get_administration_for_user, has_perm
@@ -352,3 +353,21 @@ def idea_work_item(request: HttpRequest, admin_slug: str, pk: int) -> HttpRespon
         request, _("Work item %(ref)s is in the department's queue.") % {"ref": item.case.reference}
     )
     return redirect("staff_participation_idea", admin_slug, idea.pk)
+
+
+@login_required
+@require_GET
+def contact_list(request: HttpRequest, admin_slug: str) -> HttpResponse:
+    """The people who agreed to be invited to co-design (insieme.codesign.contacts)."""
+    admin = get_administration_for_user(request.user, admin_slug, Perm.SERVICE_CHANGE_PROPOSE)
+    page = Paginator(contacts.people(admin), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "codesign/staff/contacts.html",
+        {
+            "administration": admin,
+            "page": page,
+            "people": [(person, contacts.reach(person)) for person in page.object_list],
+            "purpose": contacts.PURPOSE,
+        },
+    )

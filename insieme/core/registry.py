@@ -1,12 +1,14 @@
 """Small registries that each app fills once, from its AppConfig.ready().
 
 Adding a module must not mean editing a central list: an app declares its Scorecard indicators,
-publishable datasets, demo seeds, home-page sections and the permissions it owns here, and the readers (the Scorecard
-page, the open-data catalogue, `insieme demo`, the permission tests) iterate over what is registered.
+publishable datasets, demo seeds, home-page sections, the optional processing it asks consent for
+and the permissions it owns here, and the readers (the Scorecard page, the open-data catalogue,
+`insieme demo`, the consents page, the permission tests) iterate over what is registered.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -443,3 +445,41 @@ personal_data = Registry("personal data")
 
 def register_personal_data(data: PersonalData) -> PersonalData:
     return personal_data.register(data.key, data)
+
+
+# --- consent to optional processing (GDPR art. 6(1)(a), art. 7) --------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentPurpose:
+    """An optional processing an app does only with a person's consent: being contacted to
+    take part in co-design, say. Never the handling of what the person asked for, nor what an
+    existing feature needs: a public administration rests those on its public task (GDPR
+    recital 43), and asking consent for them would misstate the law.
+
+    `title` and `description` are the words the person agrees to; when they change in
+    substance, raise `version`: consents given to an earlier version are no longer in force
+    (the person saw other words) until they agree again. `key` is stored with each decision
+    (at most 40 characters: lower-case letters, digits, dots, dashes and underscores)."""
+
+    key: str
+    title: Any  # str or lazy translation
+    description: Any
+    version: int = 1
+    app: str = ""
+
+
+consent_purposes = Registry("consent purposes")
+# Who answers whether a person consented (insieme.core.consent): the data protection app, which
+# holds the decisions, registers itself here; apps ask through insieme.core.consent.
+consent_providers = Registry("consent providers")
+
+_PURPOSE_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
+
+
+def register_consent_purpose(purpose: ConsentPurpose) -> ConsentPurpose:
+    if not _PURPOSE_KEY.match(purpose.key):
+        raise ValueError(f"consent purpose key {purpose.key!r} is not a short lower-case name")
+    if purpose.version < 1:
+        raise ValueError(f"consent purpose {purpose.key!r}: versions start at 1")
+    return consent_purposes.register(purpose.key, purpose)

@@ -40,3 +40,10 @@ class PrivacyConfig(AppConfig):
 
         for item in (*providers_cases.SECTIONS, *providers_privacy.SECTIONS):
             register_personal_data(item)
+        # Consent to optional processing: this app keeps the decisions and answers every app's
+        # question (insieme.core.consent); the purposes are each app's own.
+        from insieme.core import consent
+        from insieme.privacy import consents, demo_consents
+
+        consent.register_provider(consents.PROVIDER)
+        register_demo_seed(demo_consents.SEED)
