@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from insieme.core import audit, pii
 from insieme.core.models import User
 from insieme.privacy import scanner
-from insieme.privacy.models import Finding
+from insieme.privacy.models import Finding, SubjectRequest
 
 # --- findings
 
@@ -87,3 +87,44 @@ def _redact_at_source(finding: Finding) -> str:
         # timestamps, derived copies) stay as they are.
         row_qs.update(**{source.field: redacted})
     return scanner.text_hash(redacted)
+
+
+# --- requests of data subjects
+
+CLOSE_REQUEST = {"done": SubjectRequest.State.DONE, "refuse": SubjectRequest.State.REFUSED}
+MAX_NOTE = 300
+
+
+def close_request(actor, request: SubjectRequest, decision: str, note: str) -> SubjectRequest:
+    """The data steward closes a request left pending (a copy with parts that could not be
+    gathered): "done" once the person has what was missing by another way, "refuse" with the
+    reason the law allows. The note says what was done (never the data itself), is kept after
+    the automatic note and goes into the audit entry."""
+    if decision not in CLOSE_REQUEST:
+        raise ValidationError(_("Choose whether the request is done or refused."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say what was done, or why the request is refused.")})
+    if len(note) > MAX_NOTE:
+        raise ValidationError(
+            {"note": _("Keep the note under %(n)s characters.") % {"n": MAX_NOTE}}
+        )
+    with transaction.atomic():
+        request = SubjectRequest.objects.select_for_update().get(pk=request.pk)
+        if request.state != SubjectRequest.State.PENDING:
+            raise ValidationError(_("This request has been closed already."))
+        before = {"state": request.state}
+        request.state = CLOSE_REQUEST[decision]
+        request.completed_at = timezone.now()
+        request.handled_by = actor
+        kept = SubjectRequest._meta.get_field("note").max_length
+        request.note = f"{request.note} | {note}"[:kept] if request.note else note[:kept]
+        request.save(update_fields=["state", "completed_at", "handled_by", "note"])
+        audit.record(
+            actor=actor,
+            action="privacy.request." + decision,
+            obj=request,
+            before=before,
+            after={"state": request.state, "note": note},
+        )
+    return request

@@ -64,3 +64,15 @@ class RunForm(CheckedInputMixin, forms.Form):
             "statistics stay."
         )
     )
+
+
+class CloseRequestForm(CheckedInputMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("done", _("Done: the person has what they asked for")), ("refuse", _("Refused"))],
+    )
+    note = forms.CharField(
+        label=_("What was done, or why it is refused"),
+        max_length=300,
+        widget=forms.TextInput,
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/data/export/", views_export.export_page, name="export_page"),
     path("accounts/data/consents/", views_consent.consents_page, name="consents"),
     path(S, views_staff.home, name="staff_home"),
+    path(S + "requests/<id:pk>/", views_staff.close_request, name="staff_request_close"),
     path(S + "findings/", views_findings.findings, name="staff_findings"),
     path(S + "retention/", views_retention.retention_page, name="staff_retention"),
     path(S + "findings/<id:pk>/", views_findings.resolve, name="staff_finding_resolve"),

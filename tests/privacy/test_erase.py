@@ -146,3 +146,87 @@ def test_the_steward_sees_the_requests_of_their_people(
     assert EMAIL not in html
     # Another administration's steward does not see Montalto's people.
     assert SubjectRequest.objects.count() == 1
+
+
+# --- the steward closes a request left pending -----------------------------------------------
+
+
+@pytest.fixture
+def pending(charlie, charlie_everywhere):
+    """A copy with a part that could not be gathered (the export's own note)."""
+    return SubjectRequest.objects.create(
+        user=charlie,
+        kind=SubjectRequest.Kind.EXPORT,
+        state=SubjectRequest.State.PENDING,
+        note="format: json; not gathered: cases",
+    )
+
+
+def test_the_steward_closes_a_pending_request_with_a_note(client, elena, pending):
+    sign_in(client, elena)
+    home = client.get(reverse("privacy:staff_home", args=["montalto"])).content.decode()
+    assert "1 request is waiting for you" in home and "Parts not gathered: Your requests" in home
+    url = reverse("privacy:staff_request_close", args=["montalto", pending.pk])
+    done = client.post(url, {"decision": "done", "note": "Sent by registered post on 3 Dec"})
+    assert done.status_code == 302
+    pending.refresh_from_db()
+    assert pending.state == SubjectRequest.State.DONE and pending.handled_by == elena
+    assert pending.completed_at is not None and pending.note.endswith(
+        "| Sent by registered post on 3 Dec"
+    )
+    entry = AuditEntry.objects.get(action="privacy.request.done")
+    assert entry.after == {"state": "done", "note": "Sent by registered post on 3 Dec"}
+    assert audit.verify().ok
+    # Closed once: a second decision is refused.
+    again = client.post(url, {"decision": "refuse", "note": "No"})
+    assert again.status_code == 400 and "closed already" in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"decision": "done", "note": ""},
+        {"decision": "done", "note": "x" * 301},
+        {"decision": "maybe", "note": "fine"},
+        {"note": "fine"},
+        {"decision": "done", "note": "bad\x00byte"},
+    ],
+)
+def test_bad_input_leaves_the_request_pending(client, elena, pending, data):
+    sign_in(client, elena)
+    url = reverse("privacy:staff_request_close", args=["montalto", pending.pk])
+    assert client.post(url, data).status_code == 400
+    pending.refresh_from_db()
+    assert pending.state == SubjectRequest.State.PENDING
+
+
+def test_only_the_steward_of_an_administration_closes_its_requests(
+    client, bob, oscar, elena, pending
+):
+    url = reverse("privacy:staff_request_close", args=["montalto", pending.pk])
+    form = {"decision": "done", "note": "ok"}
+    assert client.post(url, form).status_code == 302  # to sign in
+    assert sign_in(client, bob).post(url, form).status_code == 403
+    assert sign_in(client, oscar).post(url, form).status_code == 404
+    # Lago Verde's steward does not reach Montalto's people through their own address.
+    other = reverse("privacy:staff_request_close", args=["lago-verde", pending.pk])
+    assert sign_in(client, elena).post(other, form).status_code == 404
+    assert (
+        sign_in(client, elena)
+        .post(reverse("privacy:staff_request_close", args=["montalto", 999999]), form)
+        .status_code
+        == 404
+    )
+    assert sign_in(client, elena).get(url).status_code == 405
+    pending.refresh_from_db()
+    assert pending.state == SubjectRequest.State.PENDING
+
+
+def test_no_log_line_of_an_erasure_carries_the_personal_data(charlie, charlie_everywhere, caplog):
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        erase.erase_account(charlie, charlie)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    for needle in (NAME, EMAIL, CONTACT, PHONE):
+        assert needle not in text
