@@ -39,24 +39,11 @@ ERASED_NAME = ""
 
 def _scrubber(user: User):
     """A function that removes this person from any JSON value of an audit entry."""
-    email, name, phone = user.email, user.full_name, user.phone
-    names = [name] if name else []
+    from insieme.privacy.retention import scrub_value
 
-    def clean(value):
-        if isinstance(value, str):
-            if value == email or (phone and value == phone):
-                return "[erased]"
-            text = value.replace(email, "[erased]") if email else value
-            if phone:
-                text = text.replace(phone, "[erased]")
-            return redact(text, names) if names else text
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        return value
-
-    return lambda entry, field, value: clean(value)
+    strings = [s for s in (user.email, user.phone) if s]
+    names = [user.full_name] if user.full_name else []
+    return lambda entry, field, value: scrub_value(value, strings, names)
 
 
 def _erase_cases(user: User, names: list[str]) -> list[int]:

@@ -212,28 +212,33 @@ def _in_batches(actor, queryset, anonymise) -> int:
 # --- one kind of record at a time ----------------------------------------------------------------
 
 
+def scrub_value(value, strings: list[str], names: list[str]):
+    """`value` (a string, or lists and dicts of them, as an audit entry's fields hold) with each
+    of `strings` (e-mail addresses, phones) replaced by "[erased]" and `names` redacted as the
+    public pages redact them. Shared with the erasure of an account."""
+    if isinstance(value, str):
+        text = value
+        for s in strings:
+            if s:
+                text = text.replace(s, "[erased]")
+        return redact(text, names) if names else text
+    if isinstance(value, list):
+        return [scrub_value(v, strings, names) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub_value(v, strings, names) for k, v in value.items()}
+    return value
+
+
 def _scrubber(people: dict[str, list[str]]):
     """scrub(entry, field, value) for audit.erase: takes out of an entry the names, e-mails
     and phones of the people of the record it is about (`people`: object_id -> strings)."""
-
-    def clean(value, strings: list[str], names: list[str]):
-        if isinstance(value, str):
-            text = value
-            for s in strings:
-                if s:
-                    text = text.replace(s, "[erased]")
-            return redact(text, names) if names else text
-        if isinstance(value, list):
-            return [clean(v, strings, names) for v in value]
-        if isinstance(value, dict):
-            return {k: clean(v, strings, names) for k, v in value.items()}
-        return value
 
     def scrub(entry, name, value):
         strings = people.get(entry.object_id)
         if not strings:
             return value
-        return clean(value, strings, [s for s in strings if "@" not in s and not _digits(s)])
+        names = [s for s in strings if "@" not in s and not _digits(s)]
+        return scrub_value(value, strings, names)
 
     return scrub
 
