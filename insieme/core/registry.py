@@ -429,7 +429,9 @@ class PersonalData:
     wrote is best given as a catalog LocalText, so that the page can mark its language. Keys
     are stable names (the JSON's); `labels` names each key, nested ones too, for the readable
     page. `note` tells, on the page and in the JSON, what the section leaves out and why (answers
-    kept without any link to the person, say). Sections come in ascending `order`."""
+    kept without any link to the person, say). Sections come in ascending `order`.
+    `erase(user)`, optional, removes what the app holds about the person when their account is
+    erased (insieme.privacy.erase), inside the erasure's transaction."""
 
     key: str
     title: Any  # str or lazy translation
@@ -438,6 +440,7 @@ class PersonalData:
     labels: dict[str, Any] = field(default_factory=dict)
     note: Any = ""
     order: int = 100
+    erase: Callable[[Any], Any] | None = None
 
 
 personal_data = Registry("personal data")

@@ -32,6 +32,11 @@ from insieme.core.throttle import (
     client_address,
 )
 
+# A sign-in through an outside identity provider (insieme.identity) leaves here the provider's
+# address where signing out continues (OpenID Connect RP-initiated logout): logout_view goes there
+# once this session has ended, so that the provider's session ends too.
+LOGOUT_CONTINUE_KEY = "_insieme_logout_continue"
+
 DEVICE_COOKIE = "insieme_browser"
 DEVICE_SALT = "insieme.core.signin.trusted-browser"
 DEVICE_DAYS = 180

@@ -31,6 +31,8 @@ OPEN_URL_NAMES = {
     "logout",
     "set_language",
     "healthz",
+    "readyz",
+    "metrics",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
@@ -80,6 +82,17 @@ def forget(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
 
 
+# A sign-in that was itself two-factor (a digital identity at a high enough level, decided by
+# insieme.identity from INSIEME_OIDC_SECOND_FACTOR_ACR) stands for the second factor in this
+# session; it holds the account's id, so it never vouches for another account.
+STRONG_SIGN_IN_KEY = "_insieme_strong_sign_in"
+
+
+def mark_strong_sign_in(request: HttpRequest, user) -> None:
+    """Call right after login(): this session's sign-in gave two factors already."""
+    request.session[STRONG_SIGN_IN_KEY] = user.pk
+
+
 def waiting(request: HttpRequest) -> bool:
     """True when this session belongs to someone who still has to give their second factor."""
     user = getattr(request, "user", None)
@@ -87,6 +100,8 @@ def waiting(request: HttpRequest) -> bool:
         return False
     verified = getattr(user, "is_verified", None)
     if verified is not None and verified():
+        return False
+    if request.session.get(STRONG_SIGN_IN_KEY) == user.pk:
         return False
     return required_for_session(request)
 

@@ -173,10 +173,15 @@ def _logged_in(request: HttpRequest, user: User) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """Log out (POST only, so a link or an image cannot log anyone out)."""
+    """Log out (POST only, so a link or an image cannot log anyone out). A session begun at an
+    identity provider ends there too: the browser goes on to the provider's end-session address,
+    which sends it back to LOGOUT_REDIRECT_URL."""
     target = _safe_next(request)
+    continue_at = request.session.get(signin.LOGOUT_CONTINUE_KEY)
     logout(request)
     messages.info(request, _("You have logged out."))
+    if isinstance(continue_at, str) and continue_at.startswith(("https://", "http://")):
+        return redirect(continue_at)
     return redirect(target or settings.LOGOUT_REDIRECT_URL)
 
 

@@ -11,6 +11,8 @@ What an erasure does, in one transaction:
   square; the duplicate-search signature of the text dropped; the attachments nobody made
   public deleted; what they followed forgotten; their rating's comment redacted;
 - their ideas and comments: text redacted with their name, the name no longer shown;
+- what other apps hold about them and erase themselves (insieme.core.registry.PersonalData's
+  `erase`), such as the digital identities linked to the account;
 - the audit log: every entry they made or that is about them or their records has its personal
   fields (who, what object, the before and after snapshots) scrubbed of their name, e-mail and
   phone, through insieme.core.audit.erase, so that the chain still verifies and one new entry
@@ -86,6 +88,16 @@ def _erase_participation(user: User, names: list[str]) -> dict[str, list[int]]:
     return {"participation.idea": ideas, "participation.comment": comments}
 
 
+def _erase_registered(user: User) -> None:
+    """What other apps hold about the person and erase themselves (their PersonalData's
+    `erase`: the digital identities linked to the account, say)."""
+    from insieme.core.registry import personal_data
+
+    for section in personal_data:
+        if section.erase is not None:
+            section.erase(user)
+
+
 def _audit_entries(user: User, objects: dict[str, list[int]]):
     from django.db.models import Q
 
@@ -115,6 +127,7 @@ def erase_account(actor, user: User, *, reason: str = "") -> SubjectRequest:
         request = SubjectRequest.objects.create(user=user, kind=SubjectRequest.Kind.ERASE)
         objects = {"cases.case": _erase_cases(user, names)}
         objects.update(_erase_participation(user, names))
+        _erase_registered(user)
         scrub = _scrubber(user)
         # The audit entries first, while the person's e-mail and name are known to the scrubber.
         audit.erase(
