@@ -16,13 +16,42 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 
+# --- Secrets from the environment or from files (insieme.ops) ----------------------------------
+def _secret(name: str, default: str = "") -> str:
+    """NAME from the environment; else the contents of the file that NAME_FILE names (Docker and
+    Kubernetes secrets), surrounding white space removed; else `default`. A NAME_FILE that
+    cannot be read, or is empty, stops the start with a clear error. The names that may come
+    from a file are listed in insieme.ops.checks.SECRET_VARIABLES."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = env.str(name, default="")
+    if value:
+        return value
+    path = env.str(f"{name}_FILE", default="")
+    if not path:
+        return default
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ImproperlyConfigured(
+            f"{name}_FILE names {path}, which cannot be read ({reason})"
+        ) from None
+    if not value:
+        raise ImproperlyConfigured(f"{name}_FILE names {path}, which is empty")
+    return value
+
+
+# --- end of secrets -------------------------------------------------------------------------
+
+
 def _secret_key() -> str:
-    """INSIEME_SECRET_KEY, else a key generated once and kept in var/ (never committed)."""
-    key = env.str("INSIEME_SECRET_KEY", default="")
+    """INSIEME_SECRET_KEY (or the file INSIEME_SECRET_KEY_FILE names), else a key generated
+    once and kept in var/ (never committed; INSIEME_PRODUCTION refuses it, insieme.ops.checks)."""
+    key = _secret("INSIEME_SECRET_KEY")
     if key:
         return key
-    key_file = env.str("INSIEME_SECRET_KEY_FILE", default=str(VAR_DIR / "secret_key"))
-    path = Path(key_file)
+    path = VAR_DIR / "secret_key"
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -34,6 +63,8 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env.bool("INSIEME_DEBUG", default=False)
+# Production mode: the start-up checks (insieme.ops.checks) refuse unsafe or missing settings.
+PRODUCTION = env.bool("INSIEME_PRODUCTION", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "insieme.core.views_errors.csrf_failure"  # the styled 403 page
@@ -80,6 +111,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "insieme.core",
+    "insieme.ops",
     "insieme.places",
     "insieme.catalog",
     "insieme.cases",
@@ -100,6 +132,7 @@ INSTALLED_APPS = [
     "insieme.insights",
     "insieme.opendata",
     "insieme.privacy",
+    "insieme.identity",
     "insieme.reports",
     "insieme.open311",
     "insieme.api",
@@ -108,7 +141,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "insieme.ops.middleware.MetricsMiddleware",  # first: it times all the others
     "django.middleware.security.SecurityMiddleware",
+    "insieme.ops.requestid.RequestIdMiddleware",
     "insieme.core.safe_input.MalformedRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -151,7 +186,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'insieme.sqlite3'}")
+    "default": env.db_url_config(
+        _secret("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'insieme.sqlite3'}")
+    )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -162,6 +199,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast while the database is away (a 503 in a second, not a worker stuck for minutes):
+    # connecting gives up after INSIEME_DB_CONNECT_TIMEOUT seconds (see insieme.ops.outage).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("INSIEME_DB_CONNECT_TIMEOUT", default=2)
+    )
 # A read replica of the default database (PostgreSQL streaming replication, say): the Scorecard,
 # the dashboards and the other insight pages read from it, everything else from the primary
 # (insieme.core.replica). Tests mirror it onto the default database.
@@ -173,17 +217,73 @@ if env.str("INSIEME_REPLICA_URL", default=""):
 DATABASE_ROUTERS = ["insieme.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = _secret("REDIS_URL")
 if REDIS_URL:
+    # django-redis, because it can carry on without Redis: with IGNORE_EXCEPTIONS a cache that
+    # cannot be reached reads as empty and writes go nowhere (logged), so the site keeps serving
+    # from the database, slower but correct. Short timeouts keep a vanished server from holding
+    # a request up. Sessions are written to the database as well (cached_db), so nobody is
+    # signed out while Redis is away.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("INSIEME_REDIS_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("INSIEME_REDIS_TIMEOUT", default=1.0),
+            },
+        }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "insieme.ops.redis"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+
+
+# --- Sign-in with digital identity (insieme.identity) ---
+# OpenID Connect: SPID and CIE (through an OIDC gateway), Keycloak, a regional identity provider.
+# On when INSIEME_OIDC_CLIENT_ID and the provider (INSIEME_OIDC_ISSUER, or its endpoints one by
+# one) are set; otherwise invisible. See docs/identity.md.
+INSIEME_OIDC = {
+    "ISSUER": env.str("INSIEME_OIDC_ISSUER", default="").rstrip("/"),
+    "AUTHORIZATION_ENDPOINT": env.str("INSIEME_OIDC_AUTHORIZATION_ENDPOINT", default=""),
+    "TOKEN_ENDPOINT": env.str("INSIEME_OIDC_TOKEN_ENDPOINT", default=""),
+    "USERINFO_ENDPOINT": env.str("INSIEME_OIDC_USERINFO_ENDPOINT", default=""),
+    "JWKS_URI": env.str("INSIEME_OIDC_JWKS_URI", default=""),
+    "END_SESSION_ENDPOINT": env.str("INSIEME_OIDC_END_SESSION_ENDPOINT", default=""),
+    "CLIENT_ID": env.str("INSIEME_OIDC_CLIENT_ID", default=""),
+    "CLIENT_SECRET": _secret("INSIEME_OIDC_CLIENT_SECRET"),  # or INSIEME_OIDC_CLIENT_SECRET_FILE
+    "TOKEN_AUTH": env.str("INSIEME_OIDC_TOKEN_AUTH", default="client_secret_post"),
+    "SIGN_ALGO": env.str("INSIEME_OIDC_SIGN_ALGO", default="RS256"),
+    "PROVIDER_NAME": env.str("INSIEME_OIDC_PROVIDER_NAME", default=""),
+    "SCOPES": env.str("INSIEME_OIDC_SCOPES", default="openid email profile"),
+    "FISCAL_CODE_CLAIMS": env.list(
+        "INSIEME_OIDC_FISCAL_CODE_CLAIM",
+        default=["fiscal_number", "https://attributes.eid.gov.it/fiscal_number"],
+    ),
+    "BIRTH_DATE_CLAIM": env.str("INSIEME_OIDC_BIRTH_DATE_CLAIM", default="birthdate"),
+    "ACR_VALUES": env.str("INSIEME_OIDC_ACR_VALUES", default=""),
+    "SECOND_FACTOR_ACR": env.list("INSIEME_OIDC_SECOND_FACTOR_ACR", default=[]),
+    "CREATE_ACCOUNTS": env.bool("INSIEME_OIDC_CREATE_ACCOUNTS", default=True),
+    "TIMEOUT": env.float("INSIEME_OIDC_TIMEOUT", default=10.0),
+}
+INSIEME_OIDC_FORM_ORIGINS: list[str] = []  # where signing out continues (CSP form-action)
+if INSIEME_OIDC["CLIENT_ID"] and (INSIEME_OIDC["ISSUER"] or INSIEME_OIDC["AUTHORIZATION_ENDPOINT"]):
+    AUTHENTICATION_BACKENDS.append("insieme.identity.backend.IdentityBackend")
+    from urllib.parse import urlsplit as _split
+
+    for _url in (INSIEME_OIDC["ISSUER"], INSIEME_OIDC["END_SESSION_ENDPOINT"]):
+        _parts = _split(_url)
+        if _parts.scheme in ("http", "https") and _parts.netloc:
+            INSIEME_OIDC_FORM_ORIGINS.append(f"{_parts.scheme}://{_parts.netloc}")
+# --- end of sign-in with digital identity ---
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -220,11 +320,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-if env.str("EMAIL_URL", default="").startswith("filemail:///"):
+_EMAIL_URL = _secret("EMAIL_URL", default="consolemail://")
+vars().update(env.email_url_config(_EMAIL_URL))
+if _EMAIL_URL.startswith("filemail:///"):
     # django-environ drops the leading slash of filemail:///abs/path (a folder relative to the
     # working directory); the documented form names an absolute folder.
-    EMAIL_FILE_PATH = "/" + env.str("EMAIL_URL")[len("filemail:///") :].lstrip("/")
+    EMAIL_FILE_PATH = "/" + _EMAIL_URL[len("filemail:///") :].lstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Insieme <no-reply@insieme.invalid>")
 
 LANGUAGE_CODE = "en"
@@ -298,6 +399,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+# Logging out continues at the identity provider (insieme.identity): a form's redirect there.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].extend(INSIEME_OIDC_FORM_ORIGINS)
 if INSIEME_TILE_URL:  # map tiles are images from the tile server's origin ({s} = any subdomain)
     from urllib.parse import urlsplit as _urlsplit
 
@@ -336,19 +439,46 @@ PERMISSIONS_POLICY: dict[str, list] = {
     )
 }
 # Monitoring that presents this token (header X-Health-Token) sees /healthz in detail.
-HEALTHZ_TOKEN = env.str("INSIEME_HEALTHZ_TOKEN", default="")
+HEALTHZ_TOKEN = _secret("INSIEME_HEALTHZ_TOKEN")
+# --- Metrics (insieme.ops.metrics) -----------------------------------------------------------
+# /metrics answers callers on this machine that came through no proxy, and any caller presenting
+# this token (Authorization: Bearer, or X-Metrics-Token); everyone else gets a 404.
+METRICS_TOKEN = _secret("INSIEME_METRICS_TOKEN")
+# Where `insieme serve` (web/) and `insieme worker` (worker/) processes write their metrics.
+METRICS_DIR = Path(env.str("INSIEME_METRICS_DIR", default=str(VAR_DIR / "metrics")))
+# --- end of metrics ------------------------------------------------------------------------
 # Error reports (the DEBUG page; 500s mailed to ADMINS, if set) mask API keys and tokens.
 DEFAULT_EXCEPTION_REPORTER = "insieme.core.logsafety.ExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "insieme.core.logsafety.ReporterFilter"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# --- Logs (insieme.ops.logs) ------------------------------------------------------------------
+# Readable text by default; INSIEME_LOG_FORMAT=json writes one JSON object per line (production).
+# Every line carries the request's id (X-Request-ID) or the task's, and keys and tokens masked.
+LOG_FORMAT = env.str("INSIEME_LOG_FORMAT", default="text").lower()
+if LOG_FORMAT not in ("text", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"INSIEME_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "insieme.ops.logs.ContextFilter"}},
+    "formatters": {
+        "text": {"()": "insieme.ops.logs.TextFormatter"},
+        "json": {"()": "insieme.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+# --- end of logs ---------------------------------------------------------------------------
 
 # Rate limits (insieme.core.throttle): sliding windows in a store every web process shares,
 # Redis when set, else the database. Failed sign-ins per address, per account and per trusted
@@ -377,9 +507,7 @@ SCORECARD_REFRESH_MINUTES = env.int("INSIEME_SCORECARD_REFRESH_MINUTES", default
 # No broker (the default): tasks run in this process once the write has committed, so a laptop
 # needs no service. A broker, redis://host:6379/0 or amqp://user:pass@host:5672//, sends them to
 # `insieme worker`, which also runs the periodic jobs (beat).
-CELERY_BROKER_URL = env.str("INSIEME_BROKER_URL", default="") or env.str(
-    "CELERY_BROKER_URL", default=""
-)
+CELERY_BROKER_URL = _secret("INSIEME_BROKER_URL") or env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("INSIEME_TASK_QUEUE", default="insieme")
@@ -388,6 +516,24 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True  # tasks are idempotent: one lost with its worker runs again
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is away must not hold a web request up: sending gives up quickly, the failure is
+# logged (insieme.core.tasks.enqueue), and the periodic jobs pick up what no message carries.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("INSIEME_BROKER_CONNECT_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 5.0,
+    # A task a worker took and never acknowledged (the worker died) goes back to the queue after
+    # this long (a pool process killed mid-task is requeued at once: reject_on_worker_lost);
+    # longer than any task runs, so a slow task is not started twice while it runs.
+    "visibility_timeout": env.int("INSIEME_TASK_VISIBILITY_TIMEOUT", default=1800),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # with acks_late: a task whose worker died runs again
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 SLA_TICK_MINUTES = env.int("INSIEME_SLA_TICK_MINUTES", default=5)
@@ -407,6 +553,12 @@ CELERY_BEAT_SCHEDULE = {
     # Webhook deliveries due for a (re)try that no task message carries any more.
     "webhooks-deliver-due": {
         "task": "insieme.webhooks.tasks.deliver_due",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    # Open311 batch requests whose task message was lost (the broker was away).
+    "open311-pending-tokens": {
+        "task": "insieme.open311.tasks.file_pending",
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },

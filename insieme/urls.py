@@ -3,15 +3,19 @@ from django.urls import include, path, re_path
 from insieme.core import views as core_views
 from insieme.core import views_branding
 from insieme.opendata import ckan
+from insieme.ops import views as ops_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("branding/<slug:slug>.css", views_branding.branding_css, name="branding_css"),
     path("branding/<slug:slug>/logo.png", views_branding.branding_logo, name="branding_logo"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("", core_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("insieme.core.urls_accounts")),
+    path("accounts/oidc/", include("insieme.identity.urls")),
     path("staff/", include("insieme.core.urls_staff")),
     path("staff/", include("insieme.core.urls_invitations")),
     path("", include("insieme.catalog.urls")),
@@ -49,4 +53,4 @@ urlpatterns = [
 handler400 = "insieme.core.views_errors.bad_request"
 handler403 = "insieme.core.views_errors.permission_denied"
 handler404 = "insieme.core.views_errors.page_not_found"
-handler500 = "insieme.core.views_errors.server_error"
+handler500 = "insieme.ops.outage.server_error"  # 503 while the database is away

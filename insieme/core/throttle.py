@@ -28,6 +28,7 @@ LOGIN_LOCKOUT_MAX seconds; never a permanent lock.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import random
 import time
@@ -41,6 +42,9 @@ from django.http import HttpRequest
 
 SLICES = 12
 PURGE_ONE_IN = 512  # the database store deletes expired rows on about one write in this many
+
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -182,7 +186,8 @@ class RedisStore:
     def __init__(self, url: str) -> None:
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        # Short timeouts: a Redis that is away must not hold requests up (see FallbackStore).
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0)
 
     @property
     def prefix(self) -> str:
@@ -252,12 +257,60 @@ class RedisStore:
             self.client.delete(key)
 
 
-@cache
-def _redis_store(url: str) -> RedisStore:
-    return RedisStore(url)
+class FallbackStore:
+    """Redis, and the database's table while Redis cannot be reached: limits keep holding
+    (counted in the database for the length of the outage) and no request fails because the
+    counters' store is away. After a failure Redis is left alone for RETRY_SECONDS, so an outage
+    costs one failed connection every few seconds, not one per request."""
+
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, primary: RedisStore, fallback: DatabaseStore) -> None:
+        self.primary, self.fallback = primary, fallback
+        self._down_until = 0.0
+
+    def _call(self, name: str, *args):
+        import redis
+
+        if time.monotonic() >= self._down_until:
+            try:
+                return getattr(self.primary, name)(*args)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                self._down_until = time.monotonic() + self.RETRY_SECONDS
+                logger.warning(
+                    "rate limits counted in the database: Redis cannot be reached (%s)",
+                    exc.__class__.__name__,
+                )
+        return getattr(self.fallback, name)(*args)
+
+    def hit(self, key: str, ttl: int, others: list[str]) -> tuple[int, list[int]]:
+        return self._call("hit", key, ttl, others)
+
+    def add(self, key: str, delta: int) -> None:
+        return self._call("add", key, delta)
+
+    def give_back(self, keys: list[str]) -> bool:
+        return self._call("give_back", keys)
+
+    def get_many(self, keys: list[str]) -> list[int]:
+        return self._call("get_many", keys)
+
+    def put_if_absent(self, key: str, value: int, ttl: int) -> bool:
+        return self._call("put_if_absent", key, value, ttl)
+
+    def delete_many(self, keys: list[str]) -> None:
+        return self._call("delete_many", keys)
+
+    def clear(self) -> None:
+        return self._call("clear")
 
 
 _DATABASE_STORE = DatabaseStore()
+
+
+@cache
+def _redis_store(url: str) -> FallbackStore:
+    return FallbackStore(RedisStore(url), _DATABASE_STORE)
 
 
 def store() -> Store:

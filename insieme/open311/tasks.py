@@ -59,3 +59,23 @@ def process_token(token_id: int) -> str:
 @app.task(name="insieme.open311.tasks.file_batch_request")
 def file_batch_request(token_id: int) -> str:
     return process_token(token_id)
+
+
+@app.task(name="insieme.open311.tasks.file_pending")
+def file_pending(older_than_seconds: int = 120, limit: int = 500) -> int:
+    """Tokens still unprocessed a while after they were given out: their message was lost (the
+    broker was away when the request was accepted, or a worker died and the message expired).
+    Filed here, once each, as `file_batch_request` would have (process_token is idempotent)."""
+    import datetime as dt
+
+    from insieme.open311.models import RequestToken
+
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    ids = list(
+        RequestToken.objects.filter(
+            processed_at__isnull=True, case__isnull=True, created_at__lt=cutoff
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(process_token(pk) == "filed" for pk in ids)

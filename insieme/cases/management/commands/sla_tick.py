@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from insieme.cases.handling import sla as handling_sla
 from insieme.core.tasks import parse_moment
+from insieme.ops import jobs
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--now: not an ISO 8601 date-time: {now!r}") from exc
         counts = handling_sla.sla_tick(now=moment)
+        jobs.record_success(jobs.SLA_TICK)  # the SLA job's lag in /metrics
         self.stdout.write(
             f"SLA tick at {moment.isoformat()}: {counts['due_soon']} due soon, "
             f"{counts['overdue']} overdue"
