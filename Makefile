@@ -7,13 +7,40 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench mutation lint format install assets messages migrate serve chromium clean
+# Python dependencies install from a lock with hashes (requirements/, written by `make lock`):
+# lock.txt is what runs (the container image installs it), lock-dev.txt adds the dev tools.
+LOCK := requirements/lock.txt
+DEV_LOCK := requirements/lock-dev.txt
+UV := $(VENV)/bin/uv
 
-$(VENV)/.installed: pyproject.toml
+.PHONY: demo test bench mutation lint format install assets messages migrate serve chromium clean lock audit
+
+$(VENV)/.installed: pyproject.toml $(DEV_LOCK)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) scripts/check_lock.py
 	touch $@
+
+# Writes requirements/lock.txt (runtime) and requirements/lock-dev.txt (runtime + dev) from
+# pyproject.toml and requirements/build.in, with the hashes of every file of every pinned
+# release, for Python 3.11 on any platform (x86_64 and aarch64 Linux alike). Pins already in
+# the lock stay unless pyproject.toml needs others; `make lock UPGRADE=1` takes the newest.
+lock:
+	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(UV) || $(PY) -m pip install --quiet 'uv>=0.5'
+	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	  --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade) \
+	  pyproject.toml requirements/build.in --extra dev -o $(DEV_LOCK)
+	$(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	  --custom-compile-command 'make lock' \
+	  pyproject.toml requirements/build.in -c $(DEV_LOCK) -o $(LOCK)
+
+# Known vulnerabilities in the locked versions (pip-audit); fails when the vulnerability
+# service cannot be reached rather than passing unchecked (scripts/audit.py).
+audit: $(VENV)/.installed
+	$(PY) scripts/audit.py $(LOCK) $(DEV_LOCK)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
