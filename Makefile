@@ -13,7 +13,7 @@ LOCK := requirements/lock.txt
 DEV_LOCK := requirements/lock-dev.txt
 UV := $(VENV)/bin/uv
 
-.PHONY: demo test bench mutation lint format install assets messages migrate serve chromium clean lock audit
+.PHONY: demo test bench mutation lint format install assets messages migrate serve chromium clean lock audit prod-local loadtest faulttest
 
 $(VENV)/.installed: pyproject.toml $(DEV_LOCK)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -79,6 +79,19 @@ test: install chromium
 
 bench: migrate
 	$(PY) -m insieme.bench
+
+# Production mode on this machine: private PostgreSQL and Redis (Debian's packages, installed
+# when missing as root), several gunicorn processes, a Celery worker with the periodic jobs
+# (scripts/prodlocal.py). The load and fault tests start the same stack themselves;
+# LOADTEST_USERS (200) and LOADTEST_SECONDS (300) size them. See README.md, Operations.
+prod-local: install
+	$(PY) scripts/prodlocal.py
+
+loadtest: install
+	$(PY) scripts/loadtest.py
+
+faulttest: install
+	$(PY) scripts/faulttest.py
 
 # Mutation testing (mutmut) of the core modules listed under [tool.mutmut] in pyproject.toml,
 # against their own fast tests; prints the score per module. Not part of `make test`.
