@@ -370,6 +370,25 @@ STORAGES = {
         )
     },
 }
+# Uploaded files in an S3-compatible object store (AWS S3, MinIO, Ceph, a cloud's own) instead of
+# INSIEME_MEDIA_ROOT: on when INSIEME_S3_BUCKET is set (django-storages). Objects stay private:
+# every file is served through a view that checks who asks, never by a public link.
+S3_BUCKET = env.str("INSIEME_S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("INSIEME_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("INSIEME_S3_REGION", default="") or None,
+            "access_key": _secret("INSIEME_S3_ACCESS_KEY_ID") or None,
+            "secret_key": _secret("INSIEME_S3_SECRET_ACCESS_KEY") or None,
+            "location": env.str("INSIEME_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Security headers. HTTPS-only flags follow INSIEME_HTTPS so the laptop demo on http still logs in.

@@ -183,7 +183,10 @@ def take_backup(folder: Path, *, media: bool = True, now: dt.datetime | None = N
         partial.unlink(missing_ok=True)
     archive = None
     media_root = Path(settings.MEDIA_ROOT)
-    if media:
+    # Uploads in an object store (INSIEME_S3_BUCKET) are not on this disk: the store keeps them
+    # (its versioning or replication is their backup), and the manifest names it.
+    object_store = getattr(settings, "S3_BUCKET", "")
+    if media and not object_store:
         archive = base.with_name(base.name + "-media.tar.gz")
         _tar_media(media_root, archive)
     data = {
@@ -193,6 +196,7 @@ def take_backup(folder: Path, *, media: bool = True, now: dt.datetime | None = N
         "database": {"file": database.name, "sha256": sha256(database)},
         "media": {"file": archive.name, "sha256": sha256(archive)} if archive else None,
         "media_root": str(media_root),
+        "media_store": f"s3://{object_store}" if object_store else None,
         "audit_head": head,
     }
     manifest = base.with_suffix(".json")
