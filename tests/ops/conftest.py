@@ -74,7 +74,7 @@ def served(tmp_path, database_url: str, workers: int, **env_vars: str):
         "INSIEME_DEBUG": "false",
         **env_vars,
     }
-    for name in ("DJANGO_SETTINGS_MODULE", "PROMETHEUS_MULTIPROC_DIR"):
+    for name in ("DJANGO_SETTINGS_MODULE", "PROMETHEUS_MULTIPROC_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     if "INSIEME_LOG_FORMAT" not in env_vars:
         env.pop("INSIEME_LOG_FORMAT", None)

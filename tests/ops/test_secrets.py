@@ -90,6 +90,8 @@ print(json.dumps({
     "redis": s.REDIS_URL, "broker": s.CELERY_BROKER_URL,
     "email": [s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_HOST_PASSWORD],
     "healthz": s.HEALTHZ_TOKEN, "metrics": s.METRICS_TOKEN,
+    "oidc": s.INSIEME_OIDC["CLIENT_SECRET"],
+    "s3": [s.STORAGES["default"]["OPTIONS"][k] for k in ("access_key", "secret_key")],
 }))
 """
 
@@ -103,6 +105,9 @@ def test_every_secret_setting_can_come_from_a_file(tmp_path):
         "EMAIL_URL": "smtp://mailer:mail-pass@mail.example.org:587/?tls=True",
         "INSIEME_HEALTHZ_TOKEN": "healthz-token-from-file",
         "INSIEME_METRICS_TOKEN": "metrics-token-from-file",
+        "INSIEME_OIDC_CLIENT_SECRET": "oidc-secret-from-file",
+        "INSIEME_S3_ACCESS_KEY_ID": "s3-key-id-from-file",
+        "INSIEME_S3_SECRET_ACCESS_KEY": "s3-secret-from-file",
     }
     assert set(values) == set(SECRET_VARIABLES)
     env = {}
@@ -111,6 +116,7 @@ def test_every_secret_setting_can_come_from_a_file(tmp_path):
         path.write_text(value + "\n")
         path.chmod(0o400)
         env[f"{name}_FILE"] = str(path)
+    env["INSIEME_S3_BUCKET"] = "a-bucket"  # the store's keys are read when it is on
     result = _insieme(["shell", "-c", SHOW], env)
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout.strip().splitlines()[-1])
@@ -122,6 +128,8 @@ def test_every_secret_setting_can_come_from_a_file(tmp_path):
         "email": ["django.core.mail.backends.smtp.EmailBackend", "mail.example.org", "mail-pass"],
         "healthz": "healthz-token-from-file",
         "metrics": "metrics-token-from-file",
+        "oidc": "oidc-secret-from-file",
+        "s3": ["s3-key-id-from-file", "s3-secret-from-file"],
     }
 
 
