@@ -572,8 +572,8 @@ CELERY_BEAT_SCHEDULE = {
     # Webhook deliveries due for a (re)try that no task message carries any more.
     "webhooks-deliver-due": {
         "task": "insieme.webhooks.tasks.deliver_due",
-        "schedule": 60.0,
-        "options": {"expires": 60.0},
+        "schedule": float(env.int("INSIEME_WEBHOOKS_DUE_SECONDS", default=60)),
+        "options": {"expires": float(env.int("INSIEME_WEBHOOKS_DUE_SECONDS", default=60))},
     },
     # Open311 batch requests whose task message was lost (the broker was away).
     "open311-pending-tokens": {
@@ -659,6 +659,9 @@ CELERY_BEAT_SCHEDULE = {
 WEBHOOKS_DISPATCH = env.str("INSIEME_WEBHOOKS_DISPATCH", default="auto")
 # Webhook receivers on private, loopback or reserved addresses (see webhooks/targets.py).
 WEBHOOKS_ALLOW_PRIVATE = env.bool("INSIEME_WEBHOOKS_ALLOW_PRIVATE", default=False)
+# A delivery whose sender died is sent again once its lease ends (webhooks.delivery.lease), by
+# the periodic job "webhooks-deliver-due" (every INSIEME_WEBHOOKS_DUE_SECONDS, 60).
+WEBHOOKS_LEASE_SECONDS = env.int("INSIEME_WEBHOOKS_LEASE_SECONDS", default=80)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Open data (insieme.opendata) ---------------------------------------------------------------

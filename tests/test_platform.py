@@ -86,6 +86,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.once
 def test_serve_runs_a_production_server(tmp_path, migrated_sqlite):
     """`insieme serve` starts gunicorn with DEBUG off; /healthz answers through it. The server
     names no software, refuses TRACE, and its access log never shows an API key sent in the

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.once  # uses no database: CI's PostgreSQL pass leaves it out
+
+
 PACKAGE = Path(__file__).resolve().parents[1] / "insieme"
 PO = PACKAGE / "locale" / "it" / "LC_MESSAGES" / "django.po"
 CATALOGUES = sorted(PACKAGE.glob("**/locale/it/LC_MESSAGES/django.po"))

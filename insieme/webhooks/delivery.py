@@ -18,6 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
@@ -31,7 +32,9 @@ TIMEOUT_SECONDS = 5  # per connect and per read: a slow receiver must not hold a
 MAX_ATTEMPTS = 10  # the first send and nine retries, over about four hours
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 2 * 3600
-LEASE = dt.timedelta(seconds=4 * TIMEOUT_SECONDS + 60)
+# How long a claimed delivery is left to its sender before another may send it (the sender
+# died): longer than one attempt can take. INSIEME_WEBHOOKS_LEASE_SECONDS sets it.
+DEFAULT_LEASE_SECONDS = 4 * TIMEOUT_SECONDS + 60
 DUE_BATCH = 100
 RECORD_TRIES = 12  # writing an attempt's record while SQLite says a table is locked
 RECORD_PAUSE_SECONDS = 0.05  # ... waiting 0.05, 0.1, 0.15 s and so on between tries (3.3 s in all)
@@ -137,11 +140,16 @@ def headers_for(delivery: Delivery, body: bytes, timestamp: int) -> dict[str, st
     }
 
 
+def lease() -> dt.timedelta:
+    seconds = getattr(settings, "WEBHOOKS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
+    return dt.timedelta(seconds=max(3 * TIMEOUT_SECONDS, seconds))
+
+
 def _claim(delivery_id: int, now: dt.datetime) -> bool:
     return bool(
         Delivery.objects.filter(
             pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
-        ).update(next_attempt_at=now + LEASE)
+        ).update(next_attempt_at=now + lease())
     )
 
 

@@ -9,6 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.once  # uses no database: CI's PostgreSQL pass leaves it out
+
+
 ROOT = Path(__file__).resolve().parents[2]
 READ = (
     "import json, django; django.setup(); from django.conf import settings; "

@@ -127,6 +127,7 @@ def test_a_photo_goes_to_the_object_store_and_comes_back_through_the_site(
     assert key not in keys
 
 
+@pytest.mark.once
 def test_the_environment_switches_uploads_to_the_store(tmp_path):
     """INSIEME_S3_* in the environment give django-storages' S3 backend, private objects, the
     keys read from files where the deployment keeps them (NAME_FILE)."""

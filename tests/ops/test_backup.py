@@ -123,6 +123,7 @@ def restored_name(output: str) -> str:
     return re.search(r"created the fresh database (\S+)", output).group(1)
 
 
+@pytest.mark.once
 def test_a_postgresql_backup_restores_and_verifies_and_a_tampered_one_fails(tmp_path):
     cfg = pg_server()
     source = f"insieme_backup_test_{secrets.token_hex(4)}"

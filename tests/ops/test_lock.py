@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.once  # uses no database: CI's PostgreSQL pass leaves it out
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

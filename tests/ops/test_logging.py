@@ -109,6 +109,7 @@ def test_a_tasks_log_line_carries_the_task_id(log_lines):
         assert "[task-0123]" in line
 
 
+@pytest.mark.once
 def test_an_unknown_log_format_stops_the_start():
     env = {**os.environ, "INSIEME_LOG_FORMAT": "xml", "DJANGO_SETTINGS_MODULE": "insieme.settings"}
     exe = Path(sys.executable).with_name("insieme")
@@ -119,6 +120,7 @@ def test_an_unknown_log_format_stops_the_start():
     assert "INSIEME_LOG_FORMAT must be text or json, not 'xml'" in result.stderr
 
 
+@pytest.mark.once
 def test_insieme_serve_writes_json_lines_with_request_ids(tmp_path, migrated_sqlite):
     with served(
         tmp_path,

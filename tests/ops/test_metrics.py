@@ -13,6 +13,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 from django.db import OperationalError
 
@@ -179,6 +180,7 @@ def _child(kind: str, folder: Path, database_url: str, *args: str) -> subprocess
     )
 
 
+@pytest.mark.once
 def test_counts_of_separate_processes_add_up(client, db, settings, tmp_path, migrated_sqlite):
     """Two web processes and a worker process write their own files under one folder; a scrape
     shows their sums (prometheus_client's multiprocess mode, as under `insieme serve`)."""
@@ -216,6 +218,7 @@ def _get(url: str, **headers) -> tuple[int, dict, bytes]:
         return response.status, dict(response.headers), response.read()
 
 
+@pytest.mark.once
 def test_insieme_serve_with_two_workers_shows_the_same_totals_to_every_scrape(
     tmp_path, migrated_sqlite
 ):
@@ -250,6 +253,7 @@ def test_insieme_serve_with_two_workers_shows_the_same_totals_to_every_scrape(
     assert ids[-1] in log  # the access log line of that request ends with its id
 
 
+@pytest.mark.once
 def test_the_commands_can_still_choose_the_multiprocess_mode_after_start_up():
     """`insieme worker` points PROMETHEUS_MULTIPROC_DIR at its folder after Django has started
     and run its checks (which import every URL): prometheus_client, which reads the variable
