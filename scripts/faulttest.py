@@ -47,9 +47,9 @@ from loadtest import (  # noqa: E402
     settings_from_env,
     strict,
 )
-from prodlocal import Stack, log, stop_on_sigterm, wait_for  # noqa: E402
+from prodlocal import Stack, env_int, log, stop_on_sigterm, wait_for  # noqa: E402
 
-OUTAGE_SECONDS = float(os.environ.get("OUTAGE_SECONDS", "5"))
+OUTAGE_SECONDS = env_int("OUTAGE_SECONDS", 5, 1, 300)
 GOAL_RECOVERY_S = 5.0
 OVERDUE_CASES = 300
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from prodlocal import ROOT, Stack, log, stop_on_sigterm  # noqa: E402
+from prodlocal import ROOT, Stack, env_int, log, stop_on_sigterm  # noqa: E402
 
 GOAL_P95_MS = 500.0
 LIFTED_LIMITS = {
@@ -39,15 +39,8 @@ LIFTED_LIMITS = {
 
 
 def settings_from_env() -> tuple[int, int]:
-    try:
-        users = int(os.environ.get("LOADTEST_USERS", "200"))
-        seconds = int(os.environ.get("LOADTEST_SECONDS", "300"))
-    except ValueError as exc:
-        raise SystemExit(
-            f"LOADTEST_USERS and LOADTEST_SECONDS must be whole numbers: {exc}"
-        ) from None
-    if users < 1 or seconds < 10:
-        raise SystemExit("LOADTEST_USERS must be at least 1 and LOADTEST_SECONDS at least 10")
+    users = env_int("LOADTEST_USERS", 200, 1, 5000)
+    seconds = env_int("LOADTEST_SECONDS", 300, 10, 86400)
     return users, seconds
 
 

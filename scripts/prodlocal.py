@@ -40,6 +40,18 @@ VENV_BIN = Path(sys.executable).parent
 INSIEME = str(VENV_BIN / "insieme")
 
 
+def env_int(name: str, default: int, low: int, high: int) -> int:
+    """A whole number from the environment, or a one-line refusal naming the variable."""
+    raw = os.environ.get(name, "")
+    try:
+        value = int(raw) if raw.strip() else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise SystemExit(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
 def log(message: str) -> None:
     print(f"[prod-local] {message}", flush=True)
 
@@ -81,12 +93,12 @@ class Stack:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = Path(root or os.environ.get("PROD_DIR") or ROOT / "var" / "prod")
-        self.web_port = int(os.environ.get("PORT", "8000"))
-        self.pg_port = int(os.environ.get("PROD_PG_PORT", "54329"))
-        self.redis_port = int(os.environ.get("PROD_REDIS_PORT", "63799"))
-        self.web_processes = int(os.environ.get("WEB_CONCURRENCY", "3"))
-        self.web_threads = int(os.environ.get("WEB_THREADS", "4"))
-        self.worker_concurrency = int(os.environ.get("WORKER_CONCURRENCY", "2"))
+        self.web_port = env_int("PORT", 8000, 1, 65535)
+        self.pg_port = env_int("PROD_PG_PORT", 54329, 1, 65535)
+        self.redis_port = env_int("PROD_REDIS_PORT", 63799, 1, 65535)
+        self.web_processes = env_int("WEB_CONCURRENCY", 3, 1, 64)
+        self.web_threads = env_int("WEB_THREADS", 4, 1, 64)
+        self.worker_concurrency = env_int("WORKER_CONCURRENCY", 2, 1, 64)
         self.extra_env: dict[str, str] = {}
         self.restarts: list[tuple[float, str, int]] = []  # (moment, process, exit status)
         self._supervising = threading.Event()
