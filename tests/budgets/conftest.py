@@ -19,6 +19,7 @@ from insieme.budgets import actions, register
 from insieme.budgets.verification import CounterVerifier, RegisterVerifier
 from insieme.participation.models import PhaseKind
 from tests.conftest import make_user
+from tests.demo.conftest import _demo_module, loaded_demo  # noqa: F401 (fixtures)
 from tests.participation.conftest import make_process
 
 

@@ -4,11 +4,7 @@ published (its funded projects results); the audit chain intact."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from insieme.budgets.models import Ballot, Budget, Project, RegisterEntry, Verification
 from insieme.core import audit
@@ -16,15 +12,10 @@ from insieme.core.models import today_in
 from insieme.results.models import ResultLink
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo-budgets")
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command(
-            "demo", seed=7, requests=0, ground_truth=str(folder / "gt.json"), stdout=io.StringIO()
-        )
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def demo(loaded_demo):
+    """The demo region, loaded once for every test that wants it (tests/demo/conftest.py)."""
+    return loaded_demo
 
 
 def test_the_demo_has_a_budget_with_ballots_and_a_past_one_with_results(demo, db):

@@ -14,6 +14,7 @@ from insieme.core import actions as core_actions
 from insieme.core.permissions import Role
 from insieme.participation import actions as participation
 from tests.conftest import make_staff
+from tests.demo.conftest import _demo_module, loaded_demo  # noqa: F401 (fixtures)
 from tests.participation.conftest import make_idea, make_process
 
 

@@ -4,11 +4,7 @@ comments, in both languages; the audit chain intact."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from insieme.cases.models import Case
 from insieme.codesign import snapshots
@@ -17,15 +13,10 @@ from insieme.core import audit
 from insieme.participation.models import Idea
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo-codesign")
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command(
-            "demo", seed=7, requests=0, ground_truth=str(folder / "gt.json"), stdout=io.StringIO()
-        )
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def demo(loaded_demo):
+    """The demo region, loaded once for every test that wants it (tests/demo/conftest.py)."""
+    return loaded_demo
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from insieme.core import progress
+from tests.demo.conftest import _demo_module, loaded_demo  # noqa: F401 (fixtures)
 
 
 class Clock:
@@ -118,9 +119,7 @@ def test_the_demo_command_reports_its_stages_on_standard_error(tmp_path):
     assert quiet.getvalue() == ""
 
 
-@pytest.mark.django_db
-def test_match_signatures_reports_progress(tmp_path):
-    call_command("demo", requests=40, ground_truth=str(tmp_path / "t.json"), verbosity=0)
+def test_match_signatures_reports_progress(loaded_demo):  # noqa: F811
     err = io.StringIO()
     call_command("match_signatures", stdout=io.StringIO(), stderr=err)
     lines = err.getvalue().splitlines()

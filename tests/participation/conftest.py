@@ -20,6 +20,7 @@ from insieme.core.models import today_in
 from insieme.participation import actions
 from insieme.participation.models import Audience, PhaseKind
 from tests.conftest import make_user
+from tests.demo.conftest import _demo_module, loaded_demo  # noqa: F401 (fixtures)
 
 INSIDE = {"lat": 43.1, "lon": 11.1}  # within tests/conftest.py's SQUARE (Montalto)
 OUTSIDE = {"lat": 45.0, "lon": 9.0}

@@ -6,11 +6,7 @@ seed gives the same content."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from insieme.core import audit
 from insieme.core.models import Administration, today_in
@@ -25,23 +21,10 @@ from insieme.participation.models import (
 )
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo-participation")
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command(
-            "demo", seed=7, requests=0, ground_truth=str(folder / "gt.json"), stdout=io.StringIO()
-        )
-        yield
-        transaction.set_rollback(True)
-
-
-def _snapshot():
-    return list(
-        Idea.objects.order_by(
-            "process__administration__slug", "process__slug", "created_at", "title"
-        ).values_list("process__slug", "title", "author_type", "supports_count", "answer")
-    )
+@pytest.fixture
+def demo(loaded_demo):
+    """The demo region, loaded once for every test that wants it (tests/demo/conftest.py)."""
+    return loaded_demo
 
 
 def test_every_administration_has_processes_in_every_phase(demo, db):
@@ -69,22 +52,6 @@ def test_content_of_every_kind(demo, db):
     assert ModerationAction.objects.filter(kind="hidden").exists()
     assert EvaluationNote.objects.exists()
     assert audit.verify().ok
-
-
-def test_the_same_seed_gives_the_same_content(db, tmp_path):
-    snapshots = []
-    for _run in range(2):
-        with transaction.atomic():
-            call_command(
-                "demo",
-                seed=3,
-                requests=0,
-                ground_truth=str(tmp_path / "gt.json"),
-                stdout=io.StringIO(),
-            )
-            snapshots.append(_snapshot())
-            transaction.set_rollback(True)
-    assert snapshots[0] and snapshots[0] == snapshots[1]
 
 
 def test_moderated_comments_teach_the_filter_and_the_bench_measures_it(demo, db):

@@ -14,6 +14,7 @@ import pytest
 from insieme.core.models import today_in
 from insieme.participation import actions as participation_actions
 from insieme.results import actions
+from tests.demo.conftest import _demo_module, loaded_demo  # noqa: F401 (fixtures)
 from tests.participation.conftest import make_idea, make_process
 
 __all__ = ["make_idea", "make_process"]
