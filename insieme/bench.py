@@ -127,6 +127,8 @@ def _run() -> int:
                 )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+    # The summary: every figure of the run, one line each, for a script to read.
+    print(f"Summary ({len(lines)} figures, {connection.vendor}, size={size}):")
     for line in lines:
         print(line.format())
     return 0

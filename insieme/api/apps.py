@@ -8,10 +8,11 @@ class ApiConfig(AppConfig):
     verbose_name = _("REST API")
 
     def ready(self) -> None:
-        from insieme.api import bench
+        from insieme.api import bench, bench_throughput
         from insieme.core.registry import register_benchmark
 
         register_benchmark(bench.BENCHMARK)
+        register_benchmark(bench_throughput.BENCHMARK)
 
         from insieme.api.errors import bad_request_response
         from insieme.core.safe_input import register_bad_request_format
