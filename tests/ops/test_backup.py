@@ -275,3 +275,45 @@ def test_database_url_names_the_same_server_with_another_database(cfg):
     assert (parsed.get("PASSWORD") or "") == cfg["PASSWORD"]
     assert str(parsed.get("PORT") or "") == str(cfg["PORT"])
     assert parsed.get("OPTIONS", {}) == cfg.get("OPTIONS", {})
+
+
+@pytest.mark.once
+def test_an_upgrade_is_rehearsed_on_a_restored_copy_and_timed(tmp_path, migrated_sqlite):
+    """A backup taken before a migration existed (here: the ops app's migration rolled back)
+    does not pass the plain check; `--upgrade` migrates the restored copy, says how long that
+    took and which migrations took longest, then checks it, and the site's database is left as
+    it was."""
+    media = tmp_path / "media"
+    media.mkdir()
+    env = command_env(migrated_sqlite, media)
+    back = insieme("migrate", "ops", "zero", "--verbosity", "0", env=env)
+    assert back.returncode == 0, back.stderr
+    done = insieme("backup", "--output", str(tmp_path / "old"), "--no-media", env=env)
+    assert done.returncode == 0, done.stderr
+
+    plain = insieme("restore_check", str(tmp_path / "old"), env=env)
+    assert plain.returncode == 1
+    assert "ops.0001_initial" in plain.stdout + plain.stderr
+
+    check = insieme("restore_check", str(tmp_path / "old"), "--upgrade", env=env)
+    out = check.stdout + check.stderr
+    assert check.returncode == 0, out
+    found = re.search(r"insieme migrate: 1 migration\(s\) applied in ([0-9.]+) s; slowest: ", out)
+    assert found, out
+    assert re.search(r"slowest: ops\.0001_initial [0-9.]+ s", out)
+    assert "insieme migrate --check: OK" in out and out.rstrip().endswith("restore check: OK")
+    # The rehearsal touched the copy only: the site's own database still lacks the migration.
+    still = insieme("migrate", "--check", "--skip-checks", env=env)
+    assert still.returncode == 1
+
+    # A copy on which a migration fails (a table of that name is there already): the check
+    # fails, quoting the migration's own error.
+    with sqlite3.connect(migrated_sqlite.removeprefix("sqlite:///")) as db:
+        db.execute("CREATE TABLE ops_jobrun (id integer)")
+    done = insieme("backup", "--output", str(tmp_path / "clash"), "--no-media", env=env)
+    assert done.returncode == 0, done.stderr
+    check = insieme("restore_check", str(tmp_path / "clash"), "--upgrade", env=env)
+    out = check.stdout + check.stderr
+    assert check.returncode == 1, out
+    assert "FAILED: insieme migrate (exit status 1)" in out
+    assert "already exists" in out

@@ -1,6 +1,7 @@
-"""`insieme restore_check BACKUP`: restore a backup into a fresh database, run `insieme migrate
---check` and `insieme audit verify` against it, print counts of the key tables, drop it; exit
-status 1 when anything fails (see insieme.ops.backups)."""
+"""`insieme restore_check BACKUP`: restore a backup into a fresh database (with `--upgrade`, run
+this version's migrations on it, timed), run `insieme migrate --check` and `insieme audit
+verify` against it, print counts of the key tables, drop it; exit status 1 when anything fails
+(see insieme.ops.backups)."""
 
 from __future__ import annotations
 
@@ -43,13 +44,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-media", action="store_true", help="Do not read the media archive through."
         )
+        parser.add_argument(
+            "--upgrade",
+            action="store_true",
+            help="Rehearse an upgrade: run this version's migrations on the restored copy "
+            "first, timed (in all and the slowest), then check it as usual.",
+        )
 
-    def handle(self, *args, backup, server, keep, no_media, **options):
+    def handle(self, *args, backup, server, keep, no_media, upgrade, **options):
         path = backup or backups.default_folder()
         server_cfg = environ.Env.db_url_config(server) if server else None
         try:
             result = backups.restore_check(
-                path, server=server_cfg, keep=keep, media=not no_media, say=self.stdout.write
+                path,
+                server=server_cfg,
+                keep=keep,
+                media=not no_media,
+                upgrade=upgrade,
+                say=self.stdout.write,
             )
         except backups.BackupError as exc:
             raise CommandError(f"restore check FAILED: {exc}", returncode=1) from None
