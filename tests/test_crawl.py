@@ -4,11 +4,16 @@ A breadth-first crawl of the demo region, per role (Montalto's five staff roles,
 service manager, a citizen and an anonymous visitor), over every same-site link and every GET
 form with its default values (and each option of its selects), from the home page and the staff
 area. A few URLs of each pattern are visited, so every kind of page is reached in seconds.
+
+On PostgreSQL (CI's second run) one URL of each pattern and of each query pattern: what the
+engine changes is each view's SQL, the same for every URL of a pattern; the breadth over the
+demo's objects is covered by the SQLite run. (It keeps CI within its 45 minutes.)
 """
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from tests.demo_site import client_for, crawl, demo_personas, demo_region, starts_for  # noqa: F401
 
@@ -27,7 +32,8 @@ ROLES = [
 @pytest.mark.parametrize("role", ROLES)
 def test_every_reachable_page_answers_below_500(demo_region, db, role, capsys):  # noqa: F811
     user = demo_personas()[role]
-    result = crawl(client_for(user), starts_for(role))
+    breadth = {"per_pattern": 1, "per_query_pattern": 1} if connection.vendor != "sqlite" else {}
+    result = crawl(client_for(user), starts_for(role), **breadth)
     with capsys.disabled():
         print(f"\ncrawl {role}: {len(result.visits)} pages, {len(result.routes)} URL patterns")
     assert result.visits and not result.failures, [(v.url, v.status) for v in result.failures]
