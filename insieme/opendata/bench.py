@@ -70,7 +70,25 @@ def _load_cases(con, admin: Administration) -> int:
             columns["lat"].append(row[8])
             columns["lon"].append(row[9])
             columns["text"].append(row[10])
-    table = pa.table(columns)
+    # Typed, not inferred: a municipality without cases gives empty columns, which Arrow would
+    # type as null (and DuckDB's date arithmetic on them then fails).
+    text, stamp, number = pa.string(), pa.timestamp("us"), pa.float64()
+    schema = pa.schema(
+        [
+            ("reference", text),
+            ("service", text),
+            ("status", text),
+            ("channel", text),
+            ("is_public", pa.bool_()),
+            ("submitted", stamp),
+            ("resolved", stamp),
+            ("due", stamp),
+            ("lat", number),
+            ("lon", number),
+            ("text", text),
+        ]
+    )
+    table = pa.table(columns, schema=schema)
     con.register("arrow_cases", table)
     con.execute("CREATE OR REPLACE TABLE cases AS SELECT * FROM arrow_cases")
     con.unregister("arrow_cases")
