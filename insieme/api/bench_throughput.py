@@ -3,9 +3,8 @@ as production serves them, against a bare Django view measured the same way in t
 
 The bench's throw-away database is served by `insieme serve` (gunicorn, DEBUG off, whitenoise,
 every middleware; 2 processes of 4 threads, the settings of insieme.ops.bench_settings, which
-only add the bare view's URL) in processes of their own. An in-memory SQLite database (the
-bench's on SQLite) cannot be opened by another process, so it is first copied to a file with
-SQLite's backup API; PostgreSQL's test database is served as it is. The load comes from
+only add the bare view's URL) in processes of their own (insieme.ops.benchserver: an in-memory
+SQLite database is copied to a file first; the rate limits are lifted). The load comes from
 insieme.ops.httpload, another process on the same cores: 8 persistent connections, each asking
 again as soon as it is answered, for BENCH_HTTP_SECONDS (10 at full size, 5 small) per URL
 after a second of warm-up. Signed-in pages carry a session cookie of the person who would see
@@ -20,130 +19,19 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
-from django.db import connection, connections
 
 from insieme.cases.bench_pages import _officer_of, _pages, _session_cookie
 from insieme.cases.models import Case
 from insieme.core.registry import BenchLine, Benchmark
+from insieme.ops import benchserver
 
 CONNECTIONS = 8
 WORKERS, THREADS = 2, 4
-UNLIMITED = "1000000/minute"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _database_url(folder: Path) -> str:
-    """A URL by which another process opens the bench's database (copied to a file first when
-    it is SQLite in memory)."""
-    real = connections[connection.alias]
-    real.ensure_connection()
-    data = real.settings_dict
-    if real.vendor == "sqlite":
-        if real.is_in_memory_db():
-            path = folder / "bench.sqlite3"
-            started = time.perf_counter()
-            target = sqlite3.connect(path)
-            try:
-                real.connection.backup(target)
-            finally:
-                target.close()
-            print(
-                f"  throughput: the in-memory database copied to a file for the server in "
-                f"{time.perf_counter() - started:.1f} s"
-            )
-            return f"sqlite:///{path}"
-        return f"sqlite:///{data['NAME']}"
-    if real.vendor == "postgresql":
-        user = quote(data.get("USER") or "", safe="")
-        password = quote(data.get("PASSWORD") or "", safe="")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        host = data.get("HOST") or "127.0.0.1"
-        port = f":{data['PORT']}" if data.get("PORT") else ""
-        return f"postgres://{auth}{host}{port}/{quote(data['NAME'], safe='')}"
-    raise RuntimeError(f"the throughput benchmark cannot serve a {real.vendor} database")
-
-
-def _server_env(database_url: str, folder: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="insieme.ops.bench_settings",
-        DATABASE_URL=database_url,
-        INSIEME_SECRET_KEY=settings.SECRET_KEY,  # the sessions made here must hold there
-        INSIEME_DEBUG="false",
-        INSIEME_PRODUCTION="false",
-        INSIEME_METRICS_DIR=str(folder / "metrics"),
-        # The figure is the page's cost, not the rate limits' (they would answer 429).
-        INSIEME_API_RATE_KEY=UNLIMITED,
-        INSIEME_API_RATE_USER=UNLIMITED,
-        INSIEME_API_RATE_ADDRESS=UNLIMITED,
-        INSIEME_OPEN311_RATE_KEY=UNLIMITED,
-        INSIEME_OPEN311_RATE_ADDRESS=UNLIMITED,
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _start(env: dict[str, str], port: int, log) -> subprocess.Popen:
-    server = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "django",
-            "serve",
-            "--no-collectstatic",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the bench's server ended at start (exit {server.returncode})")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    _stop(server)
-    raise RuntimeError("the bench's server did not answer /healthz within 90 s")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def _load(url: str, seconds: float, warm_up: float, cookie: str | None) -> dict:
@@ -186,30 +74,28 @@ def measure(seconds: float, warm_up: float = 1.0) -> list[tuple[str, dict]]:
     chosen = targets(pages, case)
     people = {"citizen": case.submitted_by, "officer": _officer_of(case)}
     cookies = {who: _session_cookie(user) for who, user in people.items()}
-    var = Path(settings.VAR_DIR) / "bench"
-    var.mkdir(parents=True, exist_ok=True)
     results = []
-    with tempfile.TemporaryDirectory(dir=var, prefix="http-") as tmp:
-        folder = Path(tmp)
-        env = _server_env(_database_url(folder), folder)
-        port = _free_port()
-        with open(folder / "server.log", "w") as log:
-            server = _start(env, port, log)
-            try:
-                for name, path, who in chosen:
-                    result = _load(
-                        f"http://127.0.0.1:{port}{path}", seconds, warm_up, cookies.get(who or "")
+    started = time.perf_counter()
+    with benchserver.database_url() as url:
+        copied = time.perf_counter() - started
+        if url.startswith("sqlite") and copied > 1:
+            print(f"  throughput: the database copied to a file for the server in {copied:.1f} s")
+        server_settings = {"DJANGO_SETTINGS_MODULE": "insieme.ops.bench_settings"}
+        with benchserver.serving(
+            url, workers=WORKERS, threads=THREADS, env=server_settings
+        ) as port:
+            for name, path, who in chosen:
+                result = _load(
+                    f"http://127.0.0.1:{port}{path}", seconds, warm_up, cookies.get(who or "")
+                )
+                wrong = {s: n for s, n in result["statuses"].items() if s != "200"}
+                if wrong:
+                    raise RuntimeError(
+                        f"throughput of {name} ({path}): answers other than 200: {wrong}"
                     )
-                    wrong = {s: n for s, n in result["statuses"].items() if s != "200"}
-                    if wrong:
-                        raise RuntimeError(
-                            f"throughput of {name} ({path}): answers other than 200: {wrong}"
-                        )
-                    if not result["requests"]:
-                        raise RuntimeError(f"throughput of {name} ({path}): no answer in time")
-                    results.append((name, result))
-            finally:
-                _stop(server)
+                if not result["requests"]:
+                    raise RuntimeError(f"throughput of {name} ({path}): no answer in time")
+                results.append((name, result))
     return results
 
 

@@ -1,7 +1,7 @@
 """Benchmark of `GET /open311/v2/requests.json?page_size=50` against a bare Django view.
 
-Both run in one production server (`insieme serve --workers 2`, gunicorn, DEBUG off) started on
-the benchmark's database: the Open311 view for the biggest municipality, and a bare view
+Both run in one production server (`insieme serve --workers 2`, gunicorn, DEBUG off, the rate
+limits lifted: insieme.ops.benchserver) started on the benchmark's database: the Open311 view for the biggest municipality, and a bare view
 (mounted only with INSIEME_BENCH_VIEWS=1) that runs the same single query
 (`queries.request_rows`) and returns the same rows with `json.dumps`. A load generator in this
 process (a few threads, persistent connections) measures the two alternately for several rounds
@@ -13,21 +13,10 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import shutil
-import signal
-import socket
-import sqlite3
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from contextlib import contextmanager, suppress
-from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -36,13 +25,13 @@ from insieme.cases.models import Case
 from insieme.core.models import Administration
 from insieme.core.registry import BenchLine, Benchmark
 from insieme.open311.queries import RequestFilter, request_rows
+from insieme.ops import benchserver
 
 PAGE_SIZE = 50
 THREADS = 4
 ROUNDS = {"small": 3, "full": 4}
 ROUND_SECONDS = {"small": 3.0, "full": 5.0}
 WARMUP_SECONDS = 2.0
-STARTUP_TIMEOUT = 90.0
 
 
 def bare_requests(request: HttpRequest) -> HttpResponse:
@@ -53,110 +42,6 @@ def bare_requests(request: HttpRequest) -> HttpResponse:
     )
     rows = request_rows(flt, timezone.now())
     return HttpResponse(json.dumps(rows, default=str), content_type="application/json")
-
-
-# --- the server --------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def _database_url():
-    """A DATABASE_URL for another process reaching this connection's database. An in-memory
-    SQLite test database is copied to a temporary file first (other processes cannot see it)."""
-    settings = connection.settings_dict
-    if connection.vendor == "postgresql":
-        auth = ""
-        if settings.get("USER"):
-            auth = quote(settings["USER"], safe="")
-            if settings.get("PASSWORD"):
-                auth += ":" + quote(settings["PASSWORD"], safe="")
-            auth += "@"
-        host = settings.get("HOST") or "localhost"
-        port = f":{settings['PORT']}" if settings.get("PORT") else ""
-        yield f"postgres://{auth}{host}{port}/{quote(settings['NAME'], safe='')}"
-        return
-    if connection.vendor != "sqlite":
-        raise RuntimeError(f"open311 bench: unsupported database {connection.vendor}")
-    if not connection.is_in_memory_db():
-        yield f"sqlite:///{Path(settings['NAME']).resolve()}"
-        return
-    with tempfile.TemporaryDirectory(prefix="insieme-open311-bench-") as folder:
-        target = Path(folder) / "bench.sqlite3"
-        connection.ensure_connection()
-        copy = sqlite3.connect(target)
-        try:
-            connection.connection.backup(copy)
-        finally:
-            copy.close()
-        yield f"sqlite:///{target}"
-
-
-def _wait_healthy(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"open311 bench: the server exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("open311 bench: the server did not become healthy")
-
-
-@contextmanager
-def _server(database_url: str):
-    """The production server on a free port; always stopped (its whole process group)."""
-    port = _free_port()
-    insieme = shutil.which("insieme", path=os.path.dirname(sys.executable)) or shutil.which(
-        "insieme"
-    )
-    if insieme is None:
-        raise RuntimeError("open311 bench: the insieme console script is not installed")
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "INSIEME_BENCH_VIEWS": "1",
-        "INSIEME_DEBUG": "0",
-    }
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
-            [insieme, "serve", "--port", str(port), "--workers", "2", "--no-collectstatic"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: gunicorn's workers stop with it
-        )
-        try:
-            try:
-                _wait_healthy(port, proc)
-            except RuntimeError:
-                log.seek(0)
-                sys.stderr.write(log.read()[-4000:].decode(errors="replace"))
-                raise
-            yield port
-        finally:
-            _stop(proc)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 # --- the load ----------------------------------------------------------------------------------
@@ -216,7 +101,10 @@ def run(size: str) -> list[BenchLine]:
     open311_path = f"/open311/v2/requests.json?{query}"
     bare_path = f"/open311/v2/bench/bare-requests.json?{query}"
     rounds, seconds = ROUNDS.get(size, 3), ROUND_SECONDS.get(size, 3.0)
-    with _database_url() as url, _server(url) as port:
+    with (
+        benchserver.database_url() as url,
+        benchserver.serving(url, env={"INSIEME_BENCH_VIEWS": "1"}) as port,
+    ):
         for path in (open311_path, bare_path):
             _load(port, path, WARMUP_SECONDS)
         ours, bare = [], []
