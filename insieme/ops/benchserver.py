@@ -144,11 +144,12 @@ def serving(
                 start_new_session=True,  # its own process group: gunicorn's workers stop with it
             )
             try:
-                try:
-                    _wait_healthy(port, server)
-                except RuntimeError:
-                    sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-                    raise
+                _wait_healthy(port, server)
                 yield port
+            except Exception:
+                # What the server said (a traceback behind a 500, a refused setting) is the
+                # first thing to read when a measurement stops.
+                sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
+                raise
             finally:
                 _stop(server)
