@@ -1,9 +1,9 @@
 """Benchmark of `GET /open311/v2/requests.json?page_size=50` against a bare Django view.
 
 Both run in one production server (`insieme serve --workers 2`, gunicorn, DEBUG off, the rate
-limits lifted: insieme.ops.benchserver) started on the benchmark's database: the Open311 view for the biggest municipality, and a bare view
-(mounted only with INSIEME_BENCH_VIEWS=1) that runs the same single query
-(`queries.request_rows`) and returns the same rows with `json.dumps`. A load generator in this
+limits lifted: insieme.ops.benchserver) started on the benchmark's database: the Open311 view
+for the biggest municipality, and a bare view (mounted only with INSIEME_BENCH_VIEWS=1) that
+runs the same single query (`queries.request_rows`) and returns the same rows with `json.dumps`. A load generator in this
 process (a few threads, persistent connections) measures the two alternately for several rounds
 of fixed length, so drift of the shared machine falls on both. The figure is the Open311 view's
 requests per second; the baseline, the bare view's.
