@@ -99,8 +99,21 @@ def measure(seconds: float, warm_up: float = 1.0) -> list[tuple[str, dict]]:
     return results
 
 
+def http_seconds(size: str) -> float:
+    """BENCH_HTTP_SECONDS, else 10 at full size and 5 small; anything but a number above 0
+    stops `make bench` with one line naming it."""
+    text = os.environ.get("BENCH_HTTP_SECONDS", "10" if size == "full" else "5")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise SystemExit(f"BENCH_HTTP_SECONDS must be a number of seconds above 0, not {text!r}")
+    return seconds
+
+
 def run(size: str) -> list[BenchLine]:
-    seconds = float(os.environ.get("BENCH_HTTP_SECONDS", "10" if size == "full" else "5"))
+    seconds = http_seconds(size)
     n = Case.objects.count()
     results = measure(seconds)
     bare = results[0][1]["rps"]

@@ -251,9 +251,6 @@ class CheckResult:
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-    # With `upgrade`: the whole `migrate`'s seconds, and (migration, seconds) of each applied.
-    upgrade_seconds: float | None = None
-    migrations: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -315,7 +312,7 @@ def restore_check(
         env = {k: v for k, v in os.environ.items() if k != "INSIEME_REPLICA_URL"}
         env["DATABASE_URL"] = database_url(cfg, cfg["NAME"])
         if upgrade:
-            _upgrade(env, result, note, problem)
+            _upgrade(env, note, problem)
         for argv, what in (
             (["migrate", "--check", "--skip-checks"], "migrate --check"),
             (["audit", "verify"], "audit verify"),
@@ -357,7 +354,7 @@ def restore_check(
 _APPLIED = re.compile(r"Applying (?P<name>\S+?)\.\.\. OK \((?P<seconds>[0-9.]+)s\)")
 
 
-def _upgrade(env: dict, result: CheckResult, note, problem) -> None:
+def _upgrade(env: dict, note, problem) -> None:
     """Run this code's migrations on the restored copy as `insieme migrate` would, and say how
     long they took in all and which took longest: the time an upgrade of the real database
     needs, measured on its copy."""
@@ -373,8 +370,6 @@ def _upgrade(env: dict, result: CheckResult, note, problem) -> None:
     applied = [
         (m["name"], float(m["seconds"])) for m in _APPLIED.finditer(proc.stdout + proc.stderr)
     ]
-    result.upgrade_seconds = elapsed
-    result.migrations = applied
     if proc.returncode != 0:
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
         problem(f"insieme migrate (exit status {proc.returncode}): {' | '.join(tail)}")

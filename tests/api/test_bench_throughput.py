@@ -86,6 +86,24 @@ def test_the_generator_refuses_bad_arguments_with_one_message(argv, message):
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("value", ["", "ten", "0", "-1", "nan", "inf"])
+def test_bench_http_seconds_other_than_a_positive_number_stops_with_one_line(value, monkeypatch):
+    monkeypatch.setenv("BENCH_HTTP_SECONDS", value)
+    with pytest.raises(SystemExit) as stopped:
+        bench_throughput.http_seconds("small")
+    assert str(stopped.value) == (
+        f"BENCH_HTTP_SECONDS must be a number of seconds above 0, not {value!r}"
+    )
+
+
+def test_bench_http_seconds_defaults_by_size(monkeypatch):
+    monkeypatch.delenv("BENCH_HTTP_SECONDS", raising=False)
+    assert bench_throughput.http_seconds("full") == 10
+    assert bench_throughput.http_seconds("small") == 5
+    monkeypatch.setenv("BENCH_HTTP_SECONDS", "2.5")
+    assert bench_throughput.http_seconds("small") == 2.5
+
+
 def test_the_bare_view_is_not_mounted_outside_the_benchmark(client, db):
     assert client.get("/__bench/bare").status_code == 404
 
