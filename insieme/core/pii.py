@@ -167,20 +167,10 @@ def _looks_like_date(candidate: str) -> bool:
 
 # --- names -------------------------------------------------------------------------------------
 
-_LETTER_VARIANTS = {
-    "a": "aàáâäãå",
-    "e": "eèéêë",
-    "i": "iìíîï",
-    "o": "oòóôöõø",
-    "u": "uùúûü",
-    "c": "cç",
-    "n": "nñ",
-    "y": "yýÿ",
-}
 _APOSTROPHES = "'’`´"
 _NAME_PART = re.compile(rf"[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)*")
 # Between the parts of a name: spaces, a comma, or what links and file names use.
-_NAME_JOIN = r"(?:\s*,\s*|[\s._+-]+|%20)"
+_NAME_JOIN = re.compile(r"(?:\s*,\s*|[\s._+-]+|%20)")
 _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
 _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 # Words before a surname alone: titles, and how addresses name a household ("c/o Rossi").
@@ -188,23 +178,40 @@ _TITLES = (
     r"sig\.ra|sig\.na|sigg|sig|signor|signora|signorina|dott\.ssa|dott|dottor|dottoressa|prof"
     r"|avv|ing|geom|arch|famiglia|fam|mr|mrs|ms|miss|dr|citofono|presso|c/o|care\s+of"
 )
+# A title ending where a name starts (the text is folded: lower case).
+_TITLE_BEFORE = re.compile(rf"{_NOT_LETTER_BEFORE}(?:{_TITLES})\.?\Z")
+_TITLE_REACH = 16  # the longest title with its dot ("care  of", "dottoressa.") fits
 MIN_SINGLE_NAME = 3  # a name of one part is masked from three letters on
 
 
-def _base_letter(char: str) -> str:
-    return unicodedata.normalize("NFD", char)[0].lower()
+class _Folding(dict):
+    """str.translate's table: each character to one character, its base letter in lower case
+    ("À" → "a", "Ł" → "ł"), every apostrophe to "'"; filled as characters are first met."""
 
-
-def _part_pattern(part: str) -> str:
-    out = []
-    for char in part:
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
         if char in _APOSTROPHES:
-            out.append(f"[{_APOSTROPHES}]?")
-            continue
-        variants = _LETTER_VARIANTS.get(_base_letter(char))
-        out.append(f"[{variants}]" if variants else re.escape(char))
-    # An accented last letter is often typed as a letter and an apostrophe (Nicolo').
-    return "".join(out) + f"[{_APOSTROPHES}]?"
+            folded = "'"
+        else:
+            decomposed = unicodedata.normalize("NFD", char)
+            # Only a letter and its accents fold to the letter (a Hangul syllable stays whole).
+            base = decomposed[0] if all(map(unicodedata.combining, decomposed[1:])) else char
+            folded = base.lower()[0]  # "İ" lowers to two characters
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
+def _fold(text: str) -> str:
+    """`text` with each character folded: same length, so positions match the original's."""
+    return text.translate(_FOLDING)
+
+
+# A word of the folded text: letters, each with any accents written as combining marks.
+_WORD_RUN = re.compile(r"(?:[^\W\d_][\u0300-\u036f]*)+")
+_MARKS = re.compile(r"[\u0300-\u036f]")
 
 
 def name_parts(name: str) -> list[str]:
@@ -212,31 +219,121 @@ def name_parts(name: str) -> list[str]:
     return [p for p in _NAME_PART.findall(name or "") if len(p) >= 2]
 
 
-@functools.lru_cache(maxsize=4096)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
-    wholes: list[str] = []
-    singles: list[str] = []
-    for name in names:
-        parts = [_part_pattern(p) for p in name_parts(name)]
-        if not parts:
-            continue
-        if len(parts) == 1 and len(name_parts(name)[0]) < MIN_SINGLE_NAME:
-            continue
-        singles.extend(parts)
-        # Every rotation: "Mario Rossi" and "Rossi Mario", "Maria Grazia De Luca" and
-        # "De Luca Maria Grazia" (where the surname starts is not known).
-        for k in range(len(parts)):
-            wholes.append(_NAME_JOIN.join(parts[k:] + parts[:k]))
-    if not wholes:
+class _NameMatcher:
+    """Where the names of a set of people stand in a text, found by comparing folded words: no
+    regular expression is built for the names (compiling one per case made redacting a
+    million cases take hours).
+
+    A name matches in any order of its parts ("Mario Rossi", "Rossi, Mario"), in any case, with
+    or without accents, its parts joined as `_NAME_JOIN` allows; an apostrophe inside a part may
+    be left out ("DAmico") and one may follow it ("Nicolo'"). A part alone matches after a
+    title ("sig. Rossi")."""
+
+    def __init__(self, names: tuple[str, ...]):
+        # A part is the tuple of its letter runs, folded: "D'Amico" is ("d", "amico").
+        wholes: set[tuple[tuple[str, ...], ...]] = set()
+        singles: set[tuple[str, ...]] = set()
+        for name in names:
+            parts = [tuple(_fold(p).split("'")) for p in name_parts(name)]
+            if not parts or (len(parts) == 1 and len(name_parts(name)[0]) < MIN_SINGLE_NAME):
+                continue
+            singles.update(parts)
+            # Every rotation: "Mario Rossi" and "Rossi Mario", "Maria Grazia De Luca" and
+            # "De Luca Maria Grazia" (where the surname starts is not known).
+            wholes.update(tuple(parts[k:] + parts[:k]) for k in range(len(parts)))
+        # Indexed by the word a match starts with: a part's first run, or its first runs
+        # written together (the apostrophe left out).
+        self.wholes: dict[str, list] = {}
+        self.singles: dict[str, list] = {}
+        for index, entries in ((self.wholes, wholes), (self.singles, ((p,) for p in singles))):
+            for entry in entries:
+                first = entry[0]
+                for k in range(1, len(first) + 1):
+                    index.setdefault("".join(first[:k]), []).append(entry)
+        for index in (self.wholes, self.singles):
+            for entries in index.values():  # the longest name first
+                entries.sort(key=lambda e: (-sum(map(len, (r for p in e for r in p))), e))
+        # Every match holds the first run of one of the parts: a text without any has no name.
+        self.needles = tuple({part[0] for part in singles})
+
+    def spans(self, folded: str) -> list[tuple[int, int]]:
+        """The (start, end) of each name in `folded`, in order, none overlapping."""
+        plain = folded if folded.isascii() else _MARKS.sub("", folded)
+        if not any(needle in plain for needle in self.needles):
+            return []
+        words = [
+            (m.start(), m.end(), _MARKS.sub("", m.group(0))) for m in _WORD_RUN.finditer(folded)
+        ]
+        found: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words):
+            match = self._match(folded, words, i, self.wholes)
+            if (
+                match is None
+                and words[i][2] in self.singles
+                and self._title_before(folded, words[i][0])
+            ):
+                match = self._match(folded, words, i, self.singles)
+            if match is None:
+                i += 1
+                continue
+            end_word, end = match
+            found.append((words[i][0], end))
+            i = end_word
+        return found
+
+    def _match(self, folded, words, i, index):
+        for entry in index.get(words[i][2], ()):
+            got = _match_parts(folded, words, i, entry)
+            if got is not None:
+                return got
         return None
-    by_length = sorted(set(wholes), key=len, reverse=True)
-    whole = "|".join(by_length)
-    # After a title, the whole name if it is there ("presso Mario Rossi"), else one part of it.
-    return re.compile(
-        rf"{_NOT_LETTER_BEFORE}(?:(?P<title>(?:{_TITLES})\.?\s+)(?:{whole}|{'|'.join(singles)})"
-        rf"|{whole}){_NOT_LETTER_AFTER}",
-        re.IGNORECASE,
-    )
+
+    @staticmethod
+    def _title_before(folded: str, start: int) -> bool:
+        gap = start
+        while gap > 0 and folded[gap - 1].isspace():
+            gap -= 1
+        if gap == start:
+            return False  # a title is followed by a space
+        return _TITLE_BEFORE.search(folded, max(0, gap - _TITLE_REACH), gap) is not None
+
+
+def _match_parts(folded: str, words: list, i: int, parts) -> tuple[int, int] | None:
+    """(index of the next word, end in the text) where `parts` are written from word `i` on."""
+    end = words[i][0]
+    for n, runs in enumerate(parts):
+        if n:  # the join between two parts: an apostrophe may end the first
+            if i >= len(words):
+                return None
+            gap = folded[end : words[i][0]]
+            if gap.startswith("'"):
+                gap = gap[1:]
+            if not _NAME_JOIN.fullmatch(gap):
+                return None
+        k = 0
+        while k < len(runs):  # the runs of a part: apart (after an apostrophe) or together
+            if i >= len(words) or (k and folded[end : words[i][0]] != "'"):
+                return None
+            word = words[i][2]
+            joined = runs[k]
+            k += 1
+            while len(joined) < len(word) and k < len(runs):
+                joined += runs[k]
+                k += 1
+            if joined != word:
+                return None
+            end = words[i][1]
+            i += 1
+    if folded[end : end + 1] == "'" and not folded[end + 1 : end + 2].isalpha():
+        end += 1  # "Nicolo'"
+    return i, end
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_matcher(names: tuple[str, ...]) -> _NameMatcher | None:
+    matcher = _NameMatcher(names)
+    return matcher if matcher.wholes else None
 
 
 def _known_names(names: Iterable[str]) -> tuple[str, ...]:
@@ -342,14 +439,19 @@ def _accept_tax_code(match: re.Match) -> int | None:
 
 
 def _mask_names(text: str, names: tuple[str, ...], placeholder: str) -> str:
-    pattern = _names_pattern(names)
-    if pattern is None:
+    matcher = _name_matcher(names)
+    if matcher is None:
         return text
-
-    def mask(match: re.Match) -> str:
-        return (match.group("title") or "") + placeholder
-
-    return pattern.sub(mask, text)
+    spans = matcher.spans(_fold(text))
+    if not spans:
+        return text
+    out, done = [], 0
+    for start, end in spans:
+        out.append(text[done:start])
+        out.append(placeholder)
+        done = end
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _mask_announced_names(text: str, placeholder: str) -> str:
