@@ -184,6 +184,9 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer, with the standard widget templates written out in Python (the same
+# HTML, a fraction of the time: see insieme/core/form_renderer.py).
+FORM_RENDERER = "insieme.core.form_renderer.FastWidgetRenderer"
 
 DATABASES = {
     "default": env.db_url_config(
