@@ -287,8 +287,14 @@ if INSIEME_OIDC["CLIENT_ID"] and (INSIEME_OIDC["ISSUER"] or INSIEME_OIDC["AUTHOR
             INSIEME_OIDC_FORM_ORIGINS.append(f"{_parts.scheme}://{_parts.netloc}")
 # --- end of sign-in with digital identity ---
 
+# Argon2id at OWASP's recommended setting by default (insieme/core/hashers.py).
+INSIEME_ARGON2 = {
+    "MEMORY_KIB": env.int("INSIEME_ARGON2_MEMORY_KIB", default=19456),
+    "TIME_COST": env.int("INSIEME_ARGON2_TIME_COST", default=2),
+    "PARALLELISM": env.int("INSIEME_ARGON2_PARALLELISM", default=1),
+}
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "insieme.core.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Error, Warning
 
+from insieme.core.hashers import OWASP_SETTINGS, meets_owasp
+
 TAG = "production"
 # The settings that may come from a file named by <NAME>_FILE (settings._secret).
 SECRET_VARIABLES = (
@@ -180,6 +182,21 @@ def production_settings(app_configs=None, **kwargs) -> list:
                 "would never reach anyone.",
                 hint="Set EMAIL_URL=smtp://user:password@host:587/?tls=True (or EMAIL_URL_FILE).",
                 id="production.E010",
+            )
+        )
+    argon2 = settings.INSIEME_ARGON2
+    if not meets_owasp(argon2["MEMORY_KIB"], argon2["TIME_COST"]) or argon2["PARALLELISM"] < 1:
+        add(
+            Error(
+                f"Passwords would be hashed with Argon2 at {argon2['MEMORY_KIB']} KiB and "
+                f"{argon2['TIME_COST']} pass(es), {argon2['PARALLELISM']} lane(s): below the "
+                "OWASP Password Storage Cheat Sheet's recommendation.",
+                hint="Leave INSIEME_ARGON2_MEMORY_KIB, INSIEME_ARGON2_TIME_COST and "
+                "INSIEME_ARGON2_PARALLELISM unset (19456 KiB, 2 passes, 1 lane), or choose one "
+                "of OWASP's equivalent settings: "
+                + ", ".join(f"{m} KiB x {t}" for m, t in OWASP_SETTINGS)
+                + ".",
+                id="production.E012",
             )
         )
     return problems

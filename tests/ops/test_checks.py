@@ -48,6 +48,12 @@ def test_good_production_settings_pass(good):
     assert production_issues() == {}
 
 
+@pytest.mark.parametrize("memory, passes", [(47104, 1), (9216, 4), (7168, 5), (102400, 2)])
+def test_owasp_equivalent_argon2_settings_pass(good, memory, passes):
+    good.INSIEME_ARGON2 = {"MEMORY_KIB": memory, "TIME_COST": passes, "PARALLELISM": 1}
+    assert production_issues() == {}
+
+
 def test_a_laptop_hears_nothing(settings, monkeypatch):
     settings.PRODUCTION = False
     settings.DEBUG = True
@@ -70,6 +76,16 @@ def test_a_laptop_hears_nothing(settings, monkeypatch):
             {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"},
             "production.E010",
             "consolemail://",
+        ),
+        (
+            {"INSIEME_ARGON2": {"MEMORY_KIB": 19455, "TIME_COST": 2, "PARALLELISM": 1}},
+            "production.E012",
+            "19455 KiB and 2 pass(es)",
+        ),
+        (
+            {"INSIEME_ARGON2": {"MEMORY_KIB": 65536, "TIME_COST": 2, "PARALLELISM": 0}},
+            "production.E012",
+            "0 lane(s)",
         ),
     ],
 )
