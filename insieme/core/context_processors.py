@@ -4,16 +4,26 @@ from insieme.core.access import administrations_for
 
 
 def insieme(request):
-    """Navigation context: the administrations this person works in, for the switcher."""
+    """Navigation context: the administrations this person works in, for the switcher.
+
+    Worked out once per request: a page that renders panels with `render_to_string(...,
+    request=request)` runs the context processors again for each, and this one reads the
+    database."""
     user = getattr(request, "user", None)
+    who = getattr(user, "pk", None)
+    cached = getattr(request, "_insieme_navigation", None)
+    if cached is not None and cached[0] == who:  # the same person (not one just signed in)
+        return cached[1]
     staff_admins = []
     if user is not None and user.is_authenticated:
         staff_admins = list(administrations_for(user).only("name", "slug", "kind").order_by("name"))
-    return {
+    context = {
         "staff_administrations": staff_admins,
         "current_admin_slug": getattr(request, "admin_slug", None),
         "brand": public_brand(request),
     }
+    request._insieme_navigation = (who, context)
+    return context
 
 
 def public_brand(request):

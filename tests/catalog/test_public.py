@@ -152,3 +152,26 @@ def test_catalogue_query_count_does_not_grow_with_services(cat, client):
             status=Service.Status.PUBLISHED,
         )
     assert queries() == few
+
+
+def test_the_navigation_is_read_once_a_request(cat, charlie, alice, rf, monkeypatch):
+    # Panels rendered with `render_to_string(..., request=request)` run the context processors
+    # again: the navigation's queries run once a request, and again only for another person.
+    from insieme.core import context_processors
+
+    calls = []
+    real = context_processors.administrations_for
+
+    def counting(user):
+        calls.append(user.pk)
+        return real(user)
+
+    monkeypatch.setattr(context_processors, "administrations_for", counting)
+    request = rf.get(reverse("catalogue_service", args=["montalto", "pothole"]))
+    request.user = charlie
+    first = context_processors.insieme(request)
+    assert context_processors.insieme(request) is first
+    assert calls == [charlie.pk]
+    request.user = alice  # signed in during the request
+    assert context_processors.insieme(request)["staff_administrations"]
+    assert calls == [charlie.pk, alice.pk]
