@@ -6,8 +6,8 @@ Every submission carries a unique marker in its text; each one the server acknow
 redirect to the filed page, a 201, an Open311 request id) is appended to LOADTEST_ACKS, so the
 check can find each in the database exactly once.
 
-The people are FastHttpUsers (geventhttpclient): the load generator runs on the same cores as
-the server, and python-requests spent several times the CPU per request that it does.
+The people are FastHttpUsers (geventhttpclient, the lighter of locust's two clients): the load
+generator runs on the same cores as the server, and what it spends is taken from the server.
 """
 
 from __future__ import annotations
