@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeData
 
@@ -173,28 +174,34 @@ def _error_list(context: dict) -> str:
 _ERRORS = ("django/forms/errors/list/default.html", "django/forms/errors/list/ul.html")
 
 
+# Every template the functions above stand for, includes too: an override of any one of them
+# (a project's own attrs.html, say) sends all widgets back to the engine.
+_WRITTEN_OUT = (
+    *_RENDER,
+    *_OPTIONS,
+    _WIDGETS + "input_option.html",
+    _WIDGETS + "attrs.html",
+    *_ERRORS,
+)
+
+
 class FastWidgetRenderer(DjangoTemplates):
     """DjangoTemplates, but the standard widget and error-list templates are written out in
-    Python (unless some template directory overrides them)."""
+    Python (unless some template directory overrides any of them)."""
 
-    def __init__(self):
-        super().__init__()
-        self._overridden: dict[str, bool] = {}
-
-    def _is_django_own(self, template_name: str) -> bool:
-        own = self._overridden.get(template_name)
-        if own is None:
-            origin = self.get_template(template_name).origin.name
-            own = "/django/forms/templates/" in origin.replace("\\", "/")
-            self._overridden[template_name] = own
-        return own
+    @cached_property
+    def _written_out(self) -> bool:
+        """Whether every template written out here is Django's own, not an override."""
+        return all(
+            "/django/forms/templates/" in self.get_template(name).origin.name.replace("\\", "/")
+            for name in _WRITTEN_OUT
+        )
 
     def render(self, template_name, context, request=None):
-        if template_name in _RENDER and "widget" in context:
-            if self._is_django_own(template_name):
-                html = _RENDER[template_name](context["widget"])
-                if html is not None:
-                    return html.strip()
-        elif template_name in _ERRORS and self._is_django_own(template_name):
+        if template_name in _RENDER and "widget" in context and self._written_out:
+            html = _RENDER[template_name](context["widget"])
+            if html is not None:
+                return html.strip()
+        elif template_name in _ERRORS and self._written_out:
             return _error_list(context).strip()
         return super().render(template_name, context, request)

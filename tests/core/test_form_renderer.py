@@ -4,10 +4,12 @@ Django's, byte for byte, for any widget, value, choice and attribute."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import ErrorList
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy, override
 from hypothesis import given, settings
@@ -166,3 +168,25 @@ def test_the_standard_templates_do_not_reach_the_template_engine(monkeypatch):
     assert calls == []
     forms.SelectDateWidget().render("when", None, renderer=renderer)  # not written out: the engine
     assert calls
+
+
+def test_a_template_directory_that_overrides_an_included_template_is_honoured(tmp_path):
+    # A project's own attrs.html (included by every widget) must show: then nothing is written
+    # out in Python, and the engine renders every widget.
+    folder = tmp_path / "django" / "forms" / "widgets"
+    folder.mkdir(parents=True)
+    (folder / "attrs.html").write_text(' data-own="yes"')
+
+    django_own = Path(forms.__file__).parent / "templates"
+
+    class Overridden(FastWidgetRenderer):
+        @cached_property
+        def engine(self):
+            return self.backend(
+                {"APP_DIRS": True, "DIRS": [tmp_path, django_own], "NAME": "own", "OPTIONS": {}}
+            )
+
+    renderer = Overridden()
+    select = forms.Select(choices=[(1, "one")]).render("x", 1, renderer=renderer)
+    assert 'data-own="yes"' in select
+    assert 'data-own="yes"' in forms.TextInput().render("x", "y", renderer=renderer)
