@@ -522,6 +522,36 @@ def pytest_fixture_setup(fixturedef, request):
     return None
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """Note the connection's open transactions once a database test is set up (its own last)."""
+    result = yield
+    if "_django_db_helper" in item.fixturenames and not _transactional(item):
+        item._insieme_atomics = list(connection.atomic_blocks)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a database test, the transactions open under its own must be left as they were (or
+    closed, a module's as it ends). Django's atomic closes whichever block is innermost, so one
+    left open by the test (a generator suspended inside `transaction.atomic()`, freed later)
+    silently takes the place of the test's own; the damage then surfaced tests later, at the end
+    of a worker's run, named after an innocent test (CI, once). Here it is named after the test
+    that did it."""
+    result = yield
+    before = getattr(item, "_insieme_atomics", None)
+    if before:
+        after = list(connection.atomic_blocks)
+        outer = before[:-1]
+        if len(after) > len(outer) or any(a is not b for a, b in zip(after, outer, strict=False)):
+            raise RuntimeError(
+                f"{item.nodeid} left a transaction open: {len(after)} atomic block(s) after it, "
+                f"{len(outer)} under its own before it"
+            )
+    return result
+
+
 # The catalogue fixture (three administrations' services, templates and registers) is shared by
 # the catalogue, cases and browser tests.
 from tests.catalog.conftest import cat  # noqa: E402, F401
