@@ -257,7 +257,7 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     slug = params.get("jurisdiction_id", "").strip()
     # With a slug the page's query joins the administration, so it is loaded only when needed:
     # for the time zone of naive dates, and to tell an empty page from an unknown jurisdiction.
-    # The common read is then one query.
+    # The common read is then two queries: the page, and its services' names.
     admin = None
     if not slug or any(params.get(n, "").strip() for n in DATE_PARAMS):
         admin = queries.get_jurisdiction(slug)
@@ -281,7 +281,7 @@ def _check_service_codes(slug: str, codes: list[str]) -> None:
 
 
 def _render_requests(request, fmt: str, rows: list[dict], extensions: bool) -> HttpResponse:
-    renderer = queries.RequestRenderer(_base_url(request))
+    renderer = queries.RequestRenderer(_base_url(request), rows)
     payload = [renderer.request(row) for row in rows]
     if extensions and rows:
         extended = queries.extended_attributes(rows)

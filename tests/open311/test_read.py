@@ -592,19 +592,40 @@ def test_media_url_is_the_first_public_image(client, world):
     assert download.status_code == 200 and download["Content-Type"] == "image/png"
 
 
-def test_requests_list_is_one_query(client, world, bob):
-    """One query for a page, however many rows, notes and photos it holds."""
+def test_requests_list_is_two_queries(client, world, bob):
+    """Two queries for a page, however many rows, notes and photos it holds: the rows, and the
+    names of their services in the active language."""
     for _ in range(6):
         case = file(world)
         handling_actions.change_status(bob, case, "in_progress", note="On it.")
     with CaptureQueriesContext(connection) as queries:
         response = get(client, "requests.json", jurisdiction_id="montalto", page_size="50")
     assert len(response.json()) == 6
-    assert len(app_queries(queries)) == 1, [q["sql"] for q in queries]
+    assert len(app_queries(queries)) == 2, [q["sql"] for q in queries]
     with CaptureQueriesContext(connection) as queries:
         get(client, "requests.json", jurisdiction_id="montalto", extensions="true")
-    # the page, the cases' answers, the form fields, the notes
-    assert len(app_queries(queries)) <= 4
+    # the page, the services' names, the cases' answers, the form fields, the notes
+    assert len(app_queries(queries)) <= 5
+
+
+def test_requests_name_their_services_in_the_language_asked_for(client, world):
+    world.realtime.language = "en"
+    world.realtime.translations = {"it": {"name": "Buca nella strada"}}
+    world.realtime.save(update_fields=["language", "translations"])
+    world.batch.language = "en"
+    world.batch.save(update_fields=["language"])
+    file(world)
+    filing_actions.submit_case(
+        None,
+        filing_actions.Filing(
+            world.batch, answers={}, description="A sofa.", channel="api", **INSIDE_MONTALTO
+        ),
+    )
+    english = get(client, "requests.json", jurisdiction_id="montalto", locale="en").json()
+    italian = get(client, "requests.json", jurisdiction_id="montalto", locale="it").json()
+    assert [r["service_name"] for r in english] == ["Bulky waste", "Road hole"]
+    # Translated where there is a translation, as written where there is none.
+    assert [r["service_name"] for r in italian] == ["Bulky waste", "Buca nella strada"]
 
 
 # --- requests/{id} -----------------------------------------------------------------------------
