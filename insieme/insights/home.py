@@ -6,6 +6,7 @@ page must not. Staff who may read the Scorecard get a link to the whole of it.""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
@@ -19,6 +20,7 @@ from insieme.insights import scorecard as sc
 from insieme.insights import snapshots
 
 HEADLINE_TTL = 3600
+PENDING_TTL = 60  # how long the figures wait before the snapshot is looked for again
 
 
 def installation_scope() -> Scope | None:
@@ -35,29 +37,41 @@ def installation_scope() -> Scope | None:
 
 
 def headline_figures() -> list[dict]:
-    """[{key, display}] of the headline indicators, cached per language."""
+    """[{key, display}] of the headline indicators, cached per language.
 
-    def compute():
-        scope = installation_scope()
-        if scope is None:
-            return []
+    Where a background worker runs and there is no snapshot yet (a new installation, a new
+    indicator), the worker is asked for one and the section waits for it, a minute at a time:
+    computing the figures here would hold the home page (and every visitor arriving meanwhile)
+    for as long as the indicators take over all the records, many seconds at a million cases.
+    Without a worker the page computes them, as the Scorecard's page does."""
+    language = translation.get_language()
+    key = f"home:headline-figures:{language}"
+    figures = cache.get(key)
+    if figures is not None:
+        return figures
+    scope = installation_scope()
+    ttl = HEADLINE_TTL
+    if scope is None:
+        figures = []
+    else:
         headline = [i for i in indicators if i.headline]
         # The installation's scope is one the worker keeps a snapshot of (a region with all it
         # hosts, or a single administration): read from it where there is one.
         found = snapshots.stored(scope, headline, current=True)
-        figures = []
-        for indicator in headline:
-            if found is not None:
-                result = found.results[indicator.key][0]
-            else:
-                result = sc.compute(indicator, scope).result
-            if result is not None and result.value is not None:
-                figures.append({"key": indicator.key, "display": result.display})
-        return figures
-
-    return cache.get_or_set(
-        f"home:headline-figures:{translation.get_language()}", compute, HEADLINE_TTL
-    )
+        if found is None and snapshots.max_age() > 0 and snapshots.worker_refreshes():
+            snapshots.queue_refresh(scope, language or settings.LANGUAGE_CODE)
+            figures, ttl = [], PENDING_TTL
+        else:
+            figures = []
+            for indicator in headline:
+                if found is not None:
+                    result = found.results[indicator.key][0]
+                else:
+                    result = sc.compute(indicator, scope).result
+                if result is not None and result.value is not None:
+                    figures.append({"key": indicator.key, "display": result.display})
+    cache.set(key, figures, ttl)
+    return figures
 
 
 def _scorecard_url(user) -> str:

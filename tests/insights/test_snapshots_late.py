@@ -213,3 +213,36 @@ def test_the_home_pages_headline_figures_read_the_installations_snapshot(on, cli
     client.cookies["django_language"] = "en"
     html = client.get("/").content.decode()
     assert "12,345 (from the snapshot)" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_home_page_never_computes_the_figures_where_a_worker_will(
+    on,  # noqa: F811
+    broker_app,  # noqa: F811
+    ran,  # noqa: F811
+    client,
+    montalto,
+):
+    """With no snapshot yet and a worker running, the home page answers at once without the
+    headline figures and asks the worker, once; a minute later it shows the worker's figures."""
+    from django.core.cache import cache
+
+    from insieme.insights import home
+
+    runs, finished = ran
+    client.cookies["django_language"] = "en"
+    first = client.get("/").content.decode()
+    assert first.count("home-figures-heading") == 0
+    assert not Snapshot.objects.exists()  # nothing computed by the page
+    assert waiting(broker_app) == 1
+    cache.delete("home:headline-figures:en")  # as if the minute had passed
+    client.get("/")
+    assert waiting(broker_app) == 1  # asked once, not by every visitor
+
+    with running_worker(broker_app):
+        assert finished.wait(TASK_TIMEOUT), "the worker did not run the task in time"
+    assert [name for name, _eager, _queue in runs] == [refresh_scorecard.name]
+    assert Snapshot.objects.filter(key=snapshots.key_for(home.installation_scope(), "en")).exists()
+    cache.delete("home:headline-figures:en")
+    later = client.get("/").content.decode()
+    assert "home-figures-heading" in later
