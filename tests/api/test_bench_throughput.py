@@ -141,3 +141,26 @@ def _quick(measure):
         return measure(seconds, warm_up=0)
 
     return quick
+
+
+def test_a_page_that_answers_nothing_in_the_window_is_a_figure_of_zero(db, monkeypatch, capsys):
+    """A page too slow to answer once within the window does not stop the run (the other pages
+    are still measured): its figure is 0 requests per second, said as such."""
+
+    def answered(rps):
+        return {"requests": int(rps * 10), "rps": rps, "p50_ms": 5.0, "p95_ms": 9.0}
+
+    silent = {"requests": 0, "rps": 0.0, "p50_ms": None, "p95_ms": None, "statuses": {}}
+    monkeypatch.setattr(
+        bench_throughput,
+        "measure",
+        lambda seconds: [("bare", answered(900.0)), ("home", silent), ("queue", answered(20.0))],
+    )
+    lines = bench_throughput.run("small")
+    assert [(line.name, line.value) for line in lines] == [
+        ("http_rps_home", 0.0),
+        ("http_rps_queue", 20.0),
+    ]
+    assert (
+        "home                    0.0 req/s   (no answer in the window)" in capsys.readouterr().out
+    )
