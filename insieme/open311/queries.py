@@ -228,15 +228,13 @@ def request_queryset(flt: RequestFilter, now: dt.datetime) -> QuerySet:
         # (administration, reference) is unique and indexed: a lookup whatever the size.
         qs = Case.objects.filter(administration__slug=flt.jurisdiction, reference__in=flt.ids)
     else:
-        # The administration compared as `administration_id + 0`, which no index serves: so the
-        # planner walks the submitted_at index newest first and stops after a page, instead of
-        # reading every case of a big administration to sort them (and evaluating the notes
-        # and photo subqueries for each). A small administration costs a longer walk, bounded
-        # by the 90-day window.
+        # The administration's cases newest first, read backwards along the index on
+        # (administration, submitted_at): a page costs a walk of about its own length, whatever
+        # the number of cases. (Hiding the administration from the planner, to make it walk the
+        # index on submitted_at alone, made PostgreSQL scan and sort the whole table at a
+        # million cases: 345 ms a page against 3.5 ms.)
         jurisdiction = Administration.objects.filter(slug=flt.jurisdiction).values("pk")[:1]
-        qs = Case.objects.alias(admin_unindexed=F("administration_id") + 0).filter(
-            admin_unindexed=Subquery(jurisdiction)
-        )
+        qs = Case.objects.filter(administration_id=Subquery(jurisdiction))
         if flt.service_codes:
             qs = qs.filter(service__code__in=flt.service_codes)
         start, end = _window(flt, now)
