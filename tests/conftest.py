@@ -419,12 +419,26 @@ def _shared_prefix(item) -> dict:
     return prefix
 
 
-def _close_shared() -> None:
+def _close_shared(*, final: bool = False) -> None:
     if _Shared.atomic is None:
         return
     atomic, _Shared.atomic = _Shared.atomic, None
     _Shared.key, _Shared.built, _Shared.item, _Shared.copies = (), {}, None, None
     if not connection.in_atomic_block or connection.atomic_blocks[-1] is not atomic:
+        if final:
+            # Every test is over, and each database test was checked to leave the blocks under
+            # its own as they were (pytest_runtest_teardown). Twice in CI, at the end of a
+            # worker's run, the shared transaction was found not innermost all the same, after
+            # the session's other fixtures had ended: nothing a test can see. Said, not raised;
+            # the connection is closed, and the test database goes with it.
+            warnings.warn(
+                "at the end of the run the shared fixture data's transaction was not the "
+                f"innermost ({len(connection.atomic_blocks)} atomic block(s) open, "
+                f"in_atomic_block={connection.in_atomic_block})",
+                stacklevel=1,
+            )
+            connection.close()
+            return
         raise RuntimeError("the shared fixture data's transaction is not the innermost one")
     transaction.set_rollback(True)
     atomic.__exit__(None, None, None)
@@ -473,23 +487,7 @@ def _add_final_rollback(request) -> None:
 
     def close() -> None:
         with blocker.unblock():
-            if _Shared.atomic is not None and connection.atomic_blocks[-1:] != [_Shared.atomic]:
-                # Every test is over, and each database test was checked to leave the blocks
-                # under its own as they were (pytest_runtest_teardown). Twice in CI, at the end
-                # of a worker's run, the shared transaction was found not innermost all the
-                # same, after the session's other fixtures had ended: nothing a test can see.
-                # Said, not raised; the connection is closed, and the database goes with it.
-                warnings.warn(
-                    "at the end of the run the shared fixture data's transaction was not the "
-                    f"innermost ({len(connection.atomic_blocks)} atomic block(s) open, "
-                    f"in_atomic_block={connection.in_atomic_block})",
-                    stacklevel=1,
-                )
-                _Shared.atomic = None
-                _Shared.key, _Shared.built, _Shared.item, _Shared.copies = (), {}, None, None
-                connection.close()
-                return
-            _close_shared()
+            _close_shared(final=True)
 
     request._get_active_fixturedef("django_db_setup").addfinalizer(close)
     _Shared.finalizer_added = True
